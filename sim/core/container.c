@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * container.c - the container fd: group membership, VFIO_GET_API_VERSION,
+ * VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU, and pass-through of every other
+ * ioctl to the open driver.  Mirrors the kernel's container.c and group.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+const char *vfiosim_backend_name(void)
+{
+	return vfiosim_backend.name;
+}
+
+unsigned int vfiosim_container_id(const struct vfiosim_container *c)
+{
+	return c->id;
+}
+
+/*
+ * The container layer is the test program's side of the simulation: its
+ * own bookkeeping uses plain malloc, so fault injection only ever hits
+ * what the simulated kernel allocates.
+ */
+static struct core_group *core_group_get(struct vfiosim_group *g)
+{
+	if (!g->priv) {
+		struct core_group *cg = calloc(1, sizeof(*cg));
+
+		if (!cg)
+			return NULL;
+		cg->pins = RB_ROOT;
+		g->priv = cg;
+	}
+	return g->priv;
+}
+
+static void core_group_put(struct vfiosim_group *g)
+{
+	core_pins_forget(g);
+	free(g->priv);
+	g->priv = NULL;
+}
+
+struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type)
+{
+	struct vfiosim_container *c;
+	int err = 0;
+
+	if (!h) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->host = h;
+	c->id = ++h->next_container_id;
+	c->preset_type = type;
+	if (type) {
+		if (vfiosim_backend.ioctl(NULL, VFIO_CHECK_EXTENSION, (unsigned long)type) <= 0)
+			err = -EINVAL;
+		else
+			c->data = vfiosim_backend.open(h, (unsigned long)type, &err);
+		if (!c->data) {
+			free(c);
+			errno = err ? -err : EINVAL;
+			return NULL;
+		}
+		c->type = (unsigned long)type;
+	}
+	c->next = h->containers;
+	h->containers = c;
+	return c;
+}
+
+static void container_unlink(struct vfiosim_container *c)
+{
+	struct vfiosim_container **p = (struct vfiosim_container **)&c->host->containers;
+
+	while (*p && *p != c)
+		p = &(*p)->next;
+	if (*p)
+		*p = c->next;
+}
+
+void vfiosim_container_free(struct vfiosim_container *c)
+{
+	if (!c)
+		return;
+	while (c->groups)
+		vfiosim_container_detach(c, c->groups);
+	if (c->data)
+		vfiosim_backend.release(c->data);
+	if (c->observer && c->observer->ops->gone)
+		c->observer->ops->gone(c->observer);
+	container_unlink(c);
+	free(c);
+}
+
+int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct core_group *cg;
+	int ret;
+
+	if (!c || !g || g->host != c->host)
+		return -EINVAL;
+	if (g->container)
+		return -EINVAL;
+	cg = core_group_get(g);
+	if (!cg)
+		return -ENOMEM;
+	if (c->data) {
+		ret = vfiosim_backend.attach_group(c->data, g,
+						   g->cfg.kind == VFIOSIM_GROUP_EMULATED);
+		if (ret) {
+			core_group_put(g);
+			core_observe(c, attached, g, ret);
+			return ret;
+		}
+	}
+	g->container = c;
+	cg->next = c->groups;
+	c->groups = g;
+	c->nr_groups++;
+	if (c->data)
+		core_device_register(c, g);
+	core_observe(c, attached, g, 0);
+	return 0;
+}
+
+static void group_unlink(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct vfiosim_group **p = &c->groups;
+
+	while (*p != g)
+		p = &core_group(*p)->next;
+	*p = core_group(g)->next;
+	c->nr_groups--;
+}
+
+int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	if (!c || !g || g->container != c)
+		return -EINVAL;
+	/* Closing the device fd comes first: its driver unpins what it holds
+	 * and the device unregisters from the IOMMU driver. */
+	if (c->data && core_group(g)->registered) {
+		core_pins_release(c, g);
+		core_device_unregister(c, g);
+	}
+	if (c->data)
+		vfiosim_backend.detach_group(c->data, g);
+	g->container = NULL;
+	group_unlink(c, g);
+	core_group_put(g);
+	/* The last group leaving deprivileges a plain container. */
+	if (!c->groups && c->data && !c->preset_type) {
+		vfiosim_backend.release(c->data);
+		c->data = NULL;
+		c->type = 0;
+	}
+	core_observe(c, detached, g);
+	return 0;
+}
+
+static long check_extension(struct vfiosim_container *c, unsigned long arg)
+{
+	/* With no driver set, the registered drivers are polled: just ours. */
+	return vfiosim_backend.ioctl(c->data, VFIO_CHECK_EXTENSION, arg);
+}
+
+static long set_iommu(struct vfiosim_container *c, unsigned long arg)
+{
+	struct vfiosim_group *g, *done;
+	void *data;
+	int err = 0;
+	long ret;
+
+	if (!c->groups || c->data)
+		return -EINVAL;
+	if (vfiosim_backend.ioctl(NULL, VFIO_CHECK_EXTENSION, arg) <= 0)
+		return -ENODEV;
+	data = vfiosim_backend.open(c->host, arg, &err);
+	if (!data)
+		return err;
+	for (g = c->groups; g; g = core_group(g)->next) {
+		ret = vfiosim_backend.attach_group(data, g,
+						   g->cfg.kind == VFIOSIM_GROUP_EMULATED);
+		if (ret)
+			goto unwind;
+	}
+	c->data = data;
+	c->type = arg;
+	/* Device fds can only be opened once the container has an IOMMU. */
+	for (g = c->groups; g; g = core_group(g)->next)
+		core_device_register(c, g);
+	return 0;
+
+unwind:
+	/* Detach, newest attached first, what was attached before the failure. */
+	for (;;) {
+		struct vfiosim_group *prev = NULL;
+
+		for (done = c->groups; done != g; done = core_group(done)->next)
+			prev = done;
+		if (!prev)
+			break;
+		vfiosim_backend.detach_group(data, prev);
+		g = prev;
+	}
+	vfiosim_backend.release(data);
+	return ret;
+}
+
+static long container_ioctl(struct vfiosim_container *c, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_CHECK_EXTENSION:
+		return check_extension(c, arg);
+	case VFIO_SET_IOMMU:
+		return set_iommu(c, arg);
+	default:
+		if (!c->data)
+			return -EINVAL;
+		return vfiosim_backend.ioctl(c->data, cmd, arg);
+	}
+}
+
+long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned long arg)
+{
+	struct core_observer *obs;
+	void *token;
+	long ret;
+
+	if (!c)
+		return -EINVAL;
+	obs = c->observer;
+	if (!obs)
+		return container_ioctl(c, cmd, arg);
+	token = obs->ops->ioctl_begin ? obs->ops->ioctl_begin(obs, cmd, arg) : NULL;
+	ret = container_ioctl(c, cmd, arg);
+	/* The ioctl cannot free the container, nor change its observer. */
+	if (obs->ops->ioctl_done)
+		obs->ops->ioctl_done(obs, token, cmd, arg, ret);
+	return ret;
+}
+
+long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg)
+{
+	return vfiosim_ioctl_arg(c, cmd, (unsigned long)(uintptr_t)arg);
+}
+
+static int accounting_check(struct vfiosim_host *h, char *why, size_t len)
+{
+	struct vfiosim_container *c;
+	uint64_t sum = 0;
+
+	for (c = h->containers; c; c = c->next)
+		if (c->data && vfiosim_backend.locked_pages)
+			sum += vfiosim_backend.locked_pages(c->data);
+	if (sum != host_mm_locked_vm(h)) {
+		snprintf(why, len, "locked_vm %llu pages but mappings hold %llu",
+			 (unsigned long long)host_mm_locked_vm(h),
+			 (unsigned long long)sum);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+int vfiosim_container_check(struct vfiosim_container *c, char *why, size_t len)
+{
+	char dummy[8];
+	int ret = 0;
+
+	if (!why || !len) {
+		why = dummy;
+		len = sizeof(dummy);
+	}
+	why[0] = '\0';
+	if (c->data && vfiosim_backend.check)
+		ret = vfiosim_backend.check(c->data, why, len);
+	if (!ret)
+		ret = accounting_check(c->host, why, len);
+	return ret;
+}

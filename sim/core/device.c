@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+/*
+ * device.c - the devices behind groups and their vendor drivers: the
+ * external pin/unpin/dma_rw API as vfio_main.c wraps it, the dma_unmap
+ * callback, and device writes recorded in the ground-truth log.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* VFIO_PIN_PAGES_MAX_ENTRIES: one page worth of unsigned longs. */
+static long pin_max_entries(const struct vfiosim_host *h)
+{
+	return (long)(h->page_size / sizeof(unsigned long));
+}
+
+bool core_device_has_dma_unmap(const struct vfiosim_group *g)
+{
+	return g->cfg.kind == VFIOSIM_GROUP_EMULATED || g->cfg.has_dma_unmap ||
+	       g->dev.dma_unmap;
+}
+
+void core_device_register(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct core_group *cg = core_group(g);
+
+	g->dev.group = g;
+	if (cg->registered || !core_device_has_dma_unmap(g))
+		return;
+	vfiosim_backend.register_device(c->data, &g->dev);
+	cg->registered = true;
+}
+
+void core_device_unregister(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct core_group *cg = core_group(g);
+
+	if (!cg->registered)
+		return;
+	vfiosim_backend.unregister_device(c->data, &g->dev);
+	cg->registered = false;
+}
+
+void vfiosim_group_set_dma_unmap(struct vfiosim_group *g, vfiosim_dma_unmap_fn fn,
+				 void *opaque)
+{
+	g->dev.dma_unmap = fn;
+	g->dev.opaque = opaque;
+}
+
+/* ------------------------------------------------ vendor's pin records */
+
+static struct core_pin *pin_find(struct core_group *cg, uint64_t iova)
+{
+	struct rb_node *n = cg->pins.rb_node;
+
+	while (n) {
+		struct core_pin *p = rb_entry(n, struct core_pin, node);
+
+		if (iova < p->iova)
+			n = n->rb_left;
+		else if (iova > p->iova)
+			n = n->rb_right;
+		else
+			return p;
+	}
+	return NULL;
+}
+
+/* First record at or above iova. */
+static struct core_pin *pin_ceil(struct core_group *cg, uint64_t iova)
+{
+	struct rb_node *n = cg->pins.rb_node;
+	struct core_pin *best = NULL;
+
+	while (n) {
+		struct core_pin *p = rb_entry(n, struct core_pin, node);
+
+		if (iova <= p->iova) {
+			best = p;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+static void pin_note(struct core_group *cg, uint64_t iova, uint64_t pfn, bool write)
+{
+	struct rb_node **link = &cg->pins.rb_node, *parent = NULL;
+	struct core_pin *p = pin_find(cg, iova);
+
+	if (p) {
+		p->count++;
+		p->write |= write;
+		p->pfn = pfn;
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();	/* test-side bookkeeping: out of memory is fatal */
+	p->iova = iova;
+	p->count = 1;
+	p->write = write;
+	p->pfn = pfn;
+	while (*link) {
+		parent = *link;
+		link = iova < rb_entry(parent, struct core_pin, node)->iova ?
+		       &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&p->node, parent, link);
+	rb_insert_color(&p->node, &cg->pins);
+}
+
+static void pin_drop(struct core_group *cg, struct core_pin *p)
+{
+	if (--p->count)
+		return;
+	rb_erase(&p->node, &cg->pins);
+	free(p);
+}
+
+/* A closing device gives back what its driver still holds. */
+void core_pins_release(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct core_pin *p;
+
+	while (g->priv && (p = pin_ceil(core_group(g), 0))) {
+		unsigned int n = p->count;
+
+		while (n--)
+			vfiosim_unpin_pages(c, g, p->iova, 1);
+	}
+}
+
+void core_pins_forget(struct vfiosim_group *g)
+{
+	struct core_group *cg = core_group(g);
+	struct rb_node *n;
+
+	if (!cg)
+		return;
+	while ((n = rb_first(&cg->pins))) {
+		rb_erase(n, &cg->pins);
+		free(rb_entry(n, struct core_pin, node));
+	}
+}
+
+/* ------------------------------------------------------ external API */
+
+static bool in_container(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	return c && g && g->container == c && core_group(g);
+}
+
+int vfiosim_pin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
+		      uint64_t iova, int npage, int prot, uint64_t *pfns)
+{
+	struct vfiosim_host *h;
+	int ret, i;
+
+	if (!pfns || !npage || !in_container(c, g))
+		return -EINVAL;
+	if (!core_device_has_dma_unmap(g))
+		return -EINVAL;
+	h = c->host;
+	if (npage > pin_max_entries(h))
+		return -E2BIG;
+	if (!c->data)
+		return -ENOTTY;
+	ret = vfiosim_backend.pin_pages(c->data, g, iova, npage, prot, pfns);
+	for (i = 0; i < ret; i++)
+		pin_note(core_group(g), iova + (uint64_t)i * h->page_size, pfns[i],
+			 prot & VFIOSIM_PROT_WRITE);
+	core_observe(c, pinned, g, iova, npage, prot, pfns, ret);
+	return ret;
+}
+
+int vfiosim_unpin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
+			uint64_t iova, int npage)
+{
+	struct vfiosim_host *h;
+	int i;
+
+	if (!in_container(c, g))
+		return -EINVAL;
+	h = c->host;
+	if (!core_device_has_dma_unmap(g)) {
+		HOST_WARN(h, "unpin by a device without dma_unmap");
+		return -EINVAL;
+	}
+	if (npage <= 0 || npage > pin_max_entries(h)) {
+		HOST_WARN(h, "unpin of %d pages", npage);
+		return -EINVAL;
+	}
+	if (!c->data)
+		return -ENOTTY;
+	vfiosim_backend.unpin_pages(c->data, iova, npage);
+	for (i = 0; i < npage; i++) {
+		struct core_pin *p = pin_find(core_group(g), iova + (uint64_t)i * h->page_size);
+
+		if (p)
+			pin_drop(core_group(g), p);
+	}
+	core_observe(c, unpinned, g, iova, npage);
+	return 0;
+}
+
+/* The default dma_unmap reaction: give back every page pinned in range. */
+static void default_dma_unmap(struct vfiosim_group *g, uint64_t iova, uint64_t len)
+{
+	struct vfiosim_container *c = g->container;
+	struct core_pin *p;
+
+	while ((p = pin_ceil(core_group(g), iova)) && p->iova - iova < len) {
+		unsigned int n = p->count;
+
+		while (n--)
+			vfiosim_unpin_pages(c, g, p->iova, 1);
+	}
+}
+
+void host_device_dma_unmap(struct host_device *dev, uint64_t iova, uint64_t len)
+{
+	struct vfiosim_group *g = dev->group;
+
+	if (dev->dma_unmap)
+		dev->dma_unmap(dev->opaque, g, iova, len);
+	else
+		default_dma_unmap(g, iova, len);
+}
+
+int vfiosim_dma_rw(struct vfiosim_container *c, uint64_t iova, void *data,
+		   size_t len, bool write)
+{
+	int ret;
+
+	if (!c || !data || !len)
+		return -EINVAL;
+	if (!c->data)
+		return -ENOTTY;
+	ret = vfiosim_backend.dma_rw(c->data, iova, data, len, write);
+	if (!ret && write)
+		host_log_write(c->host, c->id, 0, VFIOSIM_WRITE_DMA_RW, iova, len);
+	core_observe(c, dma_rw_done, iova, len, write, ret);
+	return ret;
+}
+
+/* ----------------------------------------------------- device writes */
+
+/*
+ * Resolves every page of [iova, iova+len) to its bytes before writing any,
+ * so a faulting write changes nothing.  IOMMU groups translate through
+ * their domain; emulated devices reach only pages their driver pinned for
+ * writing.
+ */
+static int device_page(struct vfiosim_group *g, uint64_t iova, unsigned char **bytes)
+{
+	struct vfiosim_host *h = g->host;
+	uint64_t off = iova & (h->page_size - 1), phys, pfn;
+
+	if (g->cfg.kind == VFIOSIM_GROUP_EMULATED) {
+		struct core_pin *p = g->priv ? pin_find(core_group(g), iova - off) : NULL;
+
+		if (!p)
+			return -EFAULT;
+		if (!p->write)
+			return -EPERM;
+		pfn = p->pfn;
+	} else {
+		int prot;
+
+		if (!g->domain)
+			return -EFAULT;
+		prot = host_iommu_prot(g->domain, iova, NULL);
+		if (!prot)
+			return -EFAULT;
+		if (!(prot & VFIOSIM_PROT_WRITE))
+			return -EPERM;
+		phys = host_iommu_iova_to_phys(g->domain, iova);
+		pfn = phys >> h->page_shift;
+	}
+	*bytes = host_pfn_bytes(h, pfn);
+	if (!*bytes)
+		return -EFAULT;
+	*bytes += off;
+	return 0;
+}
+
+static int device_write(struct vfiosim_group *g, uint64_t iova, const void *data,
+			size_t len)
+{
+	struct vfiosim_host *h;
+	uint64_t pos, end;
+	unsigned char fill;
+	int ret;
+
+	if (!g || !len)
+		return -EINVAL;
+	h = g->host;
+	if (iova + len < iova)
+		return -EFAULT;
+	end = iova + len;
+	for (pos = iova; pos < end; pos = (pos | (h->page_size - 1)) + 1) {
+		unsigned char *b;
+
+		ret = device_page(g, pos, &b);
+		if (ret)
+			return ret;
+		if (pos > UINT64_MAX - h->page_size)
+			break;
+	}
+	fill = (unsigned char)((h->log_seq + 1) | 1);	/* the write's log number */
+	for (pos = iova; pos < end;) {
+		uint64_t next = (pos | (h->page_size - 1)) + 1, n;
+		unsigned char *b;
+
+		if (next > end || next == 0)
+			next = end;
+		n = next - pos;
+		device_page(g, pos, &b);
+		if (data)
+			memcpy(b, (const unsigned char *)data + (pos - iova), n);
+		else
+			memset(b, fill, n);
+		pos = next;
+	}
+	host_log_write(h, g->container ? ((struct vfiosim_container *)g->container)->id : 0,
+		       g->id, g->cfg.kind == VFIOSIM_GROUP_EMULATED ? VFIOSIM_WRITE_PINNED :
+		       VFIOSIM_WRITE_DMA, iova, len);
+	return 0;
+}
+
+int vfiosim_device_write(struct vfiosim_group *g, uint64_t iova, size_t len)
+{
+	return device_write(g, iova, NULL, len);
+}
+
+int vfiosim_device_write_data(struct vfiosim_group *g, uint64_t iova,
+			      const void *data, size_t len)
+{
+	if (!data)
+		return -EINVAL;
+	return device_write(g, iova, data, len);
+}

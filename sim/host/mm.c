@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mm.c - the simulated process's address space: guest memory ranges, the
+ * page frames behind them, long-term pins and locked_vm.
+ *
+ * A range is indexed twice: by address while it is mapped, and by pfn for
+ * as long as it exists, because a pinned page outlives its mapping (the
+ * device may still DMA into it and type1 still has to unpin it).
+ *
+ * Pin counts are 32-bit counters in chunks allocated on first pin, so a
+ * huge range costs a chunk-pointer array and lazily committed backing
+ * bytes until it is actually used.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "host/internal.h"
+
+#define PIN_CHUNK_SHIFT		12
+#define PIN_CHUNK_PAGES		(1ULL << PIN_CHUNK_SHIFT)
+/* RAM pfns stop where MMIO starts; MMIO gets as many again. */
+#define HOST_RAM_PFN_END	HOST_MMIO_PFN_BASE
+#define HOST_MMIO_PFN_END	(2 * HOST_MMIO_PFN_BASE)
+/* pfns mirror the address modulo this, so huge IOMMU pages stay possible. */
+#define HOST_PFN_COLOUR_BYTES	(1ULL << 30)
+
+void host_mm_init(struct vfiosim_host *h)
+{
+	h->mm.vmas = RB_ROOT;
+	h->mm.frames = RB_ROOT;
+	h->mm.next_pfn = HOST_RAM_PFN_BASE;
+	h->mm.next_mmio_pfn = HOST_MMIO_PFN_BASE;
+}
+
+static uint64_t vma_npages(const struct vfiosim_host *h, const struct host_vma *v)
+{
+	return (v->end - v->start) >> h->page_shift;
+}
+
+/*
+ * Page index to pfn offset.  SCATTER swaps each even page with the next
+ * one (when it has one); a swap is its own inverse, so the same function
+ * turns a pfn offset back into a page index.
+ */
+static uint64_t vma_swizzle(const struct vfiosim_host *h, const struct host_vma *v,
+			    uint64_t i)
+{
+	if ((v->flags & VFIOSIM_MM_SCATTER) && (i ^ 1) < vma_npages(h, v))
+		return i ^ 1;
+	return i;
+}
+
+static uint64_t vma_page_pfn(const struct vfiosim_host *h, const struct host_vma *v,
+			     uint64_t vaddr)
+{
+	return v->pfn_base + vma_swizzle(h, v, (vaddr - v->start) >> h->page_shift);
+}
+
+/* The live range containing addr or, failing that, the first one above. */
+struct host_vma *host_mm_vma_from(const struct vfiosim_host *h, uint64_t addr)
+{
+	struct rb_node *n = h->mm.vmas.rb_node;
+	struct host_vma *best = NULL;
+
+	while (n) {
+		struct host_vma *v = rb_entry(n, struct host_vma, node);
+
+		if (addr < v->end) {
+			best = v;
+			if (addr >= v->start)
+				break;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+static struct host_vma *vma_at(const struct vfiosim_host *h, uint64_t vaddr)
+{
+	struct host_vma *v = host_mm_vma_from(h, vaddr);
+
+	return v && v->start <= vaddr ? v : NULL;
+}
+
+struct host_vma *host_mm_find_vma(struct vfiosim_host *h, uint64_t vaddr)
+{
+	return vma_at(h, vaddr);
+}
+
+static struct host_vma *vma_next(struct host_vma *v)
+{
+	return rb_entry_safe(rb_next(&v->node), struct host_vma, node);
+}
+
+/* The range (mapped or only pinned) whose frames include pfn. */
+static struct host_vma *frame_find(const struct vfiosim_host *h, uint64_t pfn)
+{
+	struct rb_node *n = h->mm.frames.rb_node;
+
+	while (n) {
+		struct host_vma *v = rb_entry(n, struct host_vma, pfn_node);
+
+		if (pfn < v->pfn_base)
+			n = n->rb_left;
+		else if (pfn - v->pfn_base >= vma_npages(h, v))
+			n = n->rb_right;
+		else
+			return v;
+	}
+	return NULL;
+}
+
+static void vma_insert(struct vfiosim_host *h, struct host_vma *v)
+{
+	struct rb_node **link = &h->mm.vmas.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (v->start < rb_entry(parent, struct host_vma, node)->start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&v->node, parent, link);
+	rb_insert_color(&v->node, &h->mm.vmas);
+
+	link = &h->mm.frames.rb_node;
+	parent = NULL;
+	while (*link) {
+		parent = *link;
+		if (v->pfn_base < rb_entry(parent, struct host_vma, pfn_node)->pfn_base)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&v->pfn_node, parent, link);
+	rb_insert_color(&v->pfn_node, &h->mm.frames);
+}
+
+static void vma_free(struct vfiosim_host *h, struct host_vma *v)
+{
+	uint64_t i, nchunks = (vma_npages(h, v) + PIN_CHUNK_PAGES - 1) >> PIN_CHUNK_SHIFT;
+
+	if (v->pins) {
+		for (i = 0; i < nchunks; i++)
+			free(v->pins[i]);
+		free(v->pins);
+	}
+	if (v->backing)
+		munmap(v->backing, v->end - v->start);
+	free(v);
+}
+
+/* The range leaves the pfn index too: its frames are gone for good. */
+static void vma_destroy(struct vfiosim_host *h, struct host_vma *v)
+{
+	rb_erase(&v->pfn_node, &h->mm.frames);
+	vma_free(h, v);
+}
+
+/*
+ * The first free pfn, in RAM or MMIO space, whose physical address has the
+ * same offset as vaddr within a 1 GiB frame; 0 if the space is exhausted.
+ * pfns are never handed out twice, so a stale pfn is always recognisable.
+ */
+static uint64_t pfn_range_alloc(struct vfiosim_host *h, uint64_t vaddr, uint64_t npages,
+				bool mmio)
+{
+	uint64_t colours = HOST_PFN_COLOUR_BYTES >> h->page_shift;
+	uint64_t next = mmio ? h->mm.next_mmio_pfn : h->mm.next_pfn;
+	uint64_t end = mmio ? HOST_MMIO_PFN_END : HOST_RAM_PFN_END;
+	uint64_t want = (vaddr >> h->page_shift) & (colours - 1);
+	uint64_t base = next + ((want - next) & (colours - 1));
+
+	if (base >= end || npages > end - base)
+		return 0;
+	return base;
+}
+
+int vfiosim_mm_map_flags(struct vfiosim_host *h, uint64_t vaddr, uint64_t len,
+			 int prot, unsigned int flags)
+{
+	uint64_t mask = h->page_size - 1, npages, nchunks, pfn_base;
+	bool mmio = flags & VFIOSIM_MM_PFNMAP;
+	struct host_vma *v;
+	void *backing;
+
+	if (flags & ~(unsigned int)(VFIOSIM_MM_PFNMAP | VFIOSIM_MM_SCATTER))
+		return -EINVAL;
+	if (!prot || (prot & ~(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)))
+		return -EINVAL;
+	if (!len || ((vaddr | len) & mask) || vaddr < HOST_NULL_GUARD ||
+	    vaddr > HOST_TASK_SIZE_MAX || len > HOST_TASK_SIZE_MAX - vaddr)
+		return -EINVAL;
+	v = host_mm_vma_from(h, vaddr);
+	if (v && v->start < vaddr + len)
+		return -EEXIST;
+
+	npages = len >> h->page_shift;
+	pfn_base = pfn_range_alloc(h, vaddr, npages, mmio);
+	if (!pfn_base)
+		return -ENOMEM;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->start = vaddr;
+	v->end = vaddr + len;
+	v->prot = prot;
+	v->flags = flags;
+	v->pfn_base = pfn_base;
+	/* PFNMAP frames are never pinned: no counters for them. */
+	if (!mmio) {
+		nchunks = (npages + PIN_CHUNK_PAGES - 1) >> PIN_CHUNK_SHIFT;
+		v->pins = calloc(nchunks, sizeof(*v->pins));
+		if (!v->pins)
+			goto nomem;
+	}
+	backing = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (backing == MAP_FAILED)
+		goto nomem;
+	v->backing = backing;
+
+	if (mmio)
+		h->mm.next_mmio_pfn = pfn_base + npages;
+	else
+		h->mm.next_pfn = pfn_base + npages;
+	vma_insert(h, v);
+	return 0;
+
+nomem:
+	vma_free(h, v);
+	return -ENOMEM;
+}
+
+int vfiosim_mm_map(struct vfiosim_host *h, uint64_t vaddr, uint64_t len, int prot)
+{
+	return vfiosim_mm_map_flags(h, vaddr, len, prot, 0);
+}
+
+int vfiosim_mm_unmap(struct vfiosim_host *h, uint64_t vaddr, uint64_t len)
+{
+	uint64_t end = vaddr + len;
+	struct host_vma *v, *next;
+
+	if (!len || ((vaddr | len) & (h->page_size - 1)) || end < vaddr)
+		return -EINVAL;
+	/* All or nothing: refuse before touching anything. */
+	for (v = host_mm_vma_from(h, vaddr); v && v->start < end; v = vma_next(v))
+		if (v->start < vaddr || v->end > end)
+			return -EINVAL;
+	for (v = host_mm_vma_from(h, vaddr); v && v->start < end; v = next) {
+		next = vma_next(v);
+		rb_erase(&v->node, &h->mm.vmas);
+		if (v->pinned)
+			v->unmapped = true;
+		else
+			vma_destroy(h, v);
+	}
+	return 0;
+}
+
+/* The pin counter of page i, NULL if its chunk was never needed. */
+static uint32_t *pin_slot(const struct host_vma *v, uint64_t i)
+{
+	uint32_t *chunk = v->pins[i >> PIN_CHUNK_SHIFT];
+
+	return chunk ? &chunk[i & (PIN_CHUNK_PAGES - 1)] : NULL;
+}
+
+/* check_vma_flags() for FOLL_LONGTERM without FOLL_FORCE. */
+static int vma_pinnable(const struct host_vma *v, bool write)
+{
+	if (!v || (v->flags & VFIOSIM_MM_PFNMAP))
+		return -EFAULT;
+	if (!(v->prot & (write ? VFIOSIM_PROT_WRITE : VFIOSIM_PROT_READ)))
+		return -EFAULT;
+	return 0;
+}
+
+static int page_pin(struct vfiosim_host *h, struct host_vma *v, uint64_t vaddr, uint64_t *pfn)
+{
+	uint64_t i = (vaddr - v->start) >> h->page_shift;
+	uint32_t **chunk = &v->pins[i >> PIN_CHUNK_SHIFT], *count;
+
+	if (!*chunk) {
+		*chunk = calloc(PIN_CHUNK_PAGES, sizeof(**chunk));
+		if (!*chunk)
+			return -ENOMEM;
+	}
+	count = pin_slot(v, i);
+	/* A saturated count refuses more pins, as a saturated refcount does. */
+	if (*count == UINT32_MAX)
+		return -ENOMEM;
+	if (!(*count)++)
+		v->pinned++;
+	h->mm.pinned_total++;
+	*pfn = vma_page_pfn(h, v, vaddr);
+	return 0;
+}
+
+/*
+ * Like __get_user_pages(), a run of pages may cross from one range into an
+ * adjacent one; what stops it is a gap, a range that refuses the access, or
+ * a page that cannot be pinned.  Progress wins over the error.
+ */
+long host_mm_pin_pages(struct vfiosim_host *h, uint64_t vaddr, long npages,
+		       bool write, uint64_t *pfns)
+{
+	struct host_vma *v = NULL;
+	long done;
+	int err = 0;
+
+	if (npages <= 0)
+		return 0;
+	vaddr &= ~(h->page_size - 1);
+	for (done = 0; done < npages; done++, vaddr += h->page_size) {
+		uint64_t pfn;
+
+		if (!v || vaddr >= v->end) {
+			v = host_mm_find_vma(h, vaddr);
+			err = vma_pinnable(v, write);
+			if (err)
+				break;
+		}
+		err = page_pin(h, v, vaddr, &pfn);
+		if (err)
+			break;
+		if (pfns)
+			pfns[done] = pfn;
+	}
+	return done ? done : err;
+}
+
+void host_mm_unpin_page(struct vfiosim_host *h, uint64_t pfn, bool dirty)
+{
+	struct host_vma *v = frame_find(h, pfn);
+	uint32_t *count;
+
+	if (!v || (v->flags & VFIOSIM_MM_PFNMAP)) {
+		HOST_WARN(h, "unpin of pfn 0x%llx, not a pinnable page",
+			  (unsigned long long)pfn);
+		return;
+	}
+	count = pin_slot(v, vma_swizzle(h, v, pfn - v->pfn_base));
+	if (!count || !*count) {
+		HOST_WARN(h, "unpin of pfn 0x%llx, not pinned", (unsigned long long)pfn);
+		return;
+	}
+	if (!--*count)
+		v->pinned--;
+	h->mm.pinned_total--;
+	if (v->unmapped && !v->pinned)
+		vma_destroy(h, v);
+}
+
+int host_mm_follow_pfn(struct vfiosim_host *h, uint64_t vaddr, bool write, uint64_t *pfn)
+{
+	struct host_vma *v = host_mm_find_vma(h, vaddr);
+
+	if (!v || !(v->flags & VFIOSIM_MM_PFNMAP))
+		return -EFAULT;
+	if (write && !(v->prot & VFIOSIM_PROT_WRITE))
+		return -EFAULT;
+	*pfn = vma_page_pfn(h, v, vaddr);
+	return 0;
+}
+
+/* Every RAM pfn ever handed out has a struct page, even once freed. */
+bool host_pfn_valid(struct vfiosim_host *h, uint64_t pfn)
+{
+	return pfn >= HOST_RAM_PFN_BASE && pfn < h->mm.next_pfn;
+}
+
+bool host_pfn_reserved(struct vfiosim_host *h, uint64_t pfn)
+{
+	return false;
+}
+
+unsigned char *host_pfn_bytes(struct vfiosim_host *h, uint64_t pfn)
+{
+	struct host_vma *v = frame_find(h, pfn);
+
+	if (!v)
+		return NULL;
+	return v->backing + (vma_swizzle(h, v, pfn - v->pfn_base) << h->page_shift);
+}
+
+uint64_t host_mm_lock_limit(const struct vfiosim_host *h)
+{
+	if (!h->cfg.memlock_limit)
+		return UINT64_MAX >> h->page_shift;
+	return h->cfg.memlock_limit >> h->page_shift;
+}
+
+bool host_capable_ipc_lock(const struct vfiosim_host *h)
+{
+	return h->cfg.cap_ipc_lock;
+}
+
+int host_mm_account(struct vfiosim_host *h, long npages, bool lock_cap)
+{
+	struct host_mm *mm = &h->mm;
+	uint64_t pages;
+
+	if (npages >= 0) {
+		pages = (uint64_t)npages;
+		if (!lock_cap) {
+			uint64_t limit = host_mm_lock_limit(h);
+
+			if (mm->locked_vm > limit || pages > limit - mm->locked_vm)
+				return -ENOMEM;
+		}
+		mm->locked_vm += pages;
+		return 0;
+	}
+	pages = 0 - (uint64_t)npages;
+	if (pages > mm->locked_vm)
+		HOST_WARN(h, "locked_vm underflow: %llu - %llu",
+			  (unsigned long long)mm->locked_vm, (unsigned long long)pages);
+	/* The kernel lets it wrap after the warning; so do we. */
+	mm->locked_vm -= pages;
+	return 0;
+}
+
+uint64_t host_mm_locked_vm(const struct vfiosim_host *h)
+{
+	return h->mm.locked_vm;
+}
+
+uint64_t vfiosim_mm_locked_vm(const struct vfiosim_host *h)
+{
+	return h->mm.locked_vm;
+}
+
+long vfiosim_mm_pin_count(const struct vfiosim_host *h, uint64_t vaddr)
+{
+	struct host_vma *v = vma_at(h, vaddr);
+	uint32_t *count;
+
+	if (!v)
+		return -EFAULT;
+	if (v->flags & VFIOSIM_MM_PFNMAP)
+		return 0;
+	count = pin_slot(v, (vaddr - v->start) >> h->page_shift);
+	return count ? (long)*count : 0;
+}
+
+uint64_t vfiosim_mm_pfn(const struct vfiosim_host *h, uint64_t vaddr)
+{
+	struct host_vma *v = vma_at(h, vaddr);
+
+	return v ? vma_page_pfn(h, v, vaddr) : 0;
+}
+
+uint64_t vfiosim_mm_pinned_total(const struct vfiosim_host *h)
+{
+	return h->mm.pinned_total;
+}
+
+void *vfiosim_mm_ptr(struct vfiosim_host *h, uint64_t vaddr)
+{
+	struct host_vma *v = host_mm_find_vma(h, vaddr);
+
+	return v ? v->backing + (vaddr - v->start) : NULL;
+}
+
+void host_mm_release(struct vfiosim_host *h)
+{
+	struct rb_node *n;
+
+	/* The pfn index holds every range, mapped or kept alive by pins. */
+	while ((n = rb_first(&h->mm.frames))) {
+		struct host_vma *v = rb_entry(n, struct host_vma, pfn_node);
+
+		if (!v->unmapped)
+			rb_erase(&v->node, &h->mm.vmas);
+		vma_destroy(h, v);
+	}
+}

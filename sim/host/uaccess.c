@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uaccess.c - copy_from_user() and copy_to_user() for the simulated
+ * process.
+ *
+ * A user address means guest memory if a guest range covers it, and the
+ * calling program's own memory otherwise.  Program memory is only ever
+ * dereferenced when the rules allow it: above the null guard, inside a
+ * registered region that permits the access or, in permissive mode,
+ * outside every region.  A bad pointer therefore ends as a short copy
+ * (-EFAULT to the caller), never as a crash.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/internal.h"
+
+/* x86-64's __access_ok() for a size not known at compile time. */
+bool host_access_ok(const struct vfiosim_host *h, uint64_t uaddr, uint64_t size)
+{
+	uint64_t end = uaddr + size;
+
+	return end >= uaddr && end <= HOST_TASK_SIZE_MAX;
+}
+
+/* The region containing addr or, failing that, the first one above it. */
+static struct host_uregion *uregion_from(const struct vfiosim_host *h, uint64_t addr)
+{
+	struct rb_node *n = h->uregions.rb_node;
+	struct host_uregion *best = NULL;
+
+	while (n) {
+		struct host_uregion *r = rb_entry(n, struct host_uregion, node);
+
+		if (addr < r->end) {
+			best = r;
+			if (addr >= r->start)
+				break;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * How many bytes from addr on (at most rem) one memmove may cover, and
+ * where they live; 0 if the byte at addr may not be accessed.
+ */
+static uint64_t user_span(const struct vfiosim_host *h, uint64_t addr, uint64_t rem,
+			  int need, unsigned char **where)
+{
+	struct host_vma *v = host_mm_vma_from(h, addr);
+	struct host_uregion *r;
+	uint64_t limit;
+
+	if (v && v->start <= addr) {
+		if (!(v->prot & need))
+			return 0;
+		*where = v->backing + (addr - v->start);
+		return min_u64(rem, v->end - addr);
+	}
+	if (addr < HOST_NULL_GUARD)
+		return 0;
+	/* Program memory, up to where guest memory takes over the addresses. */
+	limit = v ? v->start : UINT64_MAX;
+	r = uregion_from(h, addr);
+	if (r && r->start <= addr) {
+		if (!(r->prot & need))
+			return 0;
+		limit = min_u64(limit, r->end);
+	} else {
+		if (h->cfg.strict_uaccess)
+			return 0;
+		if (r)
+			limit = min_u64(limit, r->start);
+	}
+	*where = (unsigned char *)(uintptr_t)addr;
+	return min_u64(rem, limit - addr);
+}
+
+static bool copy_should_fail(struct vfiosim_host *h, bool counted)
+{
+	struct host_faults *f = &h->faults;
+
+	if (!counted)
+		return false;
+	f->copy_calls++;
+	if (f->fail_copy_at && f->copy_calls == f->fail_copy_at) {
+		f->fail_copy_at = 0;
+		return true;
+	}
+	return false;
+}
+
+/* Copies the accessible prefix; returns the bytes left uncopied. */
+static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint64_t uaddr,
+			       unsigned long n, bool to_user, bool counted)
+{
+	int need = to_user ? VFIOSIM_PROT_WRITE : VFIOSIM_PROT_READ;
+	unsigned long done = 0;
+
+	if (copy_should_fail(h, counted) || !host_access_ok(h, uaddr, n))
+		return n;
+	while (done < n) {
+		unsigned char *where;
+		uint64_t span = user_span(h, uaddr + done, n - done, need, &where);
+
+		if (!span)
+			break;
+		/* Program memory may alias the kernel-side buffer. */
+		if (to_user)
+			memmove(where, kbuf + done, span);
+		else
+			memmove(kbuf + done, where, span);
+		done += span;
+	}
+	return n - done;
+}
+
+unsigned long host_copy_from_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+				  unsigned long n)
+{
+	unsigned long left = user_copy(h, dst, uaddr, n, false, true);
+
+	if (left)
+		memset((unsigned char *)dst + (n - left), 0, left);
+	return left;
+}
+
+/* An observer's read: it must not shift the fault-injection count. */
+unsigned long host_peek_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+			     unsigned long n)
+{
+	unsigned long left = user_copy(h, dst, uaddr, n, false, false);
+
+	if (left)
+		memset((unsigned char *)dst + (n - left), 0, left);
+	return left;
+}
+
+unsigned long host_copy_to_user(struct vfiosim_host *h, uint64_t uaddr, const void *src,
+				unsigned long n)
+{
+	/* user_copy() only reads kbuf when copying to the user. */
+	return user_copy(h, (unsigned char *)(uintptr_t)src, uaddr, n, true, true);
+}
+
+void vfiosim_fail_nth_copy(struct vfiosim_host *h, unsigned long n)
+{
+	h->faults.fail_copy_at = n ? h->faults.copy_calls + n : 0;
+}
+
+unsigned long vfiosim_copy_calls(const struct vfiosim_host *h)
+{
+	return h->faults.copy_calls;
+}
+
+int vfiosim_user_add(struct vfiosim_host *h, const void *ptr, size_t len, int prot)
+{
+	uint64_t start = (uintptr_t)ptr, end = start + len;
+	struct rb_node **link = &h->uregions.rb_node, *parent = NULL;
+	struct host_uregion *r;
+
+	if (!len || end < start || (prot & ~(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)))
+		return -EINVAL;
+	r = uregion_from(h, start);
+	if (r && r->start < end)
+		return -EEXIST;
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->end = end;
+	r->prot = prot;
+	while (*link) {
+		parent = *link;
+		if (start < rb_entry(parent, struct host_uregion, node)->start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&r->node, parent, link);
+	rb_insert_color(&r->node, &h->uregions);
+	return 0;
+}
+
+int vfiosim_user_del(struct vfiosim_host *h, const void *ptr)
+{
+	struct host_uregion *r = uregion_from(h, (uintptr_t)ptr);
+
+	if (!r || r->start != (uintptr_t)ptr)
+		return -ENOENT;
+	rb_erase(&r->node, &h->uregions);
+	free(r);
+	return 0;
+}
+
+void host_uregions_release(struct vfiosim_host *h)
+{
+	struct rb_node *n;
+
+	while ((n = rb_first(&h->uregions))) {
+		rb_erase(n, &h->uregions);
+		free(rb_entry(n, struct host_uregion, node));
+	}
+}

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: MIT
+/*
+ * observe.c - what each operation on the container means for the shadow.
+ *
+ * Arguments are read from the caller's memory before an ioctl runs (the
+ * call rewrites some of them) and its results after; the user's bitmap is
+ * read on both sides so that bits the call had no business touching can
+ * be told apart.  An argument the oracle cannot read, the backend could
+ * not read either: such a call failed and changed nothing.
+ *
+ * Device writes are not reported to the oracle one by one: the host's
+ * log is read up to its end at the start of every operation, and since
+ * the shadow only changes inside operations, each write meets the state
+ * that held when it was made.
+ *
+ * Failed calls change nothing, except where type1 may have changed its
+ * state part way (the Linux 6.12 kernel, or another backend, may differ
+ * from the model there, and both must pass):
+ *  - pin_pages: pages pinned before the failure keep their dirty bit
+ *    after being unpinned again: the call's pages become MAY;
+ *  - dma_rw: the mappings written before the failure are dirty: MAY;
+ *  - GET_BITMAP -EFAULT: the kernel has restarted the mappings it copied
+ *    out before the fault, the model none: what was MUST becomes MAY
+ *    (but WRITTEN stays: a written page must still be reported, so a
+ *    backend that dropped it fails check 1 at the next report);
+ *  - UNMAP_DMA -EFAULT/-EBUSY: any mapping of the range may be gone (the
+ *    kernel removes mappings one by one and faults on a later copy; the
+ *    result may fail to be written back after everything went).  Such
+ *    mappings become ghosts: not checked until an operation proves they
+ *    exist (a pin or dma_rw through them) or are gone (a map over them,
+ *    an unmap or report that could not succeed with them there).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "oracle/oracle.h"
+
+/* The kernel's largest user bitmap (DIRTY_BITMAP_SIZE_MAX), in words. */
+#define OM_BITMAP_WORDS_MAX	((((uint64_t)1 << 31) - 1 + 63) / 64)
+
+static struct vfiosim_oracle *om_of(struct core_observer *obs)
+{
+	return (struct vfiosim_oracle *)((char *)obs - offsetof(struct vfiosim_oracle, obs));
+}
+
+static bool type_is_v2(unsigned long type)
+{
+	return type == VFIO_TYPE1v2_IOMMU || type == VFIO_TYPE1_NESTING_IOMMU;
+}
+
+void om_activate(struct vfiosim_oracle *o)
+{
+	struct vfiosim_group *g;
+
+	if (o->active || !o->c->data || !type_is_v2(o->c->type))
+		return;
+	o->active = true;
+	for (g = o->c->groups; g; g = core_group(g)->next)
+		om_group_add(o, g);
+}
+
+/* Takes in the writes logged since the last operation. */
+static void om_catch_up(struct vfiosim_oracle *o)
+{
+	struct vfiosim_host *h = o->c->host;
+	size_t n = vfiosim_log_count(h);
+
+	for (; o->log_pos < n; o->log_pos++) {
+		const struct vfiosim_write *w = vfiosim_log_get(h, o->log_pos);
+
+		if (o->active && o->tracking && w->container_id == o->c->id)
+			om_mark(o, OM_WRITTEN, w->iova, w->len);
+	}
+}
+
+static void om_all_dirty(struct vfiosim_oracle *o)
+{
+	struct om_map *m;
+
+	for (m = om_map_of(rb_first(&o->maps)); m; m = om_map_next(m))
+		m->must_all = true;
+}
+
+/* ------------------------------------------------------------- ioctls */
+
+struct om_call {
+	uint32_t argsz, flags;
+	uint64_t vaddr, iova, size;
+	bool has_bitmap;		/* a report may come back */
+	bool before_ok;
+	struct vfio_bitmap bm;
+	struct om_report rep;
+};
+
+static bool peek(struct vfiosim_oracle *o, void *dst, unsigned long uaddr, size_t n)
+{
+	return !host_peek_user(o->c->host, dst, uaddr, n);
+}
+
+/* Sizes the report [iova, iova + size) would have and reads the bitmap as it is. */
+static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const char *what)
+{
+	struct om_report *r = &call->rep;
+	uint64_t pgsize = call->bm.pgsize, words;
+
+	/* Anything else fails: the report's page is the smallest IOMMU page. */
+	if (pgsize < o->page_size || (pgsize & (pgsize - 1)))
+		return;
+	r->pgsize = pgsize;
+	r->pshift = (unsigned int)__builtin_ctzll(pgsize);
+	if (!call->size || (call->size & (pgsize - 1)) || call->iova + call->size - 1 < call->iova)
+		return;
+	r->what = what;
+	r->iova = call->iova;
+	r->last = call->iova + call->size - 1;
+	r->nbits = call->size >> r->pshift;
+	words = BITS_TO_LONGS(r->nbits);
+	if (words > OM_BITMAP_WORDS_MAX || call->bm.size / sizeof(unsigned long) < words)
+		return;
+	/* One word more when the buffer has it: nothing may be written there. */
+	r->nwords = words + (call->bm.size / sizeof(unsigned long) > words);
+	r->before = malloc(r->nwords * sizeof(unsigned long));
+	if (!r->before)
+		abort();
+	call->before_ok = peek(o, r->before, (uintptr_t)call->bm.data,
+			       r->nwords * sizeof(unsigned long));
+	call->has_bitmap = true;
+}
+
+static void *om_ioctl_begin(struct core_observer *obs, unsigned int cmd, unsigned long arg)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+	struct om_call *call;
+
+	om_catch_up(o);
+	if (!o->active)
+		return NULL;
+	call = calloc(1, sizeof(*call));
+	if (!call)
+		abort();
+	switch (cmd) {
+	case VFIO_IOMMU_MAP_DMA: {
+		struct vfio_iommu_type1_dma_map map;
+
+		if (!peek(o, &map, arg, sizeof(map)))
+			break;
+		call->argsz = map.argsz;
+		call->flags = map.flags;
+		call->vaddr = map.vaddr;
+		call->iova = map.iova;
+		call->size = map.size;
+		return call;
+	}
+	case VFIO_IOMMU_UNMAP_DMA: {
+		struct vfio_iommu_type1_dma_unmap unmap;
+
+		if (!peek(o, &unmap, arg, sizeof(unmap)))
+			break;
+		call->argsz = unmap.argsz;
+		call->flags = unmap.flags;
+		call->iova = unmap.iova;
+		call->size = unmap.size;
+		if ((unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
+		    peek(o, &call->bm, arg + sizeof(unmap), sizeof(call->bm)))
+			bitmap_prepare(o, call, "UNMAP_DMA");
+		return call;
+	}
+	case VFIO_IOMMU_DIRTY_PAGES: {
+		struct vfio_iommu_type1_dirty_bitmap hdr;
+		struct vfio_iommu_type1_dirty_bitmap_get range;
+
+		if (!peek(o, &hdr, arg, sizeof(hdr)))
+			break;
+		call->argsz = hdr.argsz;
+		call->flags = hdr.flags;
+		if (hdr.flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP &&
+		    peek(o, &range, arg + sizeof(hdr), sizeof(range))) {
+			call->iova = range.iova;
+			call->size = range.size;
+			call->bm = range.bitmap;
+			bitmap_prepare(o, call, "GET_BITMAP");
+		}
+		return call;
+	}
+	default:
+		break;
+	}
+	free(call);
+	return NULL;
+}
+
+static void call_free(struct om_call *call)
+{
+	if (!call)
+		return;
+	free(call->rep.before);
+	free(call);
+}
+
+/*
+ * A successful unmap or report cannot have cut a mapping: one the shadow
+ * shows cut was already gone (a ghost) or the shadow is wrong.
+ */
+static void drop_cut(struct vfiosim_oracle *o, const char *what, uint64_t iova, uint64_t last)
+{
+	struct om_map *m, *next;
+
+	for (m = om_map_first_in(o, iova, last); m && m->iova <= last; m = next) {
+		next = om_map_next(m);
+		if (m->iova >= iova && m->last <= last)
+			continue;
+		if (!m->ghost)
+			om_violation(o, &o->st.desync, 1,
+				     "%s [0x%" PRIx64 ", 0x%" PRIx64 "] succeeded across mapping "
+				     "[0x%" PRIx64 ", 0x%" PRIx64 "]", what, iova, last, m->iova,
+				     m->last);
+		om_map_remove(o, m);
+	}
+}
+
+/* Checks the report the call left in the user's bitmap. */
+static void judge(struct vfiosim_oracle *o, struct om_call *call)
+{
+	struct om_report *r = &call->rep;
+	struct om_map *m;
+
+	if (!o->tracking) {
+		om_violation(o, &o->st.desync, 1, "%s succeeded with dirty tracking off",
+			     r->what);
+		return;
+	}
+	r->after = malloc(r->nwords * sizeof(unsigned long));
+	if (!r->after)
+		abort();
+	if (call->before_ok && peek(o, r->after, (uintptr_t)call->bm.data,
+				    r->nwords * sizeof(unsigned long))) {
+		om_report_check(o, r);
+	} else {
+		/* Unreadable: take it that everything went out. */
+		o->st.unchecked++;
+		for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last;
+		     m = om_map_next(m))
+			om_restart(m, true);
+	}
+	free(r->after);
+	r->after = NULL;
+}
+
+static void done_map(struct vfiosim_oracle *o, const struct om_call *call)
+{
+	uint64_t last = call->iova + call->size - 1;
+	struct om_map *m, *next;
+
+	if (call->flags & VFIO_DMA_MAP_FLAG_VADDR) {
+		/* A new vaddr for exactly this mapping: it exists. */
+		m = om_map_find(o, call->iova);
+		if (m && m->iova == call->iova && m->last == last)
+			m->ghost = false;
+		return;
+	}
+	if (!call->size || last < call->iova)
+		return;
+	for (m = om_map_first_in(o, call->iova, last); m && m->iova <= last; m = next) {
+		next = om_map_next(m);
+		if (!m->ghost)
+			om_violation(o, &o->st.desync, 1,
+				     "MAP_DMA [0x%" PRIx64 ", 0x%" PRIx64 "] succeeded over mapping "
+				     "[0x%" PRIx64 ", 0x%" PRIx64 "]", call->iova, last, m->iova,
+				     m->last);
+		om_map_remove(o, m);
+	}
+	om_map_add(o, call->iova, call->size);
+}
+
+static void done_unmap(struct vfiosim_oracle *o, struct om_call *call, unsigned long arg,
+		       long ret)
+{
+	bool dirty = call->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	uint64_t iova = call->iova, last, sure = 0, maybe = 0, unmapped;
+	struct om_map *m, *next;
+
+	/* Invalidating vaddrs removes nothing, and a failure rolls back. */
+	if (call->flags & VFIO_DMA_UNMAP_FLAG_VADDR)
+		return;
+	if (call->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		iova = 0;
+		last = UINT64_MAX;
+	} else {
+		last = iova + call->size - 1;
+		if (!call->size || last < iova)
+			return;
+	}
+	if (ret) {
+		if (ret != -EFAULT && ret != -EBUSY)
+			return;
+		for (m = om_map_first_in(o, iova, last); m && m->iova <= last;
+		     m = om_map_next(m)) {
+			m->ghost = true;
+			/* Reports of mappings outside the scope were filled in. */
+			if (dirty && o->tracking && o->outside)
+				m->may_all = true;
+		}
+		return;
+	}
+
+	drop_cut(o, "UNMAP_DMA", iova, last);
+	if (dirty) {
+		if (call->has_bitmap)
+			judge(o, call);
+		else
+			o->st.unchecked++;
+	}
+	for (m = om_map_first_in(o, iova, last); m && m->iova <= last; m = next) {
+		next = om_map_next(m);
+		if (m->ghost)
+			maybe += m->last - m->iova + 1;
+		else
+			sure += m->last - m->iova + 1;
+		om_map_remove(o, m);
+	}
+	if (peek(o, &unmapped, arg + offsetof(struct vfio_iommu_type1_dma_unmap, size),
+		 sizeof(unmapped)) && (unmapped < sure || unmapped - sure > maybe))
+		om_violation(o, &o->st.desync, 1,
+			     "UNMAP_DMA [0x%" PRIx64 ", 0x%" PRIx64 "] unmapped 0x%" PRIx64
+			     " bytes, mappings there hold 0x%" PRIx64 " (+0x%" PRIx64 " maybe)",
+			     iova, last, unmapped, sure, maybe);
+}
+
+static void done_dirty(struct vfiosim_oracle *o, struct om_call *call, long ret)
+{
+	struct om_map *m;
+
+	switch (call->flags) {
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_START:
+		if (ret || o->tracking)
+			return;
+		o->tracking = true;
+		for (m = om_map_of(rb_first(&o->maps)); m; m = om_map_next(m))
+			om_restart(m, true);
+		return;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
+		if (ret)
+			return;
+		o->tracking = false;
+		for (m = om_map_of(rb_first(&o->maps)); m; m = om_map_next(m))
+			om_forget_dirty(m);
+		return;
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP:
+		break;
+	default:
+		return;
+	}
+	if (!call->has_bitmap) {
+		if (!ret)
+			o->st.unchecked++;
+		return;
+	}
+	if (!ret) {
+		drop_cut(o, "GET_BITMAP", call->rep.iova, call->rep.last);
+		judge(o, call);
+		return;
+	}
+	if (ret != -EFAULT || !o->tracking)
+		return;
+	for (m = om_map_first_in(o, call->rep.iova, call->rep.last);
+	     m && m->iova <= call->rep.last; m = om_map_next(m)) {
+		om_blur(m);
+		if (o->outside)
+			m->may_all = true;
+	}
+}
+
+static void om_ioctl_done(struct core_observer *obs, void *token, unsigned int cmd,
+			  unsigned long arg, long ret)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+	struct om_call *call = token;
+
+	om_catch_up(o);
+	o->op++;
+	if (cmd == VFIO_SET_IOMMU && !ret)
+		om_activate(o);
+	if (call && o->active) {
+		switch (cmd) {
+		case VFIO_IOMMU_MAP_DMA:
+			if (!ret)
+				done_map(o, call);
+			break;
+		case VFIO_IOMMU_UNMAP_DMA:
+			done_unmap(o, call, arg, ret);
+			break;
+		case VFIO_IOMMU_DIRTY_PAGES:
+			done_dirty(o, call, ret);
+			break;
+		}
+	}
+	call_free(call);
+}
+
+/* ------------------------------------------------------ groups, pins */
+
+static void om_attached(struct core_observer *obs, struct vfiosim_group *g, int ret)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+
+	om_catch_up(o);
+	o->op++;
+	if (!ret && o->active)
+		om_group_add(o, g);
+}
+
+static void om_detached(struct core_observer *obs, struct vfiosim_group *g)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+
+	om_catch_up(o);
+	o->op++;
+	if (!o->active)
+		return;
+	if (!o->c->data) {
+		om_reset(o);
+		return;
+	}
+	/* The scope may narrow: whatever such a group wrote must come out. */
+	if (om_group_del(o, g) && o->tracking)
+		om_all_dirty(o);
+	/* Nothing that could hold the mappings is left. */
+	if (!o->c->groups) {
+		om_maps_free(o);
+		om_pins_free(o);
+	}
+}
+
+/* [iova, iova + len) clipped to the top of the IOVA space. */
+static uint64_t om_last(uint64_t iova, uint64_t len)
+{
+	return iova + (len - 1) < iova ? UINT64_MAX : iova + (len - 1);
+}
+
+static void om_pinned(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
+		      int npage, int prot, const uint64_t *pfns, int ret)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+	int i;
+
+	om_catch_up(o);
+	o->op++;
+	if (!o->active)
+		return;
+	if (ret < 0) {
+		uint64_t max = o->page_size / sizeof(uint64_t);
+		uint64_t n = npage < 0 ? 0 : (uint64_t)npage;
+
+		if (o->tracking && n)
+			om_mark(o, OM_MAY, iova, (n < max ? n : max) << o->page_shift);
+		return;
+	}
+	for (i = 0; i < ret; i++) {
+		uint64_t a = iova + (uint64_t)i * o->page_size;
+		struct om_map *m = om_map_first_in(o, a, om_last(a, o->page_size));
+
+		if (!m)
+			om_violation(o, &o->st.desync, 1,
+				     "pin_pages succeeded at iova 0x%" PRIx64 ", in no mapping", a);
+		else
+			m->ghost = false;
+		om_pin_get(o, a);
+		if (o->tracking)
+			om_mark(o, OM_MUST, a, 1);
+	}
+	/*
+	 * Any successful call, even of no page, brings the group into the
+	 * scope.  When that was the last group outside, the IOMMU-backed
+	 * devices may have written anywhere since the last report: every
+	 * mapping must come out whole once more.  The model does so; Linux
+	 * 6.12 does not, and loses those pages (a deliberate divergence).
+	 */
+	if (om_group_promote(o, g) && o->tracking)
+		om_all_dirty(o);
+}
+
+static void om_unpinned(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
+			int npage)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+	int i;
+
+	om_catch_up(o);
+	o->op++;
+	if (!o->active)
+		return;
+	/* type1 stops at the first page in no mapping. */
+	for (i = 0; i < npage; i++) {
+		uint64_t a = iova + (uint64_t)i * o->page_size;
+
+		if (!om_map_first_in(o, a, om_last(a, o->page_size)))
+			break;
+		om_pin_put(o, a);
+	}
+}
+
+static void om_dma_rw_done(struct core_observer *obs, uint64_t iova, size_t len, bool write,
+			   int ret)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+	uint64_t last = om_last(iova, len);
+	struct om_map *m;
+
+	om_catch_up(o);
+	o->op++;
+	if (!o->active || !len)
+		return;
+	if (!ret)
+		for (m = om_map_first_in(o, iova, last); m && m->iova <= last; m = om_map_next(m))
+			m->ghost = false;
+	if (write && o->tracking)
+		om_mark(o, ret ? OM_MAY : OM_MUST, iova, len);
+}
+
+static void om_gone(struct core_observer *obs)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+
+	om_catch_up(o);
+	om_reset(o);
+	o->c = NULL;
+}
+
+const struct core_observer_ops om_observer_ops = {
+	.ioctl_begin = om_ioctl_begin,
+	.ioctl_done = om_ioctl_done,
+	.attached = om_attached,
+	.detached = om_detached,
+	.pinned = om_pinned,
+	.unpinned = om_unpinned,
+	.dma_rw_done = om_dma_rw_done,
+	.gone = om_gone,
+};

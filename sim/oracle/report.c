@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * report.c - judging one dirty report against the shadow.
+ *
+ * The user's bitmap is read into words, so a mapping's bits are fetched
+ * 64 at a time whatever their offset.  Each mapping is walked once, word
+ * by word, folding its page sets onto the report's page size as it goes:
+ * the cost is the report's length plus the chunks the sets hold.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "oracle/oracle.h"
+
+/* 64 bits of a from bit b on; bits past nwords read as 0. */
+static unsigned long bits_at(const unsigned long *a, uint64_t nwords, uint64_t b)
+{
+	uint64_t i = b / BITS_PER_LONG;
+	unsigned int sh = b % BITS_PER_LONG;
+	unsigned long lo = i < nwords ? a[i] : 0, hi;
+
+	if (!sh)
+		return lo;
+	hi = i + 1 < nwords ? a[i + 1] : 0;
+	return (lo >> sh) | (hi << (BITS_PER_LONG - sh));
+}
+
+static unsigned long low_mask(uint64_t n)
+{
+	return n >= BITS_PER_LONG ? ~0UL : (1UL << n) - 1;
+}
+
+static unsigned int popcount(unsigned long x)
+{
+	return (unsigned int)__builtin_popcountl(x);
+}
+
+static unsigned int lowest(unsigned long x)
+{
+	return (unsigned int)__builtin_ctzl(x);
+}
+
+static void report_violation(struct vfiosim_oracle *o, const struct om_report *r,
+			     unsigned long *counter, unsigned long n, const char *fmt,
+			     uint64_t iova, uint64_t bit)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "%s [0x%" PRIx64 ", 0x%" PRIx64 "] pgsize 0x%" PRIx64,
+		 r->what, r->iova, r->last, r->pgsize);
+	om_violation(o, counter, n, "%s: page 0x%" PRIx64 " (bit %" PRIu64 ") %s", what, iova,
+		     bit, fmt);
+}
+
+/* Bits [from, to) of the range lie in no mapping: the call may not set any. */
+static void check_hole(struct vfiosim_oracle *o, const struct om_report *r, uint64_t from,
+		       uint64_t to)
+{
+	while (from < to) {
+		unsigned long mask = low_mask(to - from);
+		unsigned long set = bits_at(r->after, r->nwords, from) &
+				    ~bits_at(r->before, r->nwords, from) & mask;
+
+		if (set)
+			report_violation(o, r, &o->st.spurious, popcount(set),
+					 "set in a hole of the range",
+					 r->iova + ((from + lowest(set)) << r->pshift),
+					 from + lowest(set));
+		from += BITS_PER_LONG;
+	}
+}
+
+/* Bits past the range's last page, in the words read, must be as they were. */
+static void check_beyond(struct vfiosim_oracle *o, const struct om_report *r)
+{
+	uint64_t b;
+
+	for (b = r->nbits; b < r->nwords * BITS_PER_LONG; b += BITS_PER_LONG) {
+		unsigned long diff = bits_at(r->after, r->nwords, b) ^
+				     bits_at(r->before, r->nwords, b);
+
+		if (diff)
+			report_violation(o, r, &o->st.spurious, popcount(diff),
+					 "beyond the range changed",
+					 r->iova + ((b + lowest(diff)) << r->pshift),
+					 b + lowest(diff));
+	}
+}
+
+static const char *must_reason(const struct vfiosim_oracle *o, const struct om_map *m)
+{
+	if (o->outside)
+		return "must be reported (an IOMMU-backed group is outside the pinned scope) "
+		       "but is not";
+	if (m->must_all)
+		return "must be reported (the whole mapping was made dirty by a scope change) "
+		       "but is not";
+	return "must be reported (pinned, or written by dma_rw, since the last report) "
+	       "but is not";
+}
+
+/* WRITTEN loses the CPU pages of the report pages that were reported. */
+static void clear_reported(struct om_map *m, uint64_t first, unsigned long rep,
+			   unsigned int nb, unsigned int rs)
+{
+	if (rep == low_mask(nb)) {
+		om_clear_pages(m, OM_WRITTEN, first, (uint64_t)nb << rs);
+		return;
+	}
+	while (rep) {
+		unsigned int j = lowest(rep);
+
+		om_clear_pages(m, OM_WRITTEN, first + ((uint64_t)j << rs), 1ULL << rs);
+		rep &= rep - 1;
+	}
+}
+
+static void check_map(struct vfiosim_oracle *o, const struct om_report *r, struct om_map *m,
+		      uint64_t off, uint64_t nbits)
+{
+	unsigned int rs = r->pshift - o->page_shift;
+	struct om_cursor cur;
+	uint64_t w;
+
+	om_cursor_init(&cur, m);
+	for (w = 0; w < nbits; w += BITS_PER_LONG) {
+		unsigned int nb = nbits - w < BITS_PER_LONG ? (unsigned int)(nbits - w) :
+			BITS_PER_LONG;
+		unsigned long mask = low_mask(nb), set[OM_NR_SETS], rep, must, may, bad;
+		uint64_t first = w << rs;
+
+		rep = bits_at(r->after, r->nwords, off + w) & mask;
+		om_fold(&cur, first, nb, rs, set);
+		if (m->ghost)
+			goto next;	/* gone or not: nothing to hold it to */
+
+		bad = set[OM_WRITTEN] & ~rep;
+		if (bad)
+			report_violation(o, r, &o->st.missed, popcount(bad),
+					 "written but not reported",
+					 m->iova + ((w + lowest(bad)) << r->pshift),
+					 off + w + lowest(bad));
+		if (!o->exact)
+			goto next;
+		must = (o->outside || m->must_all) ? mask : set[OM_MUST];
+		may = m->may_all ? mask : set[OM_MAY];
+		bad = must & ~rep;
+		if (bad)
+			report_violation(o, r, &o->st.inexact, popcount(bad), must_reason(o, m),
+					 m->iova + ((w + lowest(bad)) << r->pshift),
+					 off + w + lowest(bad));
+		bad = rep & ~(must | may);
+		if (bad)
+			report_violation(o, r, &o->st.inexact, popcount(bad),
+					 "reported but nothing dirtied it",
+					 m->iova + ((w + lowest(bad)) << r->pshift),
+					 off + w + lowest(bad));
+next:
+		if (rep)
+			clear_reported(m, first, rep, nb, rs);
+	}
+	om_restart(m, false);
+}
+
+void om_report_check(struct vfiosim_oracle *o, struct om_report *r)
+{
+	uint64_t next = 0;	/* the first bit not yet judged */
+	struct om_map *m;
+
+	if (o->corrupt) {
+		o->corrupt = false;
+		if (o->corrupt_bit < r->nwords * BITS_PER_LONG)
+			r->after[BIT_WORD(o->corrupt_bit)] ^= BIT_MASK(o->corrupt_bit);
+	}
+	o->st.reports++;
+	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last;
+	     m = om_map_next(m)) {
+		uint64_t off = (m->iova - r->iova) >> r->pshift;
+		uint64_t size = m->last - m->iova + 1;
+
+		/* Cut mappings were dealt with by the caller. */
+		if (((m->iova - r->iova) | size) & (r->pgsize - 1)) {
+			om_violation(o, &o->st.desync, 1,
+				     "%s: mapping [0x%" PRIx64 ", 0x%" PRIx64 "] not aligned to "
+				     "the report's page size 0x%" PRIx64, r->what, m->iova,
+				     m->last, r->pgsize);
+			om_restart(m, true);
+			continue;
+		}
+		check_hole(o, r, next, off);
+		check_map(o, r, m, off, size >> r->pshift);
+		next = off + (size >> r->pshift);
+	}
+	check_hole(o, r, next, r->nbits);
+	check_beyond(o, r);
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * external.c - what vendor drivers (mdev-like devices without an IOMMU of
+ * their own) do through the container: pin guest pages, unpin them, read
+ * and write guest memory by IOVA; and the registry of devices that must
+ * be told when a range they may have pinned is unmapped.
+ *
+ * Pins are counted per page in the mapping's pfn tree.  With an IOMMU
+ * domain present the pages are pinned and charged by the mapping itself,
+ * so vendor pins are not charged again; without one each first pin of a
+ * page charges it.  Only v2 containers offer this interface.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "type1/type1.h"
+
+/* The kernel WARN_ONCE()s here: userspace broke the UPDATE_VADDR rules. */
+static bool t1_vaddrs_invalid(struct t1_iommu *iommu, bool *warned, const char *what)
+{
+	if (!iommu->vaddr_invalid_count)
+		return false;
+	if (!*warned) {
+		*warned = true;
+		HOST_WARN(iommu->h, "%s not allowed with VFIO_UPDATE_VADDR", what);
+	}
+	return true;
+}
+
+/* Gives back the first n pins of a failed pin_pages() call. */
+static void t1_pin_unwind(struct t1_iommu *iommu, uint64_t user_iova, int n, uint64_t *pfns,
+			  bool do_accounting)
+{
+	int j;
+
+	for (j = 0; j < n; j++) {
+		uint64_t iova = user_iova + iommu->h->page_size * (uint64_t)j;
+		struct t1_dma *dma = t1_dma_find(iommu, iova, iommu->h->page_size);
+
+		if (dma)
+			t1_unpin_external(iommu, dma, iova, do_accounting);
+		pfns[j] = 0;
+	}
+}
+
+int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int npage, int prot,
+		 uint64_t *pfns)
+{
+	struct t1_iommu *iommu = data;
+	struct vfiosim_host *h;
+	bool do_accounting;
+	struct t1_group *tg;
+	int i, ret;
+
+	if (!iommu || !pfns)
+		return -EINVAL;
+	if (!iommu->v2)
+		return -EACCES;
+	h = iommu->h;
+	if (t1_vaddrs_invalid(iommu, &iommu->warned_pin_busy, "pin_pages"))
+		return -EBUSY;
+	/* Nobody could be asked to give the pages back. */
+	if (!iommu->devices)
+		return -EINVAL;
+
+	do_accounting = !iommu->domains;
+	for (i = 0; i < npage; i++) {
+		uint64_t iova = user_iova + h->page_size * (uint64_t)i, pfn;
+		struct t1_dma *dma = t1_dma_find(iommu, iova, h->page_size);
+		struct t1_pfn *vpfn;
+
+		if (!dma) {
+			ret = -EINVAL;
+			goto unwind;
+		}
+		if ((dma->prot & prot) != prot) {
+			ret = -EPERM;
+			goto unwind;
+		}
+		vpfn = t1_pfn_find(dma, iova);
+		if (vpfn) {
+			vpfn->refs++;
+			pfns[i] = vpfn->pfn;
+			continue;
+		}
+		ret = t1_pin_external(iommu, dma, dma->vaddr + (iova - dma->iova), &pfn,
+				      do_accounting);
+		if (ret)
+			goto unwind;
+		/* Vendor drivers need a struct page: no PFNMAP memory. */
+		if (!host_pfn_valid(h, pfn)) {
+			ret = -EINVAL;
+			goto unwind;
+		}
+		ret = t1_pfn_add(iommu, dma, iova, pfn);
+		if (ret) {
+			if (t1_put_pfn(h, pfn, dma->prot) && do_accounting)
+				t1_lock_acct(iommu, dma, -1);
+			goto unwind;
+		}
+		pfns[i] = pfn;
+		if (iommu->tracking)
+			t1_dirty_mark(iommu, dma,
+				      t1_shr(iova - dma->iova, t1_ffs(iommu->pgsize_bitmap)), 1);
+	}
+
+	tg = t1_group_find(iommu, g);
+	if (tg)
+		t1_scope_promote(iommu, tg);
+	else
+		HOST_WARN(h, "pin_pages by group %u, not in this container", g ? g->id : 0);
+	return i;
+
+unwind:
+	pfns[i] = 0;
+	t1_pin_unwind(iommu, user_iova, i, pfns, do_accounting);
+	return ret;
+}
+
+void t1_unpin_pages(void *data, uint64_t user_iova, int npage)
+{
+	struct t1_iommu *iommu = data;
+	struct vfiosim_host *h = iommu->h;
+	bool do_accounting;
+	int i;
+
+	if (!iommu->v2) {
+		HOST_WARN(h, "unpin_pages on a v1 container");
+		return;
+	}
+	do_accounting = !iommu->domains;
+	for (i = 0; i < npage; i++) {
+		uint64_t iova = user_iova + h->page_size * (uint64_t)i;
+		struct t1_dma *dma = t1_dma_find(iommu, iova, h->page_size);
+
+		if (!dma)
+			break;
+		t1_unpin_external(iommu, dma, iova, do_accounting);
+	}
+	if (i != npage)
+		HOST_WARN(h, "unpin_pages stopped at page %d of %d: iova not mapped", i, npage);
+}
+
+/* One mapping's worth of a dma_rw; *done is what was copied. */
+static int t1_dma_rw_chunk(struct t1_iommu *iommu, uint64_t iova, unsigned char *buf,
+			   size_t len, bool write, size_t *done)
+{
+	struct vfiosim_host *h = iommu->h;
+	struct t1_dma *dma = t1_dma_find(iommu, iova, 1);
+	uint64_t offset, count;
+	unsigned long left;
+
+	*done = 0;
+	if (!dma)
+		return -EINVAL;
+	if ((write && !(dma->prot & VFIOSIM_PROT_WRITE)) || !(dma->prot & VFIOSIM_PROT_READ))
+		return -EPERM;
+	offset = iova - dma->iova;
+	count = len < dma->size - offset ? len : dma->size - offset;
+	if (write)
+		left = host_copy_to_user(h, dma->vaddr + offset, buf, count);
+	else
+		left = host_copy_from_user(h, buf, dma->vaddr + offset, count);
+	if (left)
+		return -EFAULT;
+	*done = count;
+	if (write && iommu->tracking) {
+		unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
+		uint64_t first = t1_shr(offset, pgshift);
+
+		t1_dirty_mark(iommu, dma, first, t1_shr(offset + count - 1, pgshift) - first + 1);
+	}
+	return 0;
+}
+
+int t1_dma_rw(void *data, uint64_t iova, void *buf, size_t len, bool write)
+{
+	struct t1_iommu *iommu = data;
+	unsigned char *p = buf;
+	size_t done;
+	int ret = 0;
+
+	if (t1_vaddrs_invalid(iommu, &iommu->warned_rw_busy, "dma_rw"))
+		return -EBUSY;
+	while (len) {
+		ret = t1_dma_rw_chunk(iommu, iova, p, len, write, &done);
+		if (ret)
+			break;
+		len -= done;
+		p += done;
+		iova += done;
+	}
+	return ret;
+}
+
+void t1_register_device(void *data, struct host_device *dev)
+{
+	struct t1_iommu *iommu = data;
+	struct t1_group *tg = t1_group_find(iommu, dev->group);
+
+	if (!tg || tg->dev) {
+		HOST_WARN(iommu->h, "device registered twice or without its group");
+		return;
+	}
+	tg->dev = dev;
+	tg->dev_next = iommu->devices;
+	iommu->devices = tg;
+}
+
+void t1_unregister_device(void *data, struct host_device *dev)
+{
+	struct t1_iommu *iommu = data;
+	struct t1_group **link;
+
+	for (link = &iommu->devices; *link; link = &(*link)->dev_next) {
+		if ((*link)->dev == dev) {
+			(*link)->dev = NULL;
+			*link = (*link)->dev_next;
+			return;
+		}
+	}
+	HOST_WARN(iommu->h, "unregistering a device that was not registered");
+}
+
+/* vfio_notify_dma_unmap(): every registered device, newest first. */
+void t1_notify_unmap(struct t1_iommu *iommu, uint64_t iova, uint64_t size)
+{
+	struct t1_group *tg, *next;
+
+	for (tg = iommu->devices; tg; tg = next) {
+		next = tg->dev_next;
+		host_device_dma_unmap(tg->dev, iova, size);
+	}
+}

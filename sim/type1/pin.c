@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pin.c - pinning the process's pages behind a mapping, and letting them
+ * go.
+ *
+ * Pages are pinned in runs of consecutive pfns (the IOMMU maps a run with
+ * one call and can use large pages for it), fetched through a batch of
+ * PAGE_SIZE / 8 entries, or one entry when huge pages are disabled (then
+ * every run is a single page).  A pfn without struct page (a PFNMAP range)
+ * or a reserved one is neither pinned nor charged, and never shares a run
+ * with ordinary pages.  Ordinary pages are charged to locked_vm unless a
+ * vendor driver already pinned them through this mapping (then they were
+ * charged at that time); the memlock limit is checked page by page before
+ * anything is charged, as the kernel does.
+ */
+#include <errno.h>
+
+#include "type1/type1.h"
+
+/* is_invalid_reserved_pfn(): no struct page, or a reserved one. */
+bool t1_pfn_rsvd(struct vfiosim_host *h, uint64_t pfn)
+{
+	return !host_pfn_valid(h, pfn) || host_pfn_reserved(h, pfn);
+}
+
+/* Gives back one pin; returns 1 if the pfn was a real, pinned page. */
+int t1_put_pfn(struct vfiosim_host *h, uint64_t pfn, int prot)
+{
+	if (t1_pfn_rsvd(h, pfn))
+		return 0;
+	host_mm_unpin_page(h, pfn, prot & VFIOSIM_PROT_WRITE);
+	return 1;
+}
+
+/* Charges (npage > 0) or uncharges the process for the mapping's pages. */
+int t1_lock_acct(struct t1_iommu *iommu, struct t1_dma *dma, long npage)
+{
+	int ret;
+
+	if (!npage)
+		return 0;
+	ret = host_mm_account(iommu->h, npage, dma->lock_cap);
+	if (!ret)
+		dma->locked_vm += (uint64_t)npage;
+	return ret;
+}
+
+void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b)
+{
+	struct vfiosim_host *h = iommu->h;
+
+	b->size = 0;
+	b->offset = 0;
+	b->pfns = NULL;
+	/* Without a page for the array the batch still works, one at a time. */
+	if (!h->cfg.disable_hugepages)
+		b->pfns = host_alloc(h, h->page_size, false);
+	if (b->pfns) {
+		b->cap = (long)(h->page_size / sizeof(*b->pfns));
+	} else {
+		b->pfns = &b->one;
+		b->cap = 1;
+	}
+}
+
+/* Unpins the pfns still waiting in the batch. */
+void t1_batch_release(struct t1_iommu *iommu, struct t1_batch *b, int prot)
+{
+	for (; b->size; b->size--, b->offset++)
+		t1_put_pfn(iommu->h, b->pfns[b->offset], prot);
+}
+
+void t1_batch_fini(struct t1_iommu *iommu, struct t1_batch *b, int prot)
+{
+	t1_batch_release(iommu, b, prot);
+	if (b->pfns != &b->one)
+		host_free(iommu->h, b->pfns);
+}
+
+/*
+ * Up to npages pfns from vaddr on: pins ordinary pages, or looks up a
+ * single pfn of a PFNMAP range (which is not pinned, and must be invalid
+ * or reserved).  Returns how many pfns were stored, or -errno.
+ */
+static long t1_get_pfns(struct vfiosim_host *h, uint64_t vaddr, long npages, int prot,
+			uint64_t *pfns)
+{
+	bool write = prot & VFIOSIM_PROT_WRITE;
+	struct host_vma *vma;
+	long ret;
+	int err;
+
+	ret = host_mm_pin_pages(h, vaddr, npages, write, pfns);
+	if (ret > 0)
+		return ret;
+	vma = host_mm_find_vma(h, vaddr);
+	if (vma && (vma->flags & VFIOSIM_MM_PFNMAP)) {
+		err = host_mm_follow_pfn(h, vaddr, write, &pfns[0]);
+		if (err)
+			return err;
+		return t1_pfn_rsvd(h, pfns[0]) ? 1 : -EFAULT;
+	}
+	return ret ? ret : -EFAULT;
+}
+
+/*
+ * Pins one run of consecutive pfns of the mapping, starting at vaddr and
+ * at most npage long; the run's first pfn goes to *pfn_base.  Pfns that
+ * were fetched but do not continue the run wait in the batch for the next
+ * call.  Returns the run's length, or -errno with nothing left pinned.
+ */
+long t1_pin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr, long npage,
+		  uint64_t *pfn_base, uint64_t limit, struct t1_batch *b)
+{
+	struct vfiosim_host *h = iommu->h;
+	uint64_t iova = vaddr - dma->vaddr + dma->iova;
+	long pinned = 0, charge = 0, ret;
+	bool rsvd = false;
+
+	*pfn_base = 0;
+	while (npage) {
+		if (!b->size) {
+			ret = t1_get_pfns(h, vaddr, npage < b->cap ? npage : b->cap, dma->prot,
+					  b->pfns);
+			if (ret < 0)
+				goto undo;
+			b->size = ret;
+			b->offset = 0;
+		}
+		if (!pinned) {
+			*pfn_base = b->pfns[b->offset];
+			rsvd = t1_pfn_rsvd(h, *pfn_base);
+		}
+		while (b->size && npage) {
+			uint64_t pfn = b->pfns[b->offset];
+
+			if (pfn != *pfn_base + (uint64_t)pinned || rsvd != t1_pfn_rsvd(h, pfn))
+				goto charge;
+			/* Pages a vendor driver pinned here are charged already. */
+			if (!rsvd && !t1_pfn_find(dma, iova)) {
+				if (!dma->lock_cap &&
+				    host_mm_locked_vm(h) + (uint64_t)charge + 1 > limit) {
+					ret = -ENOMEM;
+					goto undo;
+				}
+				charge++;
+			}
+			pinned++;
+			npage--;
+			vaddr += h->page_size;
+			iova += h->page_size;
+			b->offset++;
+			b->size--;
+		}
+		if (h->cfg.disable_hugepages)
+			break;
+	}
+charge:
+	ret = t1_lock_acct(iommu, dma, charge);
+	if (!ret)
+		return pinned;
+undo:
+	if (!rsvd)
+		for (; pinned; pinned--)
+			t1_put_pfn(h, *pfn_base + (uint64_t)pinned - 1, dma->prot);
+	t1_batch_release(iommu, b, dma->prot);
+	return ret;
+}
+
+/*
+ * Unpins npage consecutive pfns mapped from iova on; returns how many were
+ * real pages.  With do_accounting the charge for them is dropped, except
+ * for pages a vendor driver still holds (their charge stays until the
+ * driver unpins them).
+ */
+long t1_unpin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn,
+		    long npage, bool do_accounting)
+{
+	long unpinned = 0, still_held = 0, i;
+
+	for (i = 0; i < npage; i++, iova += iommu->h->page_size) {
+		if (!t1_put_pfn(iommu->h, pfn + (uint64_t)i, dma->prot))
+			continue;
+		unpinned++;
+		if (t1_pfn_find(dma, iova))
+			still_held++;
+	}
+	if (do_accounting)
+		t1_lock_acct(iommu, dma, still_held - unpinned);
+	return unpinned;
+}
+
+/* One page for a vendor driver; charged only when asked (no domain). */
+int t1_pin_external(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr,
+		    uint64_t *pfn, bool do_accounting)
+{
+	long got = t1_get_pfns(iommu->h, vaddr, 1, dma->prot, pfn);
+	int ret;
+
+	if (got != 1)
+		return (int)got;
+	if (!do_accounting || t1_pfn_rsvd(iommu->h, *pfn))
+		return 0;
+	ret = t1_lock_acct(iommu, dma, 1);
+	if (ret)
+		t1_put_pfn(iommu->h, *pfn, dma->prot);
+	return ret;
+}
+
+/* Drops one vendor pin at iova; returns 1 if a page was unpinned. */
+int t1_unpin_external(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova,
+		      bool do_accounting)
+{
+	struct t1_pfn *vpfn = t1_pfn_find(dma, iova);
+	int unpinned;
+
+	if (!vpfn)
+		return 0;
+	unpinned = t1_pfn_put(iommu, dma, vpfn);
+	if (do_accounting)
+		t1_lock_acct(iommu, dma, -unpinned);
+	return unpinned;
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * unmap.c - VFIO_IOMMU_UNMAP_DMA and the removal of mappings.
+ *
+ * v2 containers only unmap whole mappings: a range that cuts one fails.
+ * v1 containers accept any range, take every mapping that starts inside
+ * it whole, and quietly unmap nothing when the range begins inside a
+ * mapping.  Mappings that vendor drivers still pin pages of cannot go:
+ * the devices are told to let go, and the walk starts over.
+ *
+ * The IOMMU itself records which pfns back a mapping, so unpinning walks
+ * the page table of the first domain after every other domain dropped
+ * the range: translations must be gone before the pages are released.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "type1/type1.h"
+
+/* How often the same mapping may be found still pinned after notifying. */
+#define T1_UNMAP_RETRIES	10
+/* Devices were told to unpin: look at the range afresh. */
+#define T1_UNMAP_AGAIN		1
+
+/* Bytes from iova on, up to end, that the domain maps to contiguous phys. */
+uint64_t t1_phys_run(struct t1_iommu *iommu, struct host_domain *hd, uint64_t iova,
+		     uint64_t phys, uint64_t end)
+{
+	uint64_t len = t1_page_size(iommu);
+
+	while (iova + len < end && host_iommu_iova_to_phys(hd, iova + len) == phys + len)
+		len += t1_page_size(iommu);
+	return len;
+}
+
+/*
+ * Unmaps the mapping from every domain and unpins its pages, in runs of
+ * physically contiguous pages unless the domain would take a whole
+ * superpage for its first page anyway.  Returns the pages unpinned, or 0
+ * when do_accounting already uncharged them.
+ */
+long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounting)
+{
+	struct vfiosim_host *h = iommu->h;
+	struct t1_domain *first = iommu->domains, *d;
+	uint64_t iova = dma->iova, end = t1_dma_end(dma);
+	long unpinned = 0;
+
+	if (!dma->size || !first)
+		return 0;
+	for (d = first->next; d; d = d->next)
+		host_iommu_unmap(d->hd, dma->iova, dma->size);
+
+	while (iova < end) {
+		uint64_t phys = host_iommu_iova_to_phys(first->hd, iova), len, done;
+
+		if (!phys) {
+			HOST_WARN(h, "iova 0x%llx of a mapping is not mapped",
+				  (unsigned long long)iova);
+			iova += h->page_size;
+			continue;
+		}
+		len = first->fgsp ? h->page_size : t1_phys_run(iommu, first->hd, iova, phys, end);
+		done = host_iommu_unmap(first->hd, iova, len);
+		if (!done) {
+			HOST_WARN(h, "IOMMU refused to unmap iova 0x%llx",
+				  (unsigned long long)iova);
+			break;
+		}
+		unpinned += t1_unpin_chunk(iommu, dma, iova, phys >> h->page_shift,
+					   (long)(done >> h->page_shift), false);
+		iova += done;
+	}
+	dma->iommu_mapped = false;
+	if (!do_accounting)
+		return unpinned;
+	t1_lock_acct(iommu, dma, -unpinned);
+	return 0;
+}
+
+void t1_remove_dma(struct t1_iommu *iommu, struct t1_dma *dma)
+{
+	if (!RB_EMPTY_ROOT(&dma->pfns))
+		HOST_WARN(iommu->h, "mapping at 0x%llx removed with pages still pinned",
+			  (unsigned long long)dma->iova);
+	t1_unmap_unpin(iommu, dma, true);
+	t1_dma_unlink(iommu, dma);
+	t1_bitmap_free(iommu, dma);
+	if (dma->vaddr_invalid)
+		iommu->vaddr_invalid_count--;
+	t1_pfn_forget_all(iommu, dma);
+	host_free(iommu->h, dma);
+	iommu->dma_avail++;
+}
+
+void t1_remove_all(struct t1_iommu *iommu)
+{
+	struct t1_dma *dma;
+
+	while ((dma = t1_dma_first(iommu)))
+		t1_remove_dma(iommu, dma);
+}
+
+/*
+ * The last IOMMU domain is leaving while emulated groups stay: mappings
+ * survive, unpinned, and the process keeps being charged exactly for the
+ * real pages vendor drivers still pin.
+ */
+void t1_unmap_unpin_reaccount(struct t1_iommu *iommu)
+{
+	struct t1_dma *dma;
+
+	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
+		long held = 0, unpinned = t1_unmap_unpin(iommu, dma, false);
+		struct rb_node *p;
+
+		for (p = rb_first(&dma->pfns); p; p = rb_next(p))
+			if (!t1_pfn_rsvd(iommu->h, rb_entry(p, struct t1_pfn, node)->pfn))
+				held++;
+		t1_lock_acct(iommu, dma, held - unpinned);
+	}
+}
+
+/*
+ * The mapping the walk over [iova, iova + size) takes after prev (NULL:
+ * the first one).  A v1 walk that meets a mapping starting below iova
+ * stops there.
+ */
+static struct t1_dma *t1_unmap_next(struct t1_iommu *iommu, struct t1_dma *prev,
+				    uint64_t iova, uint64_t size)
+{
+	struct t1_dma *dma = prev ? t1_dma_next(prev) : t1_dma_first_in(iommu, iova, size);
+
+	if (!dma || dma->iova >= iova + size)
+		return NULL;
+	if (!iommu->v2 && iova > dma->iova)
+		return NULL;
+	return dma;
+}
+
+struct t1_unmap_state {
+	struct t1_dma *last;		/* the mapping notified last */
+	int retries;			/* consecutive notifications for it */
+};
+
+/*
+ * Asks the devices to unpin what they hold of dma.  The kernel BUG()s when
+ * one mapping stays pinned through this many rounds; here that is a WARN
+ * and -EBUSY.
+ */
+static int t1_unmap_settle(struct t1_iommu *iommu, struct t1_dma *dma,
+			   struct t1_unmap_state *st)
+{
+	if (st->last == dma) {
+		if (++st->retries > T1_UNMAP_RETRIES) {
+			HOST_WARN(iommu->h, "mapping at 0x%llx still pinned after %d notifications",
+				  (unsigned long long)dma->iova, T1_UNMAP_RETRIES + 1);
+			return -EBUSY;
+		}
+	} else {
+		st->last = dma;
+		st->retries = 0;
+	}
+	/* The devices call back into unpin_pages: dma may be gone after this. */
+	t1_notify_unmap(iommu, dma->iova, dma->size);
+	return T1_UNMAP_AGAIN;
+}
+
+/* UNMAP_FLAG_VADDR: all mappings in range or none lose their vaddr. */
+static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t size,
+				uint64_t *unmapped)
+{
+	struct t1_dma *first = t1_unmap_next(iommu, NULL, iova, size), *dma, *undo;
+
+	for (dma = first; dma; dma = t1_unmap_next(iommu, dma, iova, size)) {
+		if (dma->vaddr_invalid) {
+			for (undo = first; undo != dma; undo = t1_dma_next(undo)) {
+				undo->vaddr_invalid = false;
+				iommu->vaddr_invalid_count--;
+			}
+			*unmapped = 0;
+			return -EINVAL;
+		}
+		dma->vaddr_invalid = true;
+		iommu->vaddr_invalid_count++;
+		*unmapped += dma->size;
+	}
+	return 0;
+}
+
+/*
+ * UNMAP with GET_DIRTY_BITMAP.  The kernel copies and removes mapping by
+ * mapping, so a fault on a later copy leaves the earlier mappings gone
+ * with their dirty bits delivered to a call that failed.  Here pins are
+ * settled first, then every mapping's bits are copied, and mappings are
+ * removed only once all copies succeeded.
+ */
+/* divergence: see docs/divergences.md (2) */
+static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t size,
+			       const struct vfio_bitmap *bm, uint64_t *unmapped,
+			       struct t1_unmap_state *st)
+{
+	struct t1_dma *dma, *next;
+	int ret;
+
+	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma;
+	     dma = t1_unmap_next(iommu, dma, iova, size))
+		if (!RB_EMPTY_ROOT(&dma->pfns))
+			return t1_unmap_settle(iommu, dma, st);
+	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma;
+	     dma = t1_unmap_next(iommu, dma, iova, size)) {
+		ret = t1_dirty_copy_out(iommu, (uint64_t)(uintptr_t)bm->data, dma, iova,
+					bm->pgsize);
+		if (ret)
+			return ret;
+	}
+	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma; dma = next) {
+		next = t1_unmap_next(iommu, dma, iova, size);
+		*unmapped += dma->size;
+		t1_remove_dma(iommu, dma);
+	}
+	return 0;
+}
+
+static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap *unmap,
+		       const struct vfio_bitmap *bm)
+{
+	bool all = unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL;
+	bool invalidate = unmap->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
+	bool dirty = unmap->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	uint64_t iova = unmap->iova, size = unmap->size, pgsize, unmapped = 0;
+	struct t1_unmap_state st = { NULL, 0 };
+	struct t1_dma *dma, *next;
+	int ret;
+
+	/* Vendor drivers could not pin or read while vaddrs are invalid. */
+	if (invalidate && iommu->emulated)
+		return -EBUSY;
+	pgsize = t1_min_pgsize(iommu);
+	if (iova & (pgsize - 1))
+		return -EINVAL;
+	if (all) {
+		if (iova || size)
+			return -EINVAL;
+		size = UINT64_MAX;
+	} else if (!size || (size & (pgsize - 1)) || iova + size - 1 < iova) {
+		return -EINVAL;
+	}
+	if (dirty && (!iommu->tracking || bm->pgsize != pgsize))
+		return -EINVAL;
+	if (pgsize - 1 >= t1_page_size(iommu))
+		HOST_WARN(iommu->h, "IOMMU page 0x%llx above PAGE_SIZE",
+			  (unsigned long long)pgsize);
+
+restart:
+	if (iommu->v2 && !all) {
+		dma = t1_dma_find(iommu, iova, 1);
+		if (dma && dma->iova != iova)
+			return -EINVAL;
+		dma = t1_dma_find(iommu, iova + size - 1, 0);
+		if (dma && t1_dma_end(dma) != iova + size)
+			return -EINVAL;
+	}
+
+	if (invalidate) {
+		ret = t1_invalidate_vaddrs(iommu, iova, size, &unmapped);
+		goto out;
+	}
+	if (dirty) {
+		ret = t1_unmap_with_dirty(iommu, iova, size, bm, &unmapped, &st);
+		if (ret == T1_UNMAP_AGAIN)
+			goto restart;
+		goto out;
+	}
+
+	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma; dma = next) {
+		if (!RB_EMPTY_ROOT(&dma->pfns)) {
+			ret = t1_unmap_settle(iommu, dma, &st);
+			if (ret == T1_UNMAP_AGAIN)
+				goto restart;
+			return ret;
+		}
+		next = t1_unmap_next(iommu, dma, iova, size);
+		unmapped += dma->size;
+		t1_remove_dma(iommu, dma);
+	}
+	ret = 0;
+out:
+	unmap->size = unmapped;
+	return ret;
+}
+
+long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg)
+{
+	const uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFIO_DMA_UNMAP_FLAG_VADDR |
+			       VFIO_DMA_UNMAP_FLAG_ALL;
+	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_unmap, size) +
+			     sizeof(uint64_t);
+	struct vfio_iommu_type1_dma_unmap req;
+	struct vfio_bitmap bm = { 0 };
+	bool dirty;
+	int ret;
+
+	if (host_copy_from_user(iommu->h, &req, arg, minsz))
+		return -EFAULT;
+	if (req.argsz < minsz || (req.flags & ~known))
+		return -EINVAL;
+	dirty = req.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	/* The bitmap goes with neither a whole-space nor a vaddr-only unmap. */
+	if (dirty && (req.flags & (VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR)))
+		return -EINVAL;
+	if (dirty) {
+		if (req.argsz < minsz + sizeof(bm))
+			return -EINVAL;
+		if (host_copy_from_user(iommu->h, &bm, arg + minsz, sizeof(bm)))
+			return -EFAULT;
+		if (!host_access_ok(iommu->h, (uint64_t)(uintptr_t)bm.data, bm.size))
+			return -EINVAL;
+		ret = t1_verify_bitmap_size(t1_shr(req.size, t1_ffs(bm.pgsize)), bm.size);
+		if (ret)
+			return ret;
+	}
+	ret = t1_do_unmap(iommu, &req, &bm);
+	if (ret)
+		return ret;
+	return host_copy_to_user(iommu->h, arg, &req, minsz) ? -EFAULT : 0;
+}

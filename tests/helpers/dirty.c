@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dirty.c - argument blocks, bitmap bits and checked dirty-bitmap calls for
+ * the dirty-tracking tests (see dirty.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dirty.h"
+
+/* Byte pattern of the positions nobody may write. */
+#define DIRTY_PATTERN	0xa5
+/* Mismatches printed before giving up. */
+#define DIRTY_REPORT	8
+
+uint64_t dirty_bytes(uint64_t npages)
+{
+	return (npages / 64 + (npages % 64 != 0)) * 8;
+}
+
+void dirty_get_init(struct dirty_get_arg *a, uint64_t iova, uint64_t size, uint64_t pgsize,
+		    void *data, uint64_t bytes)
+{
+	memset(a, 0, sizeof(*a));
+	a->argsz = sizeof(*a);
+	a->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	a->get.iova = iova;
+	a->get.size = size;
+	a->get.bitmap.pgsize = pgsize;
+	a->get.bitmap.size = bytes;
+	a->get.bitmap.data = data;
+}
+
+long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
+{
+	return vfiosim_ioctl(c, VFIO_IOMMU_DIRTY_PAGES, a);
+}
+
+long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
+	       void *data, uint64_t bytes)
+{
+	struct dirty_get_arg a;
+
+	dirty_get_init(&a, iova, size, pgsize, data, bytes);
+	return dirty_get_raw(c, &a);
+}
+
+void dirty_unmap_init(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
+		      uint64_t pgsize, void *data, uint64_t bytes)
+{
+	memset(a, 0, sizeof(*a));
+	a->argsz = sizeof(*a);
+	a->flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	a->iova = iova;
+	a->size = size;
+	a->bitmap.pgsize = pgsize;
+	a->bitmap.size = bytes;
+	a->bitmap.data = data;
+}
+
+long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a)
+{
+	return vfiosim_ioctl(c, VFIO_IOMMU_UNMAP_DMA, a);
+}
+
+/* ---------------------------------------------------------------- bits */
+
+static uint64_t word_get(const void *bm, uint64_t w)
+{
+	uint64_t v;
+
+	memcpy(&v, (const unsigned char *)bm + w * 8, sizeof(v));
+	return v;
+}
+
+static void word_put(void *bm, uint64_t w, uint64_t v)
+{
+	memcpy((unsigned char *)bm + w * 8, &v, sizeof(v));
+}
+
+bool dirty_bit(const void *bm, uint64_t i)
+{
+	return (word_get(bm, i / 64) >> (i % 64)) & 1;
+}
+
+static void bit_assign(void *bm, uint64_t i, bool on)
+{
+	uint64_t v = word_get(bm, i / 64), m = 1ULL << (i % 64);
+
+	word_put(bm, i / 64, on ? v | m : v & ~m);
+}
+
+void dirty_set(void *bm, uint64_t first, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = first; i < first + n; i++)
+		bit_assign(bm, i, true);
+}
+
+void dirty_clear(void *bm, uint64_t first, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = first; i < first + n; i++)
+		bit_assign(bm, i, false);
+}
+
+uint64_t dirty_weight(const void *bm, uint64_t nbits)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < nbits; i++)
+		n += dirty_bit(bm, i);
+	return n;
+}
+
+int dirty_write(struct fx *fx, uint64_t iova, size_t len)
+{
+	unsigned char *data = malloc(len ? len : 1);
+	int ret;
+
+	assert_non_null(data);
+	memset(data, 0x5a, len);
+	ret = vfiosim_dma_rw(fx->c, iova, data, len, true);
+	free(data);
+	return ret;
+}
+
+bool dirty_cfg_all_dirty(const struct fx *fx)
+{
+	unsigned int i;
+
+	for (i = 0; !fx->cfg->no_attach && i < fx->cfg->nr_groups; i++)
+		if (fx->cfg->group[i].kind == VFIOSIM_GROUP_IOMMU)
+			return true;
+	return false;
+}
+
+/* dma_avail and iova_pgsizes from a GET_INFO into a scratch buffer. */
+static void info_read(struct fx *fx, uint32_t *avail, uint64_t *pgsizes, const char *file,
+		      int line)
+{
+	const uint32_t len = 64 * 1024;
+	struct vfio_iommu_type1_info *info = calloc(1, len);
+	const struct vfio_iommu_type1_info_dma_avail *cap;
+	long ret;
+
+	assert_non_null(info);
+	info->argsz = len;
+	ret = vfiosim_ioctl(fx->c, VFIO_IOMMU_GET_INFO, info);
+	fx_check_ret(ret, 0, "VFIO_IOMMU_GET_INFO", file, line);
+	cap = fx_find_cap(info, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+	*avail = cap ? cap->avail : UINT32_MAX;
+	*pgsizes = info->iova_pgsizes;
+	free(info);
+}
+
+void dirty_snap_at(struct fx *fx, struct dirty_snap *take, const struct dirty_snap *check,
+		   const char *file, int line)
+{
+	struct dirty_snap now;
+
+	info_read(fx, &now.dma_avail, &now.pgsizes, file, line);
+	now.pinned = fx_pinned(fx);
+	now.locked = fx_locked(fx);
+	now.live = vfiosim_live_allocs(fx->h);
+	if (take) {
+		*take = now;
+		return;
+	}
+	fx_check_u64(now.pinned, check->pinned, "pinned pages", "before", file, line);
+	fx_check_u64(now.locked, check->locked, "locked_vm", "before", file, line);
+	fx_check_u64(now.live, check->live, "live allocations", "before", file, line);
+	fx_check_u64(now.dma_avail, check->dma_avail, "dma_avail", "before", file, line);
+	fx_check_u64(now.pgsizes, check->pgsizes, "iova_pgsizes", "before", file, line);
+	fx_check_container(fx->c, file, line);
+}
+
+/* --------------------------------------------------------------- wants */
+
+void dirty_want_init(struct fx *fx, struct dirty_want *w, uint64_t iova, uint64_t size)
+{
+	uint64_t bytes;
+
+	memset(w, 0, sizeof(*w));
+	w->iova = iova;
+	w->size = size;
+	w->pgsize = fx->pgsize;
+	w->npages = size / fx->pgsize;
+	w->extra = DIRTY_EXTRA_MAX;
+	w->check_log = true;
+	bytes = dirty_bytes(w->npages);
+	w->want = fx_alloc(fx, bytes);
+	w->mapped = fx_alloc(fx, bytes);
+	w->buf_len = bytes + DIRTY_EXTRA_MAX + DIRTY_GUARD;
+	w->buf = fx_alloc(fx, w->buf_len);
+	w->before = fx_alloc(fx, w->buf_len);
+	w->log_mark = vfiosim_log_count(fx->h);
+}
+
+/* The pages of the range that [iova, iova + len) touches; fails outside it. */
+static void want_pages(const struct dirty_want *w, uint64_t iova, uint64_t len,
+		       uint64_t *first, uint64_t *n)
+{
+	if (!len || iova < w->iova || iova - w->iova >= w->size ||
+	    len > w->size - (iova - w->iova))
+		fail_msg("[0x%" PRIx64 ", +0x%" PRIx64 ") is not inside the checked range "
+			 "[0x%" PRIx64 ", +0x%" PRIx64 ")", iova, len, w->iova, w->size);
+	*first = (iova - w->iova) / w->pgsize;
+	*n = (iova - w->iova + len - 1) / w->pgsize - *first + 1;
+}
+
+void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size)
+{
+	uint64_t first, n;
+
+	want_pages(w, iova, size, &first, &n);
+	dirty_set(w->mapped, first, n);
+}
+
+void dirty_want_unmap(struct dirty_want *w, uint64_t iova, uint64_t size)
+{
+	uint64_t first, n;
+
+	want_pages(w, iova, size, &first, &n);
+	dirty_clear(w->mapped, first, n);
+	dirty_clear(w->want, first, n);
+}
+
+void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len)
+{
+	uint64_t first, n;
+
+	want_pages(w, iova, len, &first, &n);
+	dirty_set(w->want, first, n);
+}
+
+void dirty_want_clear(struct dirty_want *w, uint64_t iova, uint64_t len)
+{
+	uint64_t first, n;
+
+	want_pages(w, iova, len, &first, &n);
+	dirty_clear(w->want, first, n);
+}
+
+void dirty_want_all(struct dirty_want *w)
+{
+	memcpy(w->want, w->mapped, dirty_bytes(w->npages));
+}
+
+void dirty_want_none(struct dirty_want *w)
+{
+	memset(w->want, 0, dirty_bytes(w->npages));
+}
+
+uint64_t dirty_want_count(const struct dirty_want *w)
+{
+	return dirty_weight(w->want, w->npages);
+}
+
+/*
+ * The positions of the buffer the kernel's copy-out owns: from each
+ * mapping's first bit to the end of the u64 word holding its last one.
+ * Adjacent mappings count as one run: the result is the same.
+ */
+static unsigned char *owned_mask(const struct dirty_want *w)
+{
+	unsigned char *owned = calloc(1, w->buf_len);
+	uint64_t p = 0, end;
+
+	assert_non_null(owned);
+	while (p < w->npages) {
+		if (!dirty_bit(w->mapped, p)) {
+			p++;
+			continue;
+		}
+		for (end = p; end < w->npages && dirty_bit(w->mapped, end); end++)
+			;
+		dirty_set(owned, p, (end + 63) / 64 * 64 - p);
+		p = end;
+	}
+	return owned;
+}
+
+void *dirty_want_prepare(struct dirty_want *w)
+{
+	unsigned char *owned;
+	uint64_t i;
+
+	assert_true(w->extra <= DIRTY_EXTRA_MAX);
+	owned = owned_mask(w);
+	memset(w->before, DIRTY_PATTERN, w->buf_len);
+	for (i = 0; i < (uint64_t)w->buf_len * 8; i++)
+		if (dirty_bit(owned, i))
+			bit_assign(w->before, i, false);
+	memcpy(w->buf, w->before, w->buf_len);
+	free(owned);
+	return w->buf;
+}
+
+static const char *position_kind(const struct dirty_want *w, const unsigned char *owned,
+				 uint64_t i)
+{
+	uint64_t bytes = dirty_bytes(w->npages);
+
+	if (i < w->npages && dirty_bit(w->mapped, i))
+		return "mapped page";
+	if (dirty_bit(owned, i))
+		return "hole bit in the kernel's word after a mapping";
+	if (i < bytes * 8)
+		return "user bit the kernel must not write";
+	if (i < (bytes + w->extra) * 8)
+		return "inside bitmap.size, past the range's words";
+	return "guard byte past bitmap.size";
+}
+
+static void judge_log(struct fx *fx, struct dirty_want *w, const char *file, int line)
+{
+	size_t i, count = vfiosim_log_count(fx->h);
+	unsigned int id = vfiosim_container_id(fx->c);
+	int missed = 0;
+
+	for (i = w->log_mark; i < count; i++) {
+		const struct vfiosim_write *lw = vfiosim_log_get(fx->h, i);
+		uint64_t lo, hi, p;
+
+		if (!lw || lw->container_id != id || !lw->len)
+			continue;
+		lo = lw->iova > w->iova ? lw->iova : w->iova;
+		hi = lw->iova + lw->len - 1;
+		if (hi < lw->iova || hi > w->iova + w->size - 1)
+			hi = w->iova + w->size - 1;
+		if (lo > hi)
+			continue;
+		for (p = (lo - w->iova) / w->pgsize; p <= (hi - w->iova) / w->pgsize; p++) {
+			if (!dirty_bit(w->mapped, p) || dirty_bit(w->buf, p))
+				continue;
+			if (missed++ < DIRTY_REPORT)
+				print_error("%s:%d: logged write #%" PRIu64 " (source %d, group %u, "
+					    "iova 0x%" PRIx64 " +0x%" PRIx64 ") hit page %" PRIu64
+					    " (iova 0x%" PRIx64 ") but it is not reported dirty\n",
+					    file, line, lw->seq, lw->source, lw->group_id,
+					    lw->iova, lw->len, p, w->iova + p * w->pgsize);
+		}
+	}
+	w->log_mark = count;
+	if (missed)
+		_fail(file, line);
+}
+
+void dirty_want_verify_at(struct fx *fx, struct dirty_want *w, const char *file, int line)
+{
+	unsigned char *owned = owned_mask(w);
+	uint64_t i, bad = 0;
+
+	for (i = 0; i < (uint64_t)w->buf_len * 8; i++) {
+		bool mapped = i < w->npages && dirty_bit(w->mapped, i);
+		bool got = dirty_bit(w->buf, i), want;
+
+		if (mapped)
+			want = dirty_bit(w->want, i);
+		else if (w->stale_tail_ok && dirty_bit(owned, i))
+			continue;
+		else
+			want = dirty_bit(w->before, i);
+		if (got == want)
+			continue;
+		if (bad++ < DIRTY_REPORT)
+			print_error("%s:%d: bit %" PRIu64 " (iova 0x%" PRIx64 ", %s): got %d, "
+				    "want %d\n", file, line, i, w->iova + i * w->pgsize,
+				    position_kind(w, owned, i), got, want);
+	}
+	free(owned);
+	if (bad) {
+		print_error("%s:%d: %" PRIu64 " wrong bit(s); range [0x%" PRIx64 ", +0x%" PRIx64
+			    "), %" PRIu64 " pages of 0x%" PRIx64 ", %" PRIu64 " expected dirty\n",
+			    file, line, bad, w->iova, w->size, w->npages, w->pgsize,
+			    dirty_want_count(w));
+		_fail(file, line);
+	}
+	if (w->check_log)
+		judge_log(fx, w, file, line);
+}
+
+void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line)
+{
+	size_t i;
+
+	for (i = 0; i < w->buf_len; i++) {
+		if (w->buf[i] != w->before[i]) {
+			print_error("%s:%d: user buffer byte %zu changed: 0x%02x, was 0x%02x\n",
+				    file, line, i, w->buf[i], w->before[i]);
+			_fail(file, line);
+		}
+	}
+}
+
+const unsigned char *dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file,
+				     int line)
+{
+	void *buf = dirty_want_prepare(w);
+	long ret = dirty_get(fx->c, w->iova, w->size, w->pgsize, buf,
+			     dirty_bytes(w->npages) + w->extra);
+
+	fx_check_ret(ret, 0, "VFIO_IOMMU_DIRTY_PAGES(GET_BITMAP)", file, line);
+	dirty_want_verify_at(fx, w, file, line);
+	return w->buf;
+}
+
+const unsigned char *dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w,
+					   uint64_t *unmapped, const char *file, int line)
+{
+	struct dirty_unmap_arg a;
+	long ret;
+
+	dirty_unmap_init(&a, w->iova, w->size, w->pgsize, dirty_want_prepare(w),
+			 dirty_bytes(w->npages) + w->extra);
+	ret = dirty_unmap_raw(fx->c, &a);
+	fx_check_ret(ret, 0, "VFIO_IOMMU_UNMAP_DMA(GET_DIRTY_BITMAP)", file, line);
+	if (unmapped)
+		*unmapped = a.size;
+	dirty_want_verify_at(fx, w, file, line);
+	return w->buf;
+}

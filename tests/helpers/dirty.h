@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dirty.h - helpers of the dirty-tracking tests.
+ *
+ * Argument blocks laid out exactly as the kernel reads them, bit access on
+ * user bitmaps of any alignment, and a checked GET_BITMAP (or UNMAP with
+ * GET_DIRTY_BITMAP) that compares the whole user buffer with what the
+ * kernel's copy-out is known to write.
+ *
+ * What the copy-out writes, per mapping whose first bit is f and which has
+ * n bits: the u64 words from f / 64 to the one holding bit f + n - 1.  The
+ * bits of the first word below f are read back from the user and kept; the
+ * rest of those words is the kernel's.  Everything else in the buffer, and
+ * everything past bitmap.size, is never written.  The checked GET fills
+ * the positions nobody may write with a pattern and checks they survive,
+ * and checks that the kernel's positions that hold no mapping come back 0.
+ *
+ * Like fixture.h, this uses vfiosim.h and <linux/vfio.h> only.
+ */
+#ifndef TESTS_DIRTY_H
+#define TESTS_DIRTY_H
+
+#include "fixture.h"
+
+/* VFIO_IOMMU_DIRTY_PAGES with GET_BITMAP: the get struct sits at offset 8. */
+struct dirty_get_arg {
+	uint32_t argsz;
+	uint32_t flags;
+	struct vfio_iommu_type1_dirty_bitmap_get get;
+};
+
+/* VFIO_IOMMU_UNMAP_DMA carrying a struct vfio_bitmap in data[] (offset 24). */
+struct dirty_unmap_arg {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t iova;
+	uint64_t size;
+	struct vfio_bitmap bitmap;
+};
+
+/* The header the kernel reads first (offsetofend of flags). */
+#define DIRTY_HDR_SZ		8U
+/* The largest bitmap the kernel accepts: INT_MAX pages in whole u64 words. */
+#define DIRTY_BITMAP_MAX	(256ULL << 20)
+/* Default bitmap.size slack of the checked helpers, past the range's words. */
+#define DIRTY_EXTRA_MAX		16U
+/* Bytes the checked helpers put after bitmap.size and check untouched. */
+#define DIRTY_GUARD		32U
+
+/* Bytes of a bitmap for n pages: whole u64 words, as the kernel demands. */
+uint64_t dirty_bytes(uint64_t npages);
+
+void dirty_get_init(struct dirty_get_arg *a, uint64_t iova, uint64_t size, uint64_t pgsize,
+		    void *data, uint64_t bytes);
+long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a);
+/* One GET_BITMAP with a well-formed argument block. */
+long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
+	       void *data, uint64_t bytes);
+
+void dirty_unmap_init(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
+		      uint64_t pgsize, void *data, uint64_t bytes);
+long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a);
+
+/* Bits of a user bitmap (u64 words of native order), at any alignment. */
+bool dirty_bit(const void *bm, uint64_t i);
+void dirty_set(void *bm, uint64_t first, uint64_t n);
+void dirty_clear(void *bm, uint64_t first, uint64_t n);
+uint64_t dirty_weight(const void *bm, uint64_t nbits);
+
+/* vfio's dma_rw write of len bytes (a pattern) at iova; its return value. */
+int dirty_write(struct fx *fx, uint64_t iova, size_t len);
+
+/*
+ * True if the fixture attached an IOMMU-backed group: until that group's
+ * driver pins pages, every report calls all its mappings dirty.
+ */
+bool dirty_cfg_all_dirty(const struct fx *fx);
+
+/*
+ * What a failed call must leave as it was: pins, locked_vm, live
+ * allocations, dma_avail and the page sizes.  Unlike fx_snap it keeps no
+ * buffer, so sweeps may take and check it any number of times.
+ */
+struct dirty_snap {
+	uint64_t pinned, locked, pgsizes;
+	unsigned long live;
+	uint32_t dma_avail;
+};
+#define dirty_snap_take(fx, s)	dirty_snap_at((fx), (s), NULL, __FILE__, __LINE__)
+#define dirty_snap_check(fx, s)	dirty_snap_at((fx), NULL, (s), __FILE__, __LINE__)
+void dirty_snap_at(struct fx *fx, struct dirty_snap *take, const struct dirty_snap *check,
+		   const char *file, int line);
+
+/*
+ * What a GET over [iova, iova + size) should report.  The test says where
+ * the mappings inside the range are and which pages it expects dirty; the
+ * checked calls below do the rest.
+ */
+struct dirty_want {
+	uint64_t iova, size, pgsize;	/* the range and the bitmap's page size */
+	uint64_t npages;
+	uint64_t extra;			/* bitmap.size beyond dirty_bytes(npages),
+					   at most DIRTY_EXTRA_MAX */
+	unsigned char *want;		/* pages expected dirty */
+	unsigned char *mapped;		/* pages covered by a mapping */
+	unsigned char *buf;		/* the user buffer, reused */
+	unsigned char *before;		/* its content before the call */
+	size_t buf_len;
+	size_t log_mark;		/* ground-truth entries already judged */
+	/*
+	 * Accept anything in the kernel's words past a mapping's last bit.
+	 * The kernel keeps its per-mapping bitmap shifted onto the user's word
+	 * grid after a copy and clears only the mapping's own bits, so a
+	 * later report of a mapping not starting on a 64-page boundary of
+	 * the range may carry stale bits into the hole after it.
+	 */
+	bool stale_tail_ok;
+	bool check_log;			/* judge the ground-truth log (default) */
+};
+
+/* A want for [iova, iova + size) at the container's minimum page size. */
+void dirty_want_init(struct fx *fx, struct dirty_want *w, uint64_t iova, uint64_t size);
+/* A mapping covers [iova, iova + size) (or no longer does). */
+void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size);
+void dirty_want_unmap(struct dirty_want *w, uint64_t iova, uint64_t size);
+/* Every page [iova, iova + len) touches is expected dirty / clean. */
+void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len);
+void dirty_want_clear(struct dirty_want *w, uint64_t iova, uint64_t len);
+/* Every mapped page dirty; nothing dirty. */
+void dirty_want_all(struct dirty_want *w);
+void dirty_want_none(struct dirty_want *w);
+/* The page numbers expected dirty, for messages. */
+uint64_t dirty_want_count(const struct dirty_want *w);
+
+/*
+ * GET_BITMAP over the want's range into its buffer, which must succeed and
+ * match: mapped pages exactly as wanted, nothing written where the kernel
+ * never writes, the guard bytes intact.  Then every write in the ground
+ * truth log since the previous check that hit a mapped page of the range
+ * must be reported.  Returns the user buffer (valid until the next call).
+ */
+#define dirty_expect(fx, w)	dirty_expect_at((fx), (w), __FILE__, __LINE__)
+const unsigned char *dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file,
+				     int line);
+/* The same through UNMAP_DMA with GET_DIRTY_BITMAP; *unmapped gets the size
+ * written back.  The ground truth is judged as for a GET. */
+#define dirty_expect_unmap(fx, w, unmapped) \
+	dirty_expect_unmap_at((fx), (w), (unmapped), __FILE__, __LINE__)
+const unsigned char *dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w,
+					   uint64_t *unmapped, const char *file, int line);
+
+/*
+ * Prepares the want's buffer as the checked calls do, for a test that
+ * makes the call itself; dirty_want_verify() then checks the buffer as
+ * dirty_expect() would after a successful call.
+ */
+void *dirty_want_prepare(struct dirty_want *w);
+#define dirty_want_verify(fx, w)	dirty_want_verify_at((fx), (w), __FILE__, __LINE__)
+void dirty_want_verify_at(struct fx *fx, struct dirty_want *w, const char *file, int line);
+/* The buffer must still hold exactly what dirty_want_prepare() put there. */
+#define dirty_want_untouched(w)	dirty_want_untouched_at((w), __FILE__, __LINE__)
+void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line);
+
+#endif /* TESTS_DIRTY_H */

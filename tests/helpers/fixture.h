@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fixture.h - shared helpers of the contract-level tests.
+ *
+ * A test body receives a struct fx built from a named configuration (the
+ * cmocka state pointer carries the configuration into fx_setup), so one body
+ * runs unchanged under v1/v2 containers, several IOMMU page-size sets and an
+ * emulated-only group.  Everything here uses vfiosim.h and <linux/vfio.h>
+ * only: the same tests must pass against any backend.
+ *
+ * Teardown frees every object the test created through the fixture and
+ * fails the test if vfiosim_container_check() complains, if WARNs were
+ * raised that the test did not announce in fx->expect_warnings, or if the
+ * simulator still holds allocations once everything is gone.
+ */
+#ifndef TESTS_FIXTURE_H
+#define TESTS_FIXTURE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "vfiosim.h"
+
+#define SZ_4K		0x1000ULL
+#define SZ_16K		0x4000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_1M		0x100000ULL
+#define SZ_2M		0x200000ULL
+#define SZ_512M		0x20000000ULL
+#define SZ_1G		0x40000000ULL
+
+#define FX_MAX_GROUPS	8
+#define FX_MAX_MM	8
+#define FX_MAX_USER	8
+#define FX_MAX_CONT	4
+
+/* Guest RAM of every fixture: read-write, at 4 GiB of the simulated process. */
+#define FX_GUEST_BASE	0x100000000ULL
+#define FX_GUEST_SIZE	(64ULL << 20)
+/* A process address nothing is ever mapped at. */
+#define FX_HOLE		0x700000000ULL
+/* Where tests put read-only guest memory and MMIO (PFNMAP) ranges. */
+#define FX_RO_BASE	0x200000000ULL
+#define FX_MMIO_BASE	0x280000000ULL
+/* IOVA where tests put their mappings: aligned to every page size used,
+ * far from the MSI window and inside every default aperture. */
+#define FX_IOVA		0x40000000ULL
+/* The default aperture's last address (48-bit IOVA space). */
+#define FX_APERTURE_END	((1ULL << 48) - 1)
+/* dma_entry_limit when the host leaves it at 0. */
+#define FX_DMA_LIMIT	65535U
+
+#define FX_RW		(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)
+
+struct fx_config {
+	const char *name;
+	/* vfiosim_container_new() type: 0 for a bare container */
+	int type;
+	/* with type 0: VFIO_SET_IOMMU argument after the groups joined (0: none) */
+	int set_iommu;
+	/* create the groups but leave them out of the container */
+	bool no_attach;
+	unsigned int nr_groups;
+	struct vfiosim_group_config group[FX_MAX_GROUPS];
+	struct vfiosim_host_config host;
+	uint64_t guest_size;		/* 0: FX_GUEST_SIZE */
+};
+
+struct fx {
+	const struct fx_config *cfg;
+	struct vfiosim_host *h;
+	struct vfiosim_container *c;
+	struct vfiosim_group *g[FX_MAX_GROUPS];
+	unsigned int nr_groups;
+	bool v2;			/* unmap follows the v2 rules */
+	uint64_t page_size;		/* CPU page */
+	uint64_t pgsizes;		/* iova_pgsizes the configuration implies */
+	uint64_t pgsize;		/* its smallest page: the map granule */
+	uint64_t guest;			/* guest RAM vaddr (FX_GUEST_BASE) */
+	uint64_t guest_size;
+	unsigned int dma_limit;		/* effective dma_entry_limit */
+	unsigned int expect_warnings;	/* teardown accepts exactly this many */
+
+	/* resources released by teardown */
+	struct vfiosim_container *extra[FX_MAX_CONT];
+	unsigned int nr_extra;
+	struct { uint64_t vaddr, len; } mm[FX_MAX_MM];
+	unsigned int nr_mm;
+	const void *user[FX_MAX_USER];
+	unsigned int nr_user;
+	void **bufs;
+	size_t nr_bufs, cap_bufs;
+};
+
+/* ------------------------------------------------------ configurations */
+
+/* v2, one IOMMU group with 4K pages only */
+extern const struct fx_config fx_v2_4k;
+/* v2, one IOMMU group with 4K|2M|1G */
+extern const struct fx_config fx_v2_2m;
+/* v2, 64 KiB CPU pages, one IOMMU group with 64K|512M.  (type1 assumes the
+ * smallest IOMMU page is at most PAGE_SIZE: with 4 KiB CPU pages it WARNs.) */
+extern const struct fx_config fx_v2_64k;
+/* v1 counterparts */
+extern const struct fx_config fx_v1_4k;
+extern const struct fx_config fx_v1_2m;
+extern const struct fx_config fx_v1_64k;
+/* v2, one emulated (mdev-like) group only */
+extern const struct fx_config fx_v2_emul;
+/* bare container + VFIO_SET_IOMMU(v2 / v1) after the group joined */
+extern const struct fx_config fx_set_v2_2m;
+extern const struct fx_config fx_set_v1_4k;
+/* bare container, one IOMMU and one emulated group, nothing attached */
+extern const struct fx_config fx_bare;
+
+/*
+ * One test entry running f under configuration cfg (an identifier); the
+ * name reads "f@cfg".  This is cmocka_unit_test_prestate_setup_teardown()
+ * with a per-configuration name.
+ */
+#define FX_TEST(f, cfg)							\
+	{ .name = #f "@" #cfg, .test_func = (f), .setup_func = fx_setup,	\
+	  .teardown_func = fx_teardown, .initial_state = (void *)&(cfg) }
+
+int fx_setup(void **state);
+int fx_teardown(void **state);
+
+/* ------------------------------------------------------------ checks */
+
+const char *fx_errname(long ret);
+void fx_check_ret(long got, long want, const char *expr, const char *file, int line);
+void fx_check_u64(uint64_t got, uint64_t want, const char *a, const char *b,
+		  const char *file, int line);
+
+/* expr must return 0 / -err / exactly v; on mismatch print both with errno names */
+#define expect_ok(expr)		fx_check_ret((long)(expr), 0, #expr, __FILE__, __LINE__)
+#define expect_err(expr, err)	fx_check_ret((long)(expr), -(long)(err), #expr, \
+					     __FILE__, __LINE__)
+#define expect_ret(expr, v)	fx_check_ret((long)(expr), (long)(v), #expr, __FILE__, __LINE__)
+/* 64-bit equality printed in hex */
+#define expect_u64(a, b)	fx_check_u64((uint64_t)(a), (uint64_t)(b), #a, #b, \
+					     __FILE__, __LINE__)
+
+/* ------------------------------------------------------ host helpers */
+
+/* vfiosim_mm_map_flags(), unmapped again by teardown; fails the test on error */
+void fx_mm_map(struct fx *fx, uint64_t vaddr, uint64_t len, int prot, unsigned int flags);
+/* vfiosim_user_add() undone by teardown (or fx_user_del); fails on error */
+void fx_user_add(struct fx *fx, const void *ptr, size_t len, int prot);
+void fx_user_del(struct fx *fx, const void *ptr);
+/* a zeroed buffer freed by teardown */
+void *fx_alloc(struct fx *fx, size_t len);
+/* a container freed by teardown; NULL on failure */
+struct vfiosim_container *fx_container(struct fx *fx, int type);
+/* a group freed by teardown (after the containers) */
+struct vfiosim_group *fx_group(struct fx *fx, const struct vfiosim_group_config *cfg);
+
+uint64_t fx_locked(const struct fx *fx);	/* locked_vm, pages */
+uint64_t fx_pinned(const struct fx *fx);	/* pinned pages in the host */
+/* pages of size bytes of guest memory */
+uint64_t fx_pages(const struct fx *fx, uint64_t size);
+
+/* ---------------------------------------------------- ioctl helpers */
+
+long fx_map_in(struct vfiosim_container *c, uint64_t vaddr, uint64_t iova, uint64_t size,
+	       uint32_t flags);
+long fx_map(struct fx *fx, uint64_t vaddr, uint64_t iova, uint64_t size, uint32_t flags);
+/* *unmapped (may be NULL) receives the size field as the call left it */
+long fx_unmap_in(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint32_t flags,
+		 uint64_t *unmapped);
+long fx_unmap(struct fx *fx, uint64_t iova, uint64_t size, uint32_t flags, uint64_t *unmapped);
+long fx_ext(struct vfiosim_container *c, unsigned long ext);	/* CHECK_EXTENSION */
+long fx_dirty(struct vfiosim_container *c, uint32_t flags);	/* DIRTY_PAGES START/STOP */
+
+/*
+ * VFIO_IOMMU_GET_INFO with the usual two calls: one with argsz =
+ * sizeof(info) to learn the size, then one with that size.  Checks both
+ * replies' framing and the whole capability chain; returns the full reply
+ * (freed by teardown).  Fails the test on any error.
+ */
+#define fx_get_info(fx)		fx_get_info_at((fx), (fx)->c, __FILE__, __LINE__)
+#define fx_get_info_in(fx, c)	fx_get_info_at((fx), (c), __FILE__, __LINE__)
+struct vfio_iommu_type1_info *fx_get_info_at(struct fx *fx, struct vfiosim_container *c,
+					     const char *file, int line);
+
+/*
+ * Walks the chain of a GET_INFO reply of argsz bytes: every offset must be
+ * 8-aligned, lie past the info header, move forward and leave room for the
+ * capability it names (known ids: their full size) inside argsz.  Stores up
+ * to max headers in caps; returns the number of capabilities, or -1 after
+ * printing what is wrong.
+ */
+int fx_cap_walk(const void *buf, uint32_t argsz, const struct vfio_info_cap_header **caps,
+		int max);
+/* The capability with this id in a reply checked by fx_get_info, or NULL. */
+const void *fx_find_cap(const struct vfio_iommu_type1_info *info, uint16_t id);
+
+/* dma_avail from GET_INFO */
+uint32_t fx_dma_avail(struct fx *fx, struct vfiosim_container *c);
+
+/*
+ * State a failed operation must leave untouched: the full GET_INFO reply,
+ * pins, locked_vm, live allocations, log length.
+ */
+struct fx_snap {
+	struct vfio_iommu_type1_info *info;
+	uint64_t pinned, locked;
+	unsigned long live;
+	size_t log;
+};
+void fx_snap_take(struct fx *fx, struct vfiosim_container *c, struct fx_snap *s);
+#define fx_snap_check(fx, c, s)	fx_snap_check_at((fx), (c), (s), __FILE__, __LINE__)
+void fx_snap_check_at(struct fx *fx, struct vfiosim_container *c, const struct fx_snap *s,
+		      const char *file, int line);
+
+/* container check that fails the test with the reason */
+#define expect_consistent(c)	fx_check_container((c), __FILE__, __LINE__)
+void fx_check_container(struct vfiosim_container *c, const char *file, int line);
+
+#endif /* TESTS_FIXTURE_H */

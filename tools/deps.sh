@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages one make target needs are installed.
+#
+#   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | plot
+#
+# Silent when everything is there.  As root the missing packages are
+# installed with apt-get (log in build/deps-apt.log); otherwise the command
+# to run is printed and the script fails.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+log=$root/build/deps-apt.log
+missing=()
+
+usage() {
+	echo "usage: $0 build|test|coverage|clang|fuzz|plot..." >&2
+	exit 2
+}
+
+# need PACKAGE TEST...: PACKAGE is missing unless the command TEST... succeeds.
+need() {
+	local pkg=$1
+	shift
+	"$@" >/dev/null 2>&1 || missing+=("$pkg")
+}
+
+have_cmd() {
+	command -v "$1"
+}
+
+# ASan and UBSan runtimes ship with gcc's support library, not with gcc itself.
+sanitizers_link() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$tmp/san.c"
+	gcc -fsanitize=address,undefined "$tmp/san.c" -o "$tmp/san" >"$tmp/log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] && [ "${1:-}" = verbose ]; then
+		cat "$tmp/log" >&2
+	fi
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+gcc_runtime_pkg() {
+	local major
+	major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1)
+	echo "libgcc-${major:-12}-dev"
+}
+
+collect() {
+	case $1 in
+	build)
+		need gcc have_cmd gcc
+		need make have_cmd make
+		;;
+	test)
+		need gcc have_cmd gcc
+		need make have_cmd make
+		need libcmocka-dev test -f /usr/include/cmocka.h
+		;;
+	coverage)
+		need lcov have_cmd lcov
+		need lcov have_cmd genhtml
+		;;
+	clang)
+		need clang have_cmd clang
+		;;
+	fuzz)
+		need afl++ have_cmd afl-clang-fast
+		;;
+	plot)
+		# gnuplot-nox: the plain "gnuplot" package would pull in Qt.
+		need gnuplot-nox have_cmd gnuplot
+		;;
+	*)
+		usage
+		;;
+	esac
+}
+
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" \
+		>>"$log" 2>&1
+}
+
+# install_pkgs PACKAGE...: as root install them, or tell the user how to.
+install_pkgs() {
+	local pkgs
+	pkgs=$(printf '%s\n' "$@" | awk '!seen[$0]++' | tr '\n' ' ')
+	pkgs=${pkgs% }
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "vfiosim: missing packages: $pkgs" >&2
+		echo "run: sudo apt-get install -y $pkgs" >&2
+		exit 1
+	fi
+	mkdir -p "$(dirname "$log")"
+	echo "=== $(date '+%F %T') apt-get install $pkgs" >>"$log"
+	# shellcheck disable=SC2086  # one word per package
+	if ! apt_install $pkgs; then
+		# A fresh machine has no package lists yet, or stale ones.
+		if ! DEBIAN_FRONTEND=noninteractive apt-get update >>"$log" 2>&1 ||
+		   ! apt_install $pkgs; then
+			echo "vfiosim: could not install: $pkgs (log: $log)" >&2
+			tail -n 20 "$log" >&2
+			exit 1
+		fi
+	fi
+}
+
+[ $# -ge 1 ] || usage
+for what in "$@"; do
+	collect "$what"
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	install_pkgs "${missing[@]}"
+	missing=()
+	for what in "$@"; do
+		collect "$what"
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "vfiosim: still missing after install: ${missing[*]} (log: $log)" >&2
+		exit 1
+	fi
+fi
+
+for what in "$@"; do
+	[ "$what" = test ] || continue
+	sanitizers_link && continue
+	install_pkgs "$(gcc_runtime_pkg)"
+	if ! sanitizers_link verbose; then
+		echo "vfiosim: gcc cannot link -fsanitize=address,undefined" >&2
+		exit 1
+	fi
+done
