@@ -109,3 +109,7 @@ demo: deps-build
 
 clean:
 	rm -rf build
+
+# Kernel-in-the-loop (make kcheck): the same contract tests against the real
+# vfio_iommu_type1.c of a kernel tree.
+-include kernel/kernel.mk

@@ -247,7 +247,7 @@ long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned l
 		return container_ioctl(c, cmd, arg);
 	token = obs->ops->ioctl_begin ? obs->ops->ioctl_begin(obs, cmd, arg) : NULL;
 	ret = container_ioctl(c, cmd, arg);
-	/* The ioctl cannot free the container, nor change its observer. */
+	/* Observers must not come or go from inside an operation. */
 	if (obs->ops->ioctl_done)
 		obs->ops->ioctl_done(obs, token, cmd, arg, ret);
 	return ret;

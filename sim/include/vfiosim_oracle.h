@@ -11,9 +11,13 @@
  *
  *  1. missed:   every page written since it was last reported (while
  *               tracking) is reported: a miss is guest memory silently
- *               left stale by a migration;
- *  2. spurious: no bit appears in a hole of the range, and no bit beyond
- *               the range's last page changes;
+ *               left stale by a migration.  "Written" is the host's log:
+ *               device writes and successful dma_rw writes.  An IOMMU-
+ *               backed device that has joined the pinned-page scope and
+ *               writes a page nobody pinned breaks the promise the scope
+ *               rests on, and its write shows up here as a miss;
+ *  2. spurious: no bit appears in a hole of the range, and no bit past
+ *               the range's last page (in its last word) changes;
  *  3. inexact:  (exact mode, the default) the report holds every page the
  *               type1 rules require (pinned pages, dma_rw writes, whole
  *               mappings while an IOMMU-backed group is outside the
@@ -21,7 +25,9 @@
  *               a failed call left uncertain aside.
  *
  * It uses no backend internals, so the same oracle judges every backend.
- * It follows v2 containers only (v1 ones cannot track dirty pages).
+ * It follows v2 containers only (v1 ones cannot track dirty pages).  As
+ * the UAPI asks, callers zero a bitmap before handing it over: a bit found
+ * set in a hole is only blamed on the call if it was clear before.
  */
 #ifndef VFIOSIM_ORACLE_H
 #define VFIOSIM_ORACLE_H
@@ -57,12 +63,15 @@ struct vfiosim_oracle_stats {
  * pages) or ENOMEM.
  */
 struct vfiosim_oracle *vfiosim_oracle_new(struct vfiosim_container *c);
-/* Stops watching (if the container is still there) and frees. */
+/* Stops watching (if the container is still there) and frees; not from
+ * inside an operation on the container (a dma_unmap callback). */
 void vfiosim_oracle_free(struct vfiosim_oracle *o);
 /*
  * Fills st (if not NULL).  0 if nothing was wrong so far, else -EUCLEAN
- * and st->first tells the first violation: operation number, the report,
- * the page and what was expected.  Unchecked reports are not violations.
+ * and st->first tells the first violation: "op N: " (the N-th operation
+ * on the container to complete: ioctl, attach, detach, pin, unpin or
+ * dma_rw, counted from the oracle's creation), the report, the page and
+ * what was expected.  Unchecked reports are not violations.
  */
 int vfiosim_oracle_status(const struct vfiosim_oracle *o, struct vfiosim_oracle_stats *st);
 /* Check 3 on or off (on by default); checks 1 and 2 always run. */

@@ -27,8 +27,11 @@
  *    kernel removes mappings one by one and faults on a later copy; the
  *    result may fail to be written back after everything went).  Such
  *    mappings become ghosts: not checked until an operation proves they
- *    exist (a pin or dma_rw through them) or are gone (a map over them,
- *    an unmap or report that could not succeed with them there).
+ *    exist (a pin or dma_rw through them, a report with bits in them) or
+ *    are gone (a map over them, an unmap or report that could not have
+ *    succeeded with them there, a whole-mapping report without their
+ *    bits).  The ghosts of the kernel's half-done unmap are not held to
+ *    their written pages: those went out in the failed call's bitmap.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -86,8 +89,8 @@ static void om_all_dirty(struct vfiosim_oracle *o)
 /* ------------------------------------------------------------- ioctls */
 
 struct om_call {
-	uint32_t argsz, flags;
-	uint64_t vaddr, iova, size;
+	uint32_t flags;
+	uint64_t iova, size;
 	bool has_bitmap;		/* a report may come back */
 	bool before_ok;
 	struct vfio_bitmap bm;
@@ -106,7 +109,7 @@ static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const
 	uint64_t pgsize = call->bm.pgsize, words;
 
 	/* Anything else fails: the report's page is the smallest IOMMU page. */
-	if (pgsize < o->page_size || (pgsize & (pgsize - 1)))
+	if (!o->tracking || pgsize < o->page_size || (pgsize & (pgsize - 1)))
 		return;
 	r->pgsize = pgsize;
 	r->pshift = (unsigned int)__builtin_ctzll(pgsize);
@@ -119,8 +122,9 @@ static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const
 	words = BITS_TO_LONGS(r->nbits);
 	if (words > OM_BITMAP_WORDS_MAX || call->bm.size / sizeof(unsigned long) < words)
 		return;
-	/* One word more when the buffer has it: nothing may be written there. */
-	r->nwords = words + (call->bm.size / sizeof(unsigned long) > words);
+	/* Only the words a successful call may write: the rest of the
+	 * buffer is the caller's business, and maybe not even there. */
+	r->nwords = words;
 	r->before = malloc(r->nwords * sizeof(unsigned long));
 	if (!r->before)
 		abort();
@@ -142,44 +146,40 @@ static void *om_ioctl_begin(struct core_observer *obs, unsigned int cmd, unsigne
 		abort();
 	switch (cmd) {
 	case VFIO_IOMMU_MAP_DMA: {
-		struct vfio_iommu_type1_dma_map map;
+		struct vfio_iommu_type1_dma_map req;
 
-		if (!peek(o, &map, arg, sizeof(map)))
+		if (!peek(o, &req, arg, sizeof(req)))
 			break;
-		call->argsz = map.argsz;
-		call->flags = map.flags;
-		call->vaddr = map.vaddr;
-		call->iova = map.iova;
-		call->size = map.size;
+		call->flags = req.flags;
+		call->iova = req.iova;
+		call->size = req.size;
 		return call;
 	}
 	case VFIO_IOMMU_UNMAP_DMA: {
-		struct vfio_iommu_type1_dma_unmap unmap;
+		struct vfio_iommu_type1_dma_unmap u;
 
-		if (!peek(o, &unmap, arg, sizeof(unmap)))
+		if (!peek(o, &u, arg, sizeof(u)))
 			break;
-		call->argsz = unmap.argsz;
-		call->flags = unmap.flags;
-		call->iova = unmap.iova;
-		call->size = unmap.size;
-		if ((unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
-		    peek(o, &call->bm, arg + sizeof(unmap), sizeof(call->bm)))
+		call->flags = u.flags;
+		call->iova = u.iova;
+		call->size = u.size;
+		if ((u.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
+		    peek(o, &call->bm, arg + sizeof(u), sizeof(call->bm)))
 			bitmap_prepare(o, call, "UNMAP_DMA");
 		return call;
 	}
 	case VFIO_IOMMU_DIRTY_PAGES: {
 		struct vfio_iommu_type1_dirty_bitmap hdr;
-		struct vfio_iommu_type1_dirty_bitmap_get range;
+		struct vfio_iommu_type1_dirty_bitmap_get get;
 
 		if (!peek(o, &hdr, arg, sizeof(hdr)))
 			break;
-		call->argsz = hdr.argsz;
 		call->flags = hdr.flags;
 		if (hdr.flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP &&
-		    peek(o, &range, arg + sizeof(hdr), sizeof(range))) {
-			call->iova = range.iova;
-			call->size = range.size;
-			call->bm = range.bitmap;
+		    peek(o, &get, arg + sizeof(hdr), sizeof(get))) {
+			call->iova = get.iova;
+			call->size = get.size;
+			call->bm = get.bitmap;
 			bitmap_prepare(o, call, "GET_BITMAP");
 		}
 		return call;
@@ -220,15 +220,18 @@ static void drop_cut(struct vfiosim_oracle *o, const char *what, uint64_t iova, 
 	}
 }
 
-/* Checks the report the call left in the user's bitmap. */
-static void judge(struct vfiosim_oracle *o, struct om_call *call)
+/* Checks the report a successful call left in the user's bitmap. */
+static void judge(struct vfiosim_oracle *o, struct om_call *call, const char *what)
 {
 	struct om_report *r = &call->rep;
 	struct om_map *m;
 
 	if (!o->tracking) {
-		om_violation(o, &o->st.desync, 1, "%s succeeded with dirty tracking off",
-			     r->what);
+		om_violation(o, &o->st.desync, 1, "%s succeeded with dirty tracking off", what);
+		return;
+	}
+	if (!call->has_bitmap) {
+		o->st.unchecked++;
 		return;
 	}
 	r->after = malloc(r->nwords * sizeof(unsigned long));
@@ -266,9 +269,9 @@ static void done_map(struct vfiosim_oracle *o, const struct om_call *call)
 		next = om_map_next(m);
 		if (!m->ghost)
 			om_violation(o, &o->st.desync, 1,
-				     "MAP_DMA [0x%" PRIx64 ", 0x%" PRIx64 "] succeeded over mapping "
-				     "[0x%" PRIx64 ", 0x%" PRIx64 "]", call->iova, last, m->iova,
-				     m->last);
+				     "MAP_DMA [0x%" PRIx64 ", 0x%" PRIx64 "] succeeded over "
+				     "mapping [0x%" PRIx64 ", 0x%" PRIx64 "]", call->iova, last,
+				     m->iova, m->last);
 		om_map_remove(o, m);
 	}
 	om_map_add(o, call->iova, call->size);
@@ -306,12 +309,8 @@ static void done_unmap(struct vfiosim_oracle *o, struct om_call *call, unsigned 
 	}
 
 	drop_cut(o, "UNMAP_DMA", iova, last);
-	if (dirty) {
-		if (call->has_bitmap)
-			judge(o, call);
-		else
-			o->st.unchecked++;
-	}
+	if (dirty)
+		judge(o, call, "UNMAP_DMA");
 	for (m = om_map_first_in(o, iova, last); m && m->iova <= last; m = next) {
 		next = om_map_next(m);
 		if (m->ghost)
@@ -352,17 +351,13 @@ static void done_dirty(struct vfiosim_oracle *o, struct om_call *call, long ret)
 	default:
 		return;
 	}
-	if (!call->has_bitmap) {
-		if (!ret)
-			o->st.unchecked++;
-		return;
-	}
 	if (!ret) {
-		drop_cut(o, "GET_BITMAP", call->rep.iova, call->rep.last);
-		judge(o, call);
+		if (call->has_bitmap)
+			drop_cut(o, "GET_BITMAP", call->rep.iova, call->rep.last);
+		judge(o, call, "GET_BITMAP");
 		return;
 	}
-	if (ret != -EFAULT || !o->tracking)
+	if (ret != -EFAULT || !o->tracking || !call->has_bitmap)
 		return;
 	for (m = om_map_first_in(o, call->rep.iova, call->rep.last);
 	     m && m->iova <= call->rep.last; m = om_map_next(m)) {

@@ -97,7 +97,6 @@ static inline struct om_chunk *om_chunk_of(struct rb_node *n)
 /* pageset.c: one mapping's page sets */
 void om_set_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n);
 void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n);
-bool om_test_page(struct om_map *m, enum om_set s, uint64_t page);
 /* MUST = PINNED, MAY = {} (and WRITTEN = {} if clear_written), flags off. */
 void om_restart(struct om_map *m, bool clear_written);
 /* MAY |= MUST, MUST = PINNED: the state of a report that may have gone out. */
@@ -149,7 +148,7 @@ struct om_report {
 	uint64_t nbits;			/* report pages in the range */
 	unsigned long *before;		/* the user's words before the call */
 	unsigned long *after;		/* and after */
-	uint64_t nwords;		/* words of each: the range's and maybe one more */
+	uint64_t nwords;		/* words of each: those of the range */
 };
 /* Checks the report against the mappings inside the range and restarts them. */
 void om_report_check(struct vfiosim_oracle *o, struct om_report *r);

@@ -134,13 +134,6 @@ void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 	}
 }
 
-bool om_test_page(struct om_map *m, enum om_set s, uint64_t page)
-{
-	struct om_chunk *ch = chunk_lookup(m, page);
-
-	return ch && test_bit(page - ch->first, ch->bits[s]);
-}
-
 void om_restart(struct om_map *m, bool clear_written)
 {
 	struct rb_node *n;

@@ -70,7 +70,7 @@ static void check_hole(struct vfiosim_oracle *o, const struct om_report *r, uint
 	}
 }
 
-/* Bits past the range's last page, in the words read, must be as they were. */
+/* Bits past the range's last page, in its last word, must be as they were. */
 static void check_beyond(struct vfiosim_oracle *o, const struct om_report *r)
 {
 	uint64_t b;
@@ -162,10 +162,39 @@ next:
 	om_restart(m, false);
 }
 
+/* Did the call set any of bits [from, to)? */
+static bool newly_set(const struct om_report *r, uint64_t from, uint64_t to)
+{
+	for (; from < to; from += BITS_PER_LONG)
+		if (bits_at(r->after, r->nwords, from) & ~bits_at(r->before, r->nwords, from) &
+		    low_mask(to - from))
+			return true;
+	return false;
+}
+
+/*
+ * A ghost that got bits exists; one that got none while every mapping
+ * must come out whole is gone, and its pages were a hole.  Otherwise it
+ * stays a ghost.  Returns false when the mapping was dropped.
+ */
+static bool ghost_settle(struct vfiosim_oracle *o, const struct om_report *r,
+			 struct om_map *m, uint64_t off, uint64_t nbits)
+{
+	if (newly_set(r, off, off + nbits)) {
+		m->ghost = false;
+		return true;
+	}
+	if (!o->outside)
+		return true;
+	check_hole(o, r, off, off + nbits);
+	om_map_remove(o, m);
+	return false;
+}
+
 void om_report_check(struct vfiosim_oracle *o, struct om_report *r)
 {
 	uint64_t next = 0;	/* the first bit not yet judged */
-	struct om_map *m;
+	struct om_map *m, *after;
 
 	if (o->corrupt) {
 		o->corrupt = false;
@@ -173,10 +202,11 @@ void om_report_check(struct vfiosim_oracle *o, struct om_report *r)
 			r->after[BIT_WORD(o->corrupt_bit)] ^= BIT_MASK(o->corrupt_bit);
 	}
 	o->st.reports++;
-	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last;
-	     m = om_map_next(m)) {
+	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last; m = after) {
 		uint64_t off = (m->iova - r->iova) >> r->pshift;
 		uint64_t size = m->last - m->iova + 1;
+
+		after = om_map_next(m);
 
 		/* Cut mappings were dealt with by the caller. */
 		if (((m->iova - r->iova) | size) & (r->pgsize - 1)) {
@@ -188,8 +218,10 @@ void om_report_check(struct vfiosim_oracle *o, struct om_report *r)
 			continue;
 		}
 		check_hole(o, r, next, off);
-		check_map(o, r, m, off, size >> r->pshift);
 		next = off + (size >> r->pshift);
+		if (m->ghost && !ghost_settle(o, r, m, off, size >> r->pshift))
+			continue;
+		check_map(o, r, m, off, size >> r->pshift);
 	}
 	check_hole(o, r, next, r->nbits);
 	check_beyond(o, r);

@@ -12,9 +12,13 @@
  * every mapping present in the IOMMU is reported wholly dirty.
  *
  * The page size can change while tracking (a domain with other page sizes
- * comes or goes); the kernel then indexes its bitmaps past their end.
- * Here every access is bounded by the size the bitmap was made for, and
- * going beyond it is a WARN.
+ * comes or goes); the kernel then indexes its bitmaps with the new size,
+ * past their end when it shrinks, and reports bits of the old size as if
+ * they were of the new one.  Here a bitmap has room for one bit per CPU
+ * page, the finest size the container can ever offer, and a change of
+ * size re-expresses every bitmap in the new size without dropping a dirty
+ * page.  Accesses stay bounded by the room the bitmap has; going beyond
+ * it is a WARN.
  */
 #include <errno.h>
 #include <limits.h>
@@ -45,17 +49,102 @@ uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 	return (uint64_t)(int64_t)(int32_t)bit;
 }
 
+/* divergence: see docs/divergences.md (4) */
 int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 {
 	uint64_t pages = dma->size / pgsize;
+	uint64_t room = t1_shr(dma->size, t1_page_shift(iommu));
 
 	if (pages > T1_BITMAP_PAGES_MAX)
 		return -EINVAL;
-	dma->bitmap = host_alloc(iommu->h, t1_bitmap_bytes(pages) + sizeof(uint64_t), true);
+	if (room < pages)
+		room = pages;
+	dma->bitmap = host_alloc(iommu->h, t1_bitmap_bytes(room) + sizeof(uint64_t), true);
 	if (!dma->bitmap)
 		return -ENOMEM;
-	dma->bitmap_pages = pages;
+	dma->bitmap_pages = room;
 	return 0;
+}
+
+/* Pages of pgshift size a mapping spans: a partial last page counts. */
+static uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
+{
+	uint64_t n = t1_shr(dma->size, pgshift);
+
+	if (pgshift < 64 && (dma->size & ((1ULL << pgshift) - 1)))
+		n++;
+	return n;
+}
+
+/* Coarser pages: a page is dirty if any of the smaller ones it holds is. */
+static void t1_rescale_up(unsigned long *w, uint64_t old_n, uint64_t new_n, unsigned int r)
+{
+	uint64_t i;
+
+	for (i = 0; i < new_n; i++) {
+		uint64_t lo = i << r, hi = lo + (1ULL << r);
+
+		if (hi > old_n)
+			hi = old_n;
+		if (find_next_bit(w, hi, lo) < hi)
+			set_bit(i, w);
+		else
+			clear_bit(i, w);
+	}
+	if (old_n > new_n)
+		bitmap_clear(w, new_n, old_n - new_n);
+}
+
+/* Finer pages: every small page of a dirty large one is dirty. */
+static void t1_rescale_down(unsigned long *w, uint64_t old_n, uint64_t new_n, unsigned int r)
+{
+	uint64_t i = old_n;
+
+	while (i--) {
+		uint64_t lo = i << r, n = 1ULL << r;
+		bool dirty = test_bit(i, w);
+
+		if (lo >= new_n)
+			continue;
+		if (n > new_n - lo)
+			n = new_n - lo;
+		if (dirty)
+			bitmap_set(w, lo, n);
+		else
+			bitmap_clear(w, lo, n);
+	}
+}
+
+/*
+ * The container's smallest page size went from 2^old_shift to 2^new_shift
+ * while tracking: the bits keep their meaning, in the new unit.
+ */
+/* divergence: see docs/divergences.md (4) */
+void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift)
+{
+	struct t1_dma *dma;
+
+	if (!iommu->tracking || old_shift == new_shift || old_shift >= 64 || new_shift >= 64)
+		return;
+	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
+		uint64_t old_n = t1_dirty_nbits(dma, old_shift);
+		uint64_t new_n = t1_dirty_nbits(dma, new_shift);
+
+		if (!dma->bitmap)
+			continue;
+		if (old_n > dma->bitmap_pages)
+			old_n = dma->bitmap_pages;
+		if (new_n > dma->bitmap_pages) {
+			HOST_WARN(iommu->h, "a %llu-page bitmap cannot hold %llu pages",
+				  (unsigned long long)dma->bitmap_pages,
+				  (unsigned long long)new_n);
+			new_n = dma->bitmap_pages;
+		}
+		if (new_shift > old_shift)
+			t1_rescale_up(dma->bitmap, old_n, new_n, new_shift - old_shift);
+		else
+			t1_rescale_down(dma->bitmap, old_n, new_n, old_shift - new_shift);
+	}
 }
 
 void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
@@ -105,7 +194,7 @@ static void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma,
 /* After a report: only what is pinned now stays dirty. */
 static void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
-	uint64_t nbits = t1_shr(dma->size, pgshift);
+	uint64_t nbits = t1_dirty_nbits(dma, pgshift);
 
 	if (t1_dirty_clip(iommu, dma, 0, &nbits))
 		bitmap_clear(dma->bitmap, 0, nbits);
@@ -120,7 +209,7 @@ void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only)
 
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma))
 		if (!iommu_mapped_only || dma->iommu_mapped)
-			t1_dirty_mark(iommu, dma, 0, t1_shr(dma->size, pgshift));
+			t1_dirty_mark(iommu, dma, 0, t1_dirty_nbits(dma, pgshift));
 }
 
 static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
@@ -183,7 +272,7 @@ int t1_dirty_copy_out(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *d
 {
 	struct vfiosim_host *h = iommu->h;
 	unsigned int pgshift = t1_ffs(pgsize), lead, tail;
-	uint64_t nbits = t1_shr(dma->size, pgshift);
+	uint64_t nbits = t1_dirty_nbits(dma, pgshift);
 	uint64_t first = t1_shr(dma->iova - base_iova, pgshift);
 	uint64_t uaddr = ubitmap + first / BITS_PER_LONG * sizeof(uint64_t), nwords;
 	unsigned long head = 0, end = 0, *w = dma->bitmap;

@@ -23,5 +23,8 @@ uint64_t t1_pgsize_compute(const struct t1_iommu *iommu)
 
 void t1_pgsize_update(struct t1_iommu *iommu)
 {
+	unsigned int old_shift = t1_ffs(iommu->pgsize_bitmap);
+
 	iommu->pgsize_bitmap = t1_pgsize_compute(iommu);
+	t1_dirty_rescale(iommu, old_shift, t1_ffs(iommu->pgsize_bitmap));
 }

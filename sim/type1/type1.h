@@ -273,6 +273,7 @@ void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma);
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits);
 void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only);
+void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift);
 int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes);
 int t1_dirty_copy_out(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
 		      uint64_t base_iova, uint64_t pgsize);

@@ -317,6 +317,30 @@ static const char *position_kind(const struct dirty_want *w, const unsigned char
 	return "guard byte past bitmap.size";
 }
 
+/* The mapped pages of the range one logged write hit that were not reported. */
+static int judge_write(const struct dirty_want *w, const struct vfiosim_write *lw,
+		       int missed, const char *file, int line)
+{
+	uint64_t lo = lw->iova > w->iova ? lw->iova : w->iova;
+	uint64_t hi = lw->iova + lw->len - 1, p;
+
+	if (hi < lw->iova || hi > w->iova + w->size - 1)
+		hi = w->iova + w->size - 1;
+	if (lo > hi)
+		return missed;
+	for (p = (lo - w->iova) / w->pgsize; p <= (hi - w->iova) / w->pgsize; p++) {
+		if (!dirty_bit(w->mapped, p) || dirty_bit(w->buf, p))
+			continue;
+		if (missed++ < DIRTY_REPORT)
+			print_error("%s:%d: logged write #%" PRIu64 " (source %d, group %u, "
+				    "iova 0x%" PRIx64 " +0x%" PRIx64 ") hit page %" PRIu64
+				    " (iova 0x%" PRIx64 ") but it is not reported dirty\n",
+				    file, line, lw->seq, lw->source, lw->group_id, lw->iova,
+				    lw->len, p, w->iova + p * w->pgsize);
+	}
+	return missed;
+}
+
 static void judge_log(struct fx *fx, struct dirty_want *w, const char *file, int line)
 {
 	size_t i, count = vfiosim_log_count(fx->h);
@@ -325,26 +349,9 @@ static void judge_log(struct fx *fx, struct dirty_want *w, const char *file, int
 
 	for (i = w->log_mark; i < count; i++) {
 		const struct vfiosim_write *lw = vfiosim_log_get(fx->h, i);
-		uint64_t lo, hi, p;
 
-		if (!lw || lw->container_id != id || !lw->len)
-			continue;
-		lo = lw->iova > w->iova ? lw->iova : w->iova;
-		hi = lw->iova + lw->len - 1;
-		if (hi < lw->iova || hi > w->iova + w->size - 1)
-			hi = w->iova + w->size - 1;
-		if (lo > hi)
-			continue;
-		for (p = (lo - w->iova) / w->pgsize; p <= (hi - w->iova) / w->pgsize; p++) {
-			if (!dirty_bit(w->mapped, p) || dirty_bit(w->buf, p))
-				continue;
-			if (missed++ < DIRTY_REPORT)
-				print_error("%s:%d: logged write #%" PRIu64 " (source %d, group %u, "
-					    "iova 0x%" PRIx64 " +0x%" PRIx64 ") hit page %" PRIu64
-					    " (iova 0x%" PRIx64 ") but it is not reported dirty\n",
-					    file, line, lw->seq, lw->source, lw->group_id,
-					    lw->iova, lw->len, p, w->iova + p * w->pgsize);
-		}
+		if (lw && lw->container_id == id && lw->len)
+			missed = judge_write(w, lw, missed, file, line);
 	}
 	w->log_mark = count;
 	if (missed)

@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: MIT */
+/* linux/compat.h - nothing of it is used by type1 beyond what these give. */
+#include <linux/mm.h>
+#include <linux/slab.h>

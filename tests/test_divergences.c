@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_divergences.c - where the model deliberately departs from Linux
+ * 6.12's vfio_iommu_type1.c, so that no dirty page is ever lost.
+ *
+ * Each test is named after its divergence, says what the kernel does, and
+ * asserts what the model does.  Run against the kernel backend they are
+ * expected to fail: each carries the marker the kernel-mode runner looks
+ * for.
+ */
+#include <errno.h>
+
+#include "helpers/dirty.h"
+
+#define IOVA	FX_IOVA
+#define START	VFIO_IOMMU_DIRTY_PAGES_FLAG_START
+#define RW	(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)
+
+/* An IOMMU-backed group whose device pins, alone or beside an emulated one. */
+static const struct fx_config dv_iommu_pin = {
+	.name = "v2, IOMMU 4K, device pins",
+	.type = VFIO_TYPE1v2_IOMMU,
+	.nr_groups = 1,
+	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
+		     .has_dma_unmap = true } },
+};
+
+static const struct fx_config dv_mixed_pin = {
+	.name = "v2, IOMMU 4K|2M|1G (device pins) + emulated",
+	.type = VFIO_TYPE1v2_IOMMU,
+	.nr_groups = 2,
+	.group = {
+		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
+		  .has_dma_unmap = true },
+		{ .kind = VFIOSIM_GROUP_EMULATED },
+	},
+};
+
+#define A(p)	(IOVA + (uint64_t)(p) * fx->pgsize)
+#define B(p)	(IOVA + (64 + (uint64_t)(p)) * fx->pgsize)
+
+/*
+ * Mapping A (8 pages) at the range's page 0, B (8 pages) at page 64, so
+ * each has a u64 word of the user's bitmap to itself; tracking on; A(1)
+ * and B(2) written through dma_rw.
+ */
+static void map_ab_dirty(struct fx *fx, struct dirty_want *w)
+{
+	uint64_t P = fx->pgsize;
+
+	dirty_want_init(fx, w, IOVA, 128 * P);
+	expect_ok(fx_map(fx, fx->guest, A(0), 8 * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + 8 * P, B(0), 8 * P, FX_RW));
+	dirty_want_map(w, A(0), 8 * P);
+	dirty_want_map(w, B(0), 8 * P);
+	expect_ok(fx_dirty(fx->c, START));
+	expect_ok(dirty_write(fx, A(1), 1));
+	expect_ok(dirty_write(fx, B(2), 1));
+	dirty_want_set(w, A(1), 1);
+	dirty_want_set(w, B(2), 1);
+	if (dirty_cfg_all_dirty(fx))
+		dirty_want_all(w);
+}
+
+/* A mapping at iova: present iff MAP_DMA over its first page collides. */
+static bool mapped(struct fx *fx, uint64_t iova)
+{
+	long ret = fx_map(fx, fx->guest + 1024 * fx->pgsize, iova, fx->pgsize, FX_RW);
+
+	if (ret == -EEXIST)
+		return true;
+	expect_ok(ret);
+	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
+	return false;
+}
+
+/*
+ * Divergence (a).  A GET_BITMAP whose copy to the user faults part-way,
+ * here on B's word.  Kernel (vfio_iova_dirty_bitmap): each mapping's
+ * bitmap is cleared and refilled from its pins right after its own copy,
+ * so A's bits, already handed to a call that then fails with -EFAULT, are
+ * gone: the next GET reports B(2) only.  Model: every per-mapping bitmap
+ * is left as it was until all copies succeeded; the next GET reports A(1)
+ * as well.
+ */
+/* kernel: expected to fail */
+static void test_divergence_get_copy_fault_keeps_every_bitmap(void **state)
+{
+	struct fx *fx = *state;
+	struct dirty_want w;
+	unsigned char *buf;
+
+	map_ab_dirty(fx, &w);
+	buf = dirty_want_prepare(&w);
+	fx_user_add(fx, buf + 8, 8, VFIOSIM_PROT_READ);
+	expect_err(dirty_get(fx->c, IOVA, w.size, fx->pgsize, buf, dirty_bytes(w.npages)),
+		   EFAULT);
+	fx_user_del(fx, buf + 8);
+	/* A's word went out before the fault, in both */
+	assert_int_equal(dirty_bit(buf, 1), 1);
+	dirty_expect(fx, &w);
+}
+
+/*
+ * Divergence (b).  UNMAP_DMA with GET_DIRTY_BITMAP whose copy faults on
+ * B's word.  Kernel (vfio_dma_do_unmap): A's bits are copied and A is
+ * removed before B's copy fails, so the call returns -EFAULT with A gone
+ * and its dirty pages delivered to a call the caller must treat as failed.
+ * Model: all copies first, then the removals: nothing is unmapped, and a
+ * later unmap delivers A's and B's bits.
+ */
+/* kernel: expected to fail */
+static void test_divergence_unmap_copy_fault_unmaps_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct dirty_unmap_arg a;
+	uint64_t unmapped = 0, locked;
+	struct dirty_want w;
+	unsigned char *buf;
+
+	map_ab_dirty(fx, &w);
+	locked = fx_locked(fx);
+	buf = dirty_want_prepare(&w);
+	fx_user_add(fx, buf + 8, 8, VFIOSIM_PROT_READ);
+	dirty_unmap_init(&a, IOVA, w.size, fx->pgsize, buf, dirty_bytes(w.npages));
+	expect_err(dirty_unmap_raw(fx->c, &a), EFAULT);
+	fx_user_del(fx, buf + 8);
+	assert_true(mapped(fx, A(0)));
+	assert_true(mapped(fx, B(0)));
+	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
+	expect_u64(fx_locked(fx), locked);
+	dirty_expect_unmap(fx, &w, &unmapped);
+	expect_u64(unmapped, 16 * fx->pgsize);
+}
+
+/*
+ * Divergence (c).  An IOMMU-backed group's driver pins while tracking and
+ * so brings the last group outside the pinned scope into it.  Kernel
+ * (vfio_iommu_type1_pin_pages): the scope narrows at once; the next
+ * report holds only pinned pages and dma_rw writes, and what the device
+ * wrote by DMA since the last report (A(3) here, in the ground-truth log)
+ * is lost.  Model: at that moment every IOMMU-mapped page is marked
+ * dirty, so the next report is full; the one after is exact.
+ */
+/* kernel: expected to fail */
+static void test_divergence_promotion_marks_iommu_mapped_dirty(void **state)
+{
+	struct fx *fx = *state;
+	struct vfiosim_group *g = fx->g[0];
+	uint64_t pfn = 0;
+	struct dirty_want w;
+
+	dirty_want_init(fx, &w, IOVA, 128 * fx->pgsize);
+	expect_ok(fx_map(fx, fx->guest, A(0), 8 * fx->pgsize, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + 8 * fx->pgsize, B(0), 8 * fx->pgsize, FX_RW));
+	dirty_want_map(&w, A(0), 8 * fx->pgsize);
+	dirty_want_map(&w, B(0), 8 * fx->pgsize);
+	expect_ok(fx_dirty(fx->c, START));
+	dirty_want_all(&w);
+	dirty_expect(fx, &w);
+
+	expect_ok(vfiosim_device_write(g, A(3), 64));
+	expect_ret(vfiosim_pin_pages(fx->c, g, B(1), 1, RW, &pfn), 1);
+	dirty_expect(fx, &w);			/* full, A(3) included */
+	dirty_want_none(&w);
+	dirty_want_set(&w, B(1), 1);
+	dirty_expect(fx, &w);
+	expect_ok(vfiosim_unpin_pages(fx->c, g, B(1), 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_divergence_get_copy_fault_keeps_every_bitmap, fx_v2_emul),
+		FX_TEST(test_divergence_unmap_copy_fault_unmaps_nothing, fx_v2_emul),
+		FX_TEST(test_divergence_unmap_copy_fault_unmaps_nothing, fx_v2_4k),
+		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_iommu_pin),
+		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_mixed_pin),
+	};
+
+	return cmocka_run_group_tests_name("divergences", tests, NULL, NULL);
+}
