@@ -230,10 +230,9 @@ static int kbe_pin_pages(void *data, struct vfiosim_group *g, uint64_t iova, int
 
 	if (in->ki.dead)
 		return KBE_DEAD;
-	if (npage <= 0)
-		return -EINVAL;
-	/* The vendor driver's array, not the kernel's: plain malloc. */
-	pages = malloc(sizeof(*pages) * (size_t)npage);
+	/* The vendor driver's array, not the kernel's: plain malloc.  A count
+	 * below 1 reaches the driver as it is (vfio_pin_pages() lets it). */
+	pages = malloc(sizeof(*pages) * (size_t)(npage > 0 ? npage : 1));
 	if (!pages)
 		abort();
 	for (i = 0; i < npage; i++)

@@ -92,7 +92,7 @@ static void bit_assign(void *bm, uint64_t i, bool on)
 	word_put(bm, i / 64, on ? v | m : v & ~m);
 }
 
-void dirty_set(void *bm, uint64_t first, uint64_t n)
+static void set_bits(void *bm, uint64_t first, uint64_t n)
 {
 	uint64_t i;
 
@@ -100,15 +100,7 @@ void dirty_set(void *bm, uint64_t first, uint64_t n)
 		bit_assign(bm, i, true);
 }
 
-void dirty_clear(void *bm, uint64_t first, uint64_t n)
-{
-	uint64_t i;
-
-	for (i = first; i < first + n; i++)
-		bit_assign(bm, i, false);
-}
-
-uint64_t dirty_weight(const void *bm, uint64_t nbits)
+static uint64_t weight(const void *bm, uint64_t nbits)
 {
 	uint64_t i, n = 0;
 
@@ -151,11 +143,11 @@ static void info_read(struct fx *fx, uint32_t *avail, uint64_t *pgsizes, const c
 	assert_non_null(info);
 	info->argsz = len;
 	ret = vfiosim_ioctl(fx->c, VFIO_IOMMU_GET_INFO, info);
-	fx_check_ret(ret, 0, "VFIO_IOMMU_GET_INFO", file, line);
-	cap = fx_find_cap(info, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+	cap = ret ? NULL : fx_find_cap(info, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
 	*avail = cap ? cap->avail : UINT32_MAX;
 	*pgsizes = info->iova_pgsizes;
 	free(info);
+	fx_check_ret(ret, 0, "VFIO_IOMMU_GET_INFO", file, line);
 }
 
 void dirty_snap_at(struct fx *fx, struct dirty_snap *take, const struct dirty_snap *check,
@@ -191,13 +183,13 @@ void dirty_want_init(struct fx *fx, struct dirty_want *w, uint64_t iova, uint64_
 	w->pgsize = fx->pgsize;
 	w->npages = size / fx->pgsize;
 	w->extra = DIRTY_EXTRA_MAX;
-	w->check_log = true;
 	bytes = dirty_bytes(w->npages);
-	w->want = fx_alloc(fx, bytes);
-	w->mapped = fx_alloc(fx, bytes);
 	w->buf_len = bytes + DIRTY_EXTRA_MAX + DIRTY_GUARD;
-	w->buf = fx_alloc(fx, w->buf_len);
-	w->before = fx_alloc(fx, w->buf_len);
+	/* one fixture buffer for all four */
+	w->want = fx_alloc(fx, 2 * bytes + 2 * w->buf_len);
+	w->mapped = w->want + bytes;
+	w->buf = w->mapped + bytes;
+	w->before = w->buf + w->buf_len;
 	w->log_mark = vfiosim_log_count(fx->h);
 }
 
@@ -218,16 +210,7 @@ void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size)
 	uint64_t first, n;
 
 	want_pages(w, iova, size, &first, &n);
-	dirty_set(w->mapped, first, n);
-}
-
-void dirty_want_unmap(struct dirty_want *w, uint64_t iova, uint64_t size)
-{
-	uint64_t first, n;
-
-	want_pages(w, iova, size, &first, &n);
-	dirty_clear(w->mapped, first, n);
-	dirty_clear(w->want, first, n);
+	set_bits(w->mapped, first, n);
 }
 
 void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len)
@@ -235,15 +218,7 @@ void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len)
 	uint64_t first, n;
 
 	want_pages(w, iova, len, &first, &n);
-	dirty_set(w->want, first, n);
-}
-
-void dirty_want_clear(struct dirty_want *w, uint64_t iova, uint64_t len)
-{
-	uint64_t first, n;
-
-	want_pages(w, iova, len, &first, &n);
-	dirty_clear(w->want, first, n);
+	set_bits(w->want, first, n);
 }
 
 void dirty_want_all(struct dirty_want *w)
@@ -254,11 +229,6 @@ void dirty_want_all(struct dirty_want *w)
 void dirty_want_none(struct dirty_want *w)
 {
 	memset(w->want, 0, dirty_bytes(w->npages));
-}
-
-uint64_t dirty_want_count(const struct dirty_want *w)
-{
-	return dirty_weight(w->want, w->npages);
 }
 
 /*
@@ -279,7 +249,7 @@ static unsigned char *owned_mask(const struct dirty_want *w)
 		}
 		for (end = p; end < w->npages && dirty_bit(w->mapped, end); end++)
 			;
-		dirty_set(owned, p, (end + 63) / 64 * 64 - p);
+		set_bits(owned, p, (end + 63) / 64 * 64 - p);
 		p = end;
 	}
 	return owned;
@@ -358,7 +328,7 @@ static void judge_log(struct fx *fx, struct dirty_want *w, const char *file, int
 		_fail(file, line);
 }
 
-void dirty_want_verify_at(struct fx *fx, struct dirty_want *w, const char *file, int line)
+static void want_verify(struct fx *fx, struct dirty_want *w, const char *file, int line)
 {
 	unsigned char *owned = owned_mask(w);
 	uint64_t i, bad = 0;
@@ -385,11 +355,10 @@ void dirty_want_verify_at(struct fx *fx, struct dirty_want *w, const char *file,
 		print_error("%s:%d: %" PRIu64 " wrong bit(s); range [0x%" PRIx64 ", +0x%" PRIx64
 			    "), %" PRIu64 " pages of 0x%" PRIx64 ", %" PRIu64 " expected dirty\n",
 			    file, line, bad, w->iova, w->size, w->npages, w->pgsize,
-			    dirty_want_count(w));
+			    weight(w->want, w->npages));
 		_fail(file, line);
 	}
-	if (w->check_log)
-		judge_log(fx, w, file, line);
+	judge_log(fx, w, file, line);
 }
 
 void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line)
@@ -405,20 +374,18 @@ void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line)
 	}
 }
 
-const unsigned char *dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file,
-				     int line)
+void dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file, int line)
 {
 	void *buf = dirty_want_prepare(w);
 	long ret = dirty_get(fx->c, w->iova, w->size, w->pgsize, buf,
 			     dirty_bytes(w->npages) + w->extra);
 
 	fx_check_ret(ret, 0, "VFIO_IOMMU_DIRTY_PAGES(GET_BITMAP)", file, line);
-	dirty_want_verify_at(fx, w, file, line);
-	return w->buf;
+	want_verify(fx, w, file, line);
 }
 
-const unsigned char *dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w,
-					   uint64_t *unmapped, const char *file, int line)
+void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapped,
+			   const char *file, int line)
 {
 	struct dirty_unmap_arg a;
 	long ret;
@@ -429,6 +396,5 @@ const unsigned char *dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w,
 	fx_check_ret(ret, 0, "VFIO_IOMMU_UNMAP_DMA(GET_DIRTY_BITMAP)", file, line);
 	if (unmapped)
 		*unmapped = a.size;
-	dirty_want_verify_at(fx, w, file, line);
-	return w->buf;
+	want_verify(fx, w, file, line);
 }

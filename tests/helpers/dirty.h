@@ -61,11 +61,8 @@ void dirty_unmap_init(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
 		      uint64_t pgsize, void *data, uint64_t bytes);
 long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a);
 
-/* Bits of a user bitmap (u64 words of native order), at any alignment. */
+/* Bit i of a user bitmap (u64 words of native order), at any alignment. */
 bool dirty_bit(const void *bm, uint64_t i);
-void dirty_set(void *bm, uint64_t first, uint64_t n);
-void dirty_clear(void *bm, uint64_t first, uint64_t n);
-uint64_t dirty_weight(const void *bm, uint64_t nbits);
 
 /* vfio's dma_rw write of len bytes (a pattern) at iova; its return value. */
 int dirty_write(struct fx *fx, uint64_t iova, size_t len);
@@ -115,48 +112,40 @@ struct dirty_want {
 	 * the range may carry stale bits into the hole after it.
 	 */
 	bool stale_tail_ok;
-	bool check_log;			/* judge the ground-truth log (default) */
 };
 
 /* A want for [iova, iova + size) at the container's minimum page size. */
 void dirty_want_init(struct fx *fx, struct dirty_want *w, uint64_t iova, uint64_t size);
-/* A mapping covers [iova, iova + size) (or no longer does). */
+/* A mapping covers [iova, iova + size). */
 void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size);
-void dirty_want_unmap(struct dirty_want *w, uint64_t iova, uint64_t size);
-/* Every page [iova, iova + len) touches is expected dirty / clean. */
+/* Every page [iova, iova + len) touches is expected dirty. */
 void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len);
-void dirty_want_clear(struct dirty_want *w, uint64_t iova, uint64_t len);
 /* Every mapped page dirty; nothing dirty. */
 void dirty_want_all(struct dirty_want *w);
 void dirty_want_none(struct dirty_want *w);
-/* The page numbers expected dirty, for messages. */
-uint64_t dirty_want_count(const struct dirty_want *w);
 
 /*
  * GET_BITMAP over the want's range into its buffer, which must succeed and
  * match: mapped pages exactly as wanted, nothing written where the kernel
  * never writes, the guard bytes intact.  Then every write in the ground
  * truth log since the previous check that hit a mapped page of the range
- * must be reported.  Returns the user buffer (valid until the next call).
+ * must be reported.  The buffer (w->buf) holds the report until the next call.
  */
 #define dirty_expect(fx, w)	dirty_expect_at((fx), (w), __FILE__, __LINE__)
-const unsigned char *dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file,
-				     int line);
+void dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file, int line);
 /* The same through UNMAP_DMA with GET_DIRTY_BITMAP; *unmapped gets the size
  * written back.  The ground truth is judged as for a GET. */
 #define dirty_expect_unmap(fx, w, unmapped) \
 	dirty_expect_unmap_at((fx), (w), (unmapped), __FILE__, __LINE__)
-const unsigned char *dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w,
-					   uint64_t *unmapped, const char *file, int line);
+void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapped,
+			   const char *file, int line);
 
 /*
- * Prepares the want's buffer as the checked calls do, for a test that
- * makes the call itself; dirty_want_verify() then checks the buffer as
- * dirty_expect() would after a successful call.
+ * Fills the want's buffer as the checked calls do (the pattern where the
+ * kernel never writes, zeros where it does) and returns it, for a test
+ * that makes a call itself: a refused one, or one that must not write.
  */
 void *dirty_want_prepare(struct dirty_want *w);
-#define dirty_want_verify(fx, w)	dirty_want_verify_at((fx), (w), __FILE__, __LINE__)
-void dirty_want_verify_at(struct fx *fx, struct dirty_want *w, const char *file, int line);
 /* The buffer must still hold exactly what dirty_want_prepare() put there. */
 #define dirty_want_untouched(w)	dirty_want_untouched_at((w), __FILE__, __LINE__)
 void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line);
