@@ -113,3 +113,7 @@ clean:
 # Kernel-in-the-loop (make kcheck): the same contract tests against the real
 # vfio_iommu_type1.c of a kernel tree.
 -include kernel/kernel.mk
+# Fuzzers (make fuzz), benchmarks (make bench), the vfiosim command.
+-include fuzz/fuzz.mk
+-include bench/bench.mk
+-include tools/vfiosim/vfiosim.mk

@@ -9,6 +9,7 @@
  * for.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "helpers/dirty.h"
 
@@ -168,6 +169,40 @@ static void test_divergence_promotion_marks_iommu_mapped_dirty(void **state)
 	expect_ok(vfiosim_unpin_pages(fx->c, g, B(1), 1));
 }
 
+/*
+ * (6) A dma_rw write that faults part-way: the mapping's first four pages
+ * are writable guest memory, the last four read-only (an emulated-only
+ * container pins nothing at MAP, so such a mapping exists).  The write
+ * lands in the first four pages and fails with -EFAULT.  The kernel marks
+ * nothing for a chunk whose copy faulted, so those four written pages are
+ * never reported; the model marks every page the write reached.
+ */
+/* kernel: expected to fail */
+static void test_divergence_partial_dma_rw_marks_written_pages(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t P = fx->pgsize, va = FX_RO_BASE - 4 * P, bm[2] = { 0 };
+	unsigned char *buf = fx_alloc(fx, 8 * P);
+	size_t logged = vfiosim_log_count(fx->h);
+	const struct vfiosim_write *w;
+
+	fx_mm_map(fx, va, 4 * P, RW, 0);
+	fx_mm_map(fx, FX_RO_BASE, 4 * P, VFIOSIM_PROT_READ, 0);
+	expect_ok(fx_map(fx, va, IOVA, 8 * P, FX_RW));
+	expect_ok(fx_dirty(fx->c, START));
+	memset(buf, 0x5a, 8 * P);
+	expect_err(vfiosim_dma_rw(fx->c, IOVA, buf, 8 * P, true), EFAULT);
+	/* The ground truth: four pages' worth reached guest memory. */
+	assert_int_equal(vfiosim_log_count(fx->h), logged + 1);
+	w = vfiosim_log_get(fx->h, logged);
+	expect_u64(w->iova, IOVA);
+	expect_u64(w->len, 4 * P);
+	assert_int_equal(*(unsigned char *)vfiosim_mm_ptr(fx->h, va + 4 * P - 1), 0x5a);
+
+	expect_ok(dirty_get(fx->c, IOVA, 8 * P, P, bm, sizeof(bm)));
+	expect_u64(bm[0], 0x0f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +211,7 @@ int main(void)
 		FX_TEST(test_divergence_unmap_copy_fault_unmaps_nothing, fx_v2_4k),
 		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_iommu_pin),
 		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_mixed_pin),
+		FX_TEST(test_divergence_partial_dma_rw_marks_written_pages, fx_v2_emul),
 	};
 
 	return cmocka_run_group_tests_name("divergences", tests, NULL, NULL);

@@ -242,9 +242,15 @@ int vfiosim_dma_rw(struct vfiosim_container *c, uint64_t iova, void *data,
 		return -EINVAL;
 	if (!c->data)
 		return -ENOTTY;
+	/*
+	 * dma_rw writes from iova upwards, so what reached guest memory, even
+	 * when the call fails part-way, is the prefix of that many bytes.
+	 */
+	c->host->guest_bytes_written = 0;
 	ret = vfiosim_backend.dma_rw(c->data, iova, data, len, write);
-	if (!ret && write)
-		host_log_write(c->host, c->id, 0, VFIOSIM_WRITE_DMA_RW, iova, len);
+	if (write && c->host->guest_bytes_written)
+		host_log_write(c->host, c->id, 0, VFIOSIM_WRITE_DMA_RW, iova,
+			       c->host->guest_bytes_written);
 	core_observe(c, dma_rw_done, iova, len, write, ret);
 	return ret;
 }

@@ -259,6 +259,7 @@ struct vfiosim_host {
 	unsigned int next_ops_id;
 	unsigned int next_container_id;
 	void *containers;		/* the container layer's list */
+	uint64_t guest_bytes_written;	/* by copy_to_user into guest memory */
 	unsigned int warnings;
 	char last_warning[256];
 	struct vfiosim_write *log;

@@ -55,13 +55,14 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
  * where they live; 0 if the byte at addr may not be accessed.
  */
 static uint64_t user_span(const struct vfiosim_host *h, uint64_t addr, uint64_t rem,
-			  int need, unsigned char **where)
+			  int need, unsigned char **where, bool *guest)
 {
 	struct host_vma *v = host_mm_vma_from(h, addr);
 	struct host_uregion *r;
 	uint64_t limit;
 
-	if (v && v->start <= addr) {
+	*guest = v && v->start <= addr;
+	if (*guest) {
 		if (!(v->prot & need))
 			return 0;
 		*where = v->backing + (addr - v->start);
@@ -111,10 +112,14 @@ static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint
 		return n;
 	while (done < n) {
 		unsigned char *where;
-		uint64_t span = user_span(h, uaddr + done, n - done, need, &where);
+		bool guest;
+		uint64_t span = user_span(h, uaddr + done, n - done, need, &where, &guest);
 
 		if (!span)
 			break;
+		/* What reached guest memory is ground truth for dma_rw. */
+		if (to_user && guest)
+			h->guest_bytes_written += span;
 		/* Program memory may alias the kernel-side buffer. */
 		if (to_user)
 			memmove(where, kbuf + done, span);

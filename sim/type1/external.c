@@ -161,15 +161,21 @@ static int t1_dma_rw_chunk(struct t1_iommu *iommu, uint64_t iova, unsigned char 
 		left = host_copy_to_user(h, dma->vaddr + offset, buf, count);
 	else
 		left = host_copy_from_user(h, buf, dma->vaddr + offset, count);
+	/*
+	 * A write that faults part-way has still changed the guest's memory
+	 * before the fault; the kernel marks nothing then.
+	 */
+	/* divergence: see docs/divergences.md (6) */
+	if (write && iommu->tracking && left < count) {
+		unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
+		uint64_t first = t1_shr(offset, pgshift);
+		uint64_t last = t1_shr(offset + (count - left) - 1, pgshift);
+
+		t1_dirty_mark(iommu, dma, first, last - first + 1);
+	}
 	if (left)
 		return -EFAULT;
 	*done = count;
-	if (write && iommu->tracking) {
-		unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
-		uint64_t first = t1_shr(offset, pgshift);
-
-		t1_dirty_mark(iommu, dma, first, t1_shr(offset + count - 1, pgshift) - first + 1);
-	}
 	return 0;
 }
 
