@@ -7,12 +7,42 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
 
 const char *vfiosim_backend_name(void)
 {
 	return vfiosim_backend.name;
+}
+
+/*
+ * A program may hold a second backend (the differential fuzzer, the
+ * vfiosim command's --backend): the kernel backend built for that purpose
+ * names itself vfiosim_backend_kernel.
+ */
+extern const struct vfiosim_backend vfiosim_backend_kernel __attribute__((weak));
+
+static bool backend_is(const struct vfiosim_backend *b, const char *name)
+{
+	size_t n = strlen(name);
+
+	/* "kernel" matches "kernel-6.12": a name, or a name and its version. */
+	return !strncmp(b->name, name, n) && (!b->name[n] || b->name[n] == '-');
+}
+
+const struct vfiosim_backend *vfiosim_backend_find(const char *name)
+{
+	if (!name || backend_is(&vfiosim_backend, name))
+		return &vfiosim_backend;
+	if (&vfiosim_backend_kernel && backend_is(&vfiosim_backend_kernel, name))
+		return &vfiosim_backend_kernel;
+	return NULL;
+}
+
+const char *vfiosim_backend_name_of(const struct vfiosim_backend *b)
+{
+	return b->name;
 }
 
 unsigned int vfiosim_container_id(const struct vfiosim_container *c)
@@ -47,10 +77,16 @@ static void core_group_put(struct vfiosim_group *g)
 
 struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type)
 {
+	return vfiosim_container_new_backend(h, type, &vfiosim_backend);
+}
+
+struct vfiosim_container *vfiosim_container_new_backend(struct vfiosim_host *h, int type,
+							const struct vfiosim_backend *be)
+{
 	struct vfiosim_container *c;
 	int err = 0;
 
-	if (!h) {
+	if (!h || !be) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -60,13 +96,14 @@ struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type
 		return NULL;
 	}
 	c->host = h;
+	c->be = be;
 	c->id = ++h->next_container_id;
 	c->preset_type = type;
 	if (type) {
-		if (vfiosim_backend.ioctl(NULL, VFIO_CHECK_EXTENSION, (unsigned long)type) <= 0)
+		if (c->be->ioctl(NULL, VFIO_CHECK_EXTENSION, (unsigned long)type) <= 0)
 			err = -EINVAL;
 		else
-			c->data = vfiosim_backend.open(h, (unsigned long)type, &err);
+			c->data = c->be->open(h, (unsigned long)type, &err);
 		if (!c->data) {
 			free(c);
 			errno = err ? -err : EINVAL;
@@ -96,7 +133,7 @@ void vfiosim_container_free(struct vfiosim_container *c)
 	while (c->groups)
 		vfiosim_container_detach(c, c->groups);
 	if (c->data)
-		vfiosim_backend.release(c->data);
+		c->be->release(c->data);
 	if (c->observer && c->observer->ops->gone)
 		c->observer->ops->gone(c->observer);
 	container_unlink(c);
@@ -116,7 +153,7 @@ int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *
 	if (!cg)
 		return -ENOMEM;
 	if (c->data) {
-		ret = vfiosim_backend.attach_group(c->data, g,
+		ret = c->be->attach_group(c->data, g,
 						   g->cfg.kind == VFIOSIM_GROUP_EMULATED);
 		if (ret) {
 			core_group_put(g);
@@ -155,13 +192,13 @@ int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *
 		core_device_unregister(c, g);
 	}
 	if (c->data)
-		vfiosim_backend.detach_group(c->data, g);
+		c->be->detach_group(c->data, g);
 	g->container = NULL;
 	group_unlink(c, g);
 	core_group_put(g);
 	/* The last group leaving deprivileges a plain container. */
 	if (!c->groups && c->data && !c->preset_type) {
-		vfiosim_backend.release(c->data);
+		c->be->release(c->data);
 		c->data = NULL;
 		c->type = 0;
 	}
@@ -172,7 +209,7 @@ int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *
 static long check_extension(struct vfiosim_container *c, unsigned long arg)
 {
 	/* With no driver set, the registered drivers are polled: just ours. */
-	return vfiosim_backend.ioctl(c->data, VFIO_CHECK_EXTENSION, arg);
+	return c->be->ioctl(c->data, VFIO_CHECK_EXTENSION, arg);
 }
 
 static long set_iommu(struct vfiosim_container *c, unsigned long arg)
@@ -184,13 +221,13 @@ static long set_iommu(struct vfiosim_container *c, unsigned long arg)
 
 	if (!c->groups || c->data)
 		return -EINVAL;
-	if (vfiosim_backend.ioctl(NULL, VFIO_CHECK_EXTENSION, arg) <= 0)
+	if (c->be->ioctl(NULL, VFIO_CHECK_EXTENSION, arg) <= 0)
 		return -ENODEV;
-	data = vfiosim_backend.open(c->host, arg, &err);
+	data = c->be->open(c->host, arg, &err);
 	if (!data)
 		return err;
 	for (g = c->groups; g; g = core_group(g)->next) {
-		ret = vfiosim_backend.attach_group(data, g,
+		ret = c->be->attach_group(data, g,
 						   g->cfg.kind == VFIOSIM_GROUP_EMULATED);
 		if (ret)
 			goto unwind;
@@ -211,10 +248,10 @@ unwind:
 			prev = done;
 		if (!prev)
 			break;
-		vfiosim_backend.detach_group(data, prev);
+		c->be->detach_group(data, prev);
 		g = prev;
 	}
-	vfiosim_backend.release(data);
+	c->be->release(data);
 	return ret;
 }
 
@@ -230,7 +267,7 @@ static long container_ioctl(struct vfiosim_container *c, unsigned int cmd, unsig
 	default:
 		if (!c->data)
 			return -EINVAL;
-		return vfiosim_backend.ioctl(c->data, cmd, arg);
+		return c->be->ioctl(c->data, cmd, arg);
 	}
 }
 
@@ -264,8 +301,8 @@ static int accounting_check(struct vfiosim_host *h, char *why, size_t len)
 	uint64_t sum = 0;
 
 	for (c = h->containers; c; c = c->next)
-		if (c->data && vfiosim_backend.locked_pages)
-			sum += vfiosim_backend.locked_pages(c->data);
+		if (c->data && c->be->locked_pages)
+			sum += c->be->locked_pages(c->data);
 	if (sum != host_mm_locked_vm(h)) {
 		snprintf(why, len, "locked_vm %llu pages but mappings hold %llu",
 			 (unsigned long long)host_mm_locked_vm(h),
@@ -285,8 +322,8 @@ int vfiosim_container_check(struct vfiosim_container *c, char *why, size_t len)
 		len = sizeof(dummy);
 	}
 	why[0] = '\0';
-	if (c->data && vfiosim_backend.check)
-		ret = vfiosim_backend.check(c->data, why, len);
+	if (c->data && c->be->check)
+		ret = c->be->check(c->data, why, len);
 	if (!ret)
 		ret = accounting_check(c->host, why, len);
 	return ret;

@@ -12,6 +12,7 @@ struct core_observer;
 
 struct vfiosim_container {
 	struct vfiosim_host *host;
+	const struct vfiosim_backend *be;	/* the driver behind this container */
 	unsigned int id;
 	int preset_type;		/* 0: fd semantics (SET_IOMMU, deprivilege) */
 	void *data;			/* the open driver instance, or NULL */

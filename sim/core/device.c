@@ -29,7 +29,7 @@ void core_device_register(struct vfiosim_container *c, struct vfiosim_group *g)
 	g->dev.group = g;
 	if (cg->registered || !core_device_has_dma_unmap(g))
 		return;
-	vfiosim_backend.register_device(c->data, &g->dev);
+	c->be->register_device(c->data, &g->dev);
 	cg->registered = true;
 }
 
@@ -39,7 +39,7 @@ void core_device_unregister(struct vfiosim_container *c, struct vfiosim_group *g
 
 	if (!cg->registered)
 		return;
-	vfiosim_backend.unregister_device(c->data, &g->dev);
+	c->be->unregister_device(c->data, &g->dev);
 	cg->registered = false;
 }
 
@@ -171,7 +171,7 @@ int vfiosim_pin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 		return -E2BIG;
 	if (!c->data)
 		return -ENOTTY;
-	ret = vfiosim_backend.pin_pages(c->data, g, iova, npage, prot, pfns);
+	ret = c->be->pin_pages(c->data, g, iova, npage, prot, pfns);
 	for (i = 0; i < ret; i++)
 		pin_note(core_group(g), iova + (uint64_t)i * h->page_size, pfns[i],
 			 prot & VFIOSIM_PROT_WRITE);
@@ -198,7 +198,7 @@ int vfiosim_unpin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 	}
 	if (!c->data)
 		return -ENOTTY;
-	vfiosim_backend.unpin_pages(c->data, iova, npage);
+	c->be->unpin_pages(c->data, iova, npage);
 	for (i = 0; i < npage; i++) {
 		struct core_pin *p = pin_find(core_group(g), iova + (uint64_t)i * h->page_size);
 
@@ -247,7 +247,7 @@ int vfiosim_dma_rw(struct vfiosim_container *c, uint64_t iova, void *data,
 	 * when the call fails part-way, is the prefix of that many bytes.
 	 */
 	c->host->guest_bytes_written = 0;
-	ret = vfiosim_backend.dma_rw(c->data, iova, data, len, write);
+	ret = c->be->dma_rw(c->data, iova, data, len, write);
 	if (write && c->host->guest_bytes_written)
 		host_log_write(c->host, c->id, 0, VFIOSIM_WRITE_DMA_RW, iova,
 			       c->host->guest_bytes_written);

@@ -249,6 +249,18 @@ const struct vfiosim_write *vfiosim_log_get(const struct vfiosim_host *h, size_t
 /* The name of the backend this program is linked with ("model", ...). */
 const char *vfiosim_backend_name(void);
 
+/*
+ * Programs that hold two backends (the differential fuzzer, the vfiosim
+ * command's --backend) pick one per container.  vfiosim_backend_find()
+ * takes a name ("model", "kernel") or a name and version ("kernel-6.12");
+ * NULL gives the default backend; it returns NULL if none matches.
+ */
+struct vfiosim_backend;
+const struct vfiosim_backend *vfiosim_backend_find(const char *name);
+const char *vfiosim_backend_name_of(const struct vfiosim_backend *b);
+struct vfiosim_container *vfiosim_container_new_backend(struct vfiosim_host *h, int type,
+							const struct vfiosim_backend *b);
+
 #ifdef __cplusplus
 }
 #endif
