@@ -455,20 +455,20 @@ static void test_failed_get_still_owes_written_pages(void **state)
 	pin(fx, fx->g[0], IOVA + 1 * P, 1);
 	dma_write(fx, IOVA + 72 * P, 1);
 	dma_write(fx, IOVA + 3 * P, 1);
-	/* Header, range, first mapping's edge word and copy; then the second's
-	 * edge word, then its copy faults. */
-	vfiosim_fail_nth_copy(fx->h, 6);
+	/* The second mapping's word of the user bitmap is read-only: the first
+	 * mapping's copy succeeds, the second's faults, on any backend. */
+	fx_user_add(fx, &bm[1], sizeof(bm[1]), VFIOSIM_PROT_READ);
 	expect_err(get_bitmap(fx, IOVA, 80 * P, bm), EFAULT);
-	vfiosim_fail_nth_copy(fx->h, 0);
+	fx_user_del(fx, &bm[1]);
 	memset(bm, 0, 16);
 	expect_ok(get_bitmap(fx, IOVA, 80 * P, bm));
 	expect_bits(bm, 80, "1,3,72");
 	expect_clean();
 	/* A backend that lost the written page of the second mapping is caught. */
 	dma_write(fx, IOVA + 72 * P, 1);
-	vfiosim_fail_nth_copy(fx->h, 6);
+	fx_user_add(fx, &bm[1], sizeof(bm[1]), VFIOSIM_PROT_READ);
 	expect_err(get_bitmap(fx, IOVA, 80 * P, bm), EFAULT);
-	vfiosim_fail_nth_copy(fx->h, 0);
+	fx_user_del(fx, &bm[1]);
 	memset(bm, 0, 16);
 	vfiosim_oracle_corrupt_next_report(oracle, 72);
 	expect_ok(get_bitmap(fx, IOVA, 80 * P, bm));
@@ -485,33 +485,33 @@ static void test_failed_get_still_owes_written_pages(void **state)
 static void test_failed_unmap_leaves_ghosts_until_settled(void **state)
 {
 	struct fx *fx = *state;
-	uint64_t *bm = bitmap_new(fx, 16);
+	uint64_t *bm = bitmap_new(fx, 80);
 	struct vfio_iommu_type1_dma_unmap u = {
 		.argsz = sizeof(u), .iova = IOVA, .size = 4 * P,
 	};
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest + 8 * P, IOVA + 8 * P, 4 * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + 8 * P, IOVA + 72 * P, 4 * P, FX_RW));
 	expect_ok(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
 	dma_write(fx, IOVA + 1 * P, 1);
-	dma_write(fx, IOVA + 9 * P, 1);
-	/* Header, bitmap, the first mapping's edge word and copy, the
-	 * second's edge word; its copy faults. */
-	vfiosim_fail_nth_copy(fx->h, 6);
-	expect_err(unmap_bitmap(fx, IOVA, 16 * P, bm, NULL), EFAULT);
-	vfiosim_fail_nth_copy(fx->h, 0);
+	dma_write(fx, IOVA + 73 * P, 1);
+	/* The second mapping's word of the user bitmap is read-only: its copy
+	 * faults after the first mapping's went through. */
+	fx_user_add(fx, &bm[1], sizeof(bm[1]), VFIOSIM_PROT_READ);
+	expect_err(unmap_bitmap(fx, IOVA, 80 * P, bm, NULL), EFAULT);
+	fx_user_del(fx, &bm[1]);
 	memset(bm, 0, 16);
 	/* Both are still there (the model removes none): reported in full. */
-	expect_ok(get_bitmap(fx, IOVA, 16 * P, bm));
-	expect_bits(bm, 16, "1,9");
+	expect_ok(get_bitmap(fx, IOVA, 80 * P, bm));
+	expect_bits(bm, 80, "1,73");
 	/* The size cannot be written back, but the mapping went. */
 	fx_user_add(fx, &u, sizeof(u), VFIOSIM_PROT_READ);
 	expect_err(vfiosim_ioctl(fx->c, VFIO_IOMMU_UNMAP_DMA, &u), EFAULT);
 	fx_user_del(fx, &u);
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
 	pin(fx, fx->g[0], IOVA + 2 * P, 1);
-	expect_ok(get_bitmap(fx, IOVA, 16 * P, bm));
-	expect_bits(bm, 16, "2");
+	expect_ok(get_bitmap(fx, IOVA, 80 * P, bm));
+	expect_bits(bm, 80, "2");
 	expect_clean();
 	assert_int_equal(stats().desync, 0);
 	assert_int_equal(stats().reports, 2);
