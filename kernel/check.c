@@ -13,19 +13,6 @@
  */
 #include <stdarg.h>
 
-__attribute__((format(printf, 3, 4)))
-static int kbe_fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EUCLEAN;
-}
-
 static int kbe_dma_cmp(const struct rb_node *a, const struct rb_node *b)
 {
 	dma_addr_t x = rb_entry(a, struct vfio_dma, node)->iova;
@@ -49,16 +36,16 @@ static int kbe_check_pfns(struct vfio_dma *dma, char *why, size_t len)
 	char sub[128];
 
 	if (rb_check(&dma->pfn_list, kbe_pfn_cmp, sub, sizeof(sub)) < 0)
-		return kbe_fail(why, len, "pfn tree of mapping 0x%llx: %s",
+		return host_check_fail(why, len, "pfn tree of mapping 0x%llx: %s",
 				(unsigned long long)dma->iova, sub);
 	for (p = rb_first(&dma->pfn_list); p; p = rb_next(p)) {
 		struct vfio_pfn *vpfn = rb_entry(p, struct vfio_pfn, node);
 
 		if (prev && prev->iova == vpfn->iova)
-			return kbe_fail(why, len, "page 0x%llx pinned twice in the tree",
+			return host_check_fail(why, len, "page 0x%llx pinned twice in the tree",
 					(unsigned long long)vpfn->iova);
 		if (!vpfn->ref_count || vpfn->iova - dma->iova >= dma->size)
-			return kbe_fail(why, len, "pinned page 0x%llx (refs %u) of mapping 0x%llx",
+			return host_check_fail(why, len, "pinned page 0x%llx (refs %u) of mapping 0x%llx",
 					(unsigned long long)vpfn->iova, vpfn->ref_count,
 					(unsigned long long)dma->iova);
 		prev = vpfn;
@@ -79,16 +66,16 @@ static int kbe_check_dmas(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 
 	count = rb_check(&iommu->dma_list, kbe_dma_cmp, sub, sizeof(sub));
 	if (count < 0)
-		return kbe_fail(why, len, "mapping tree: %s", sub);
+		return host_check_fail(why, len, "mapping tree: %s", sub);
 	if ((uint64_t)count + iommu->dma_avail != in->dma_limit)
-		return kbe_fail(why, len, "%ld mappings + %u available != limit %u", count,
+		return host_check_fail(why, len, "%ld mappings + %u available != limit %u", count,
 				iommu->dma_avail, in->dma_limit);
 	*mapped = 0;
 	for (n = rb_first(&iommu->dma_list); n; n = rb_next(n)) {
 		struct vfio_dma *dma = rb_entry(n, struct vfio_dma, node);
 
 		if (prev && prev->size > dma->iova - prev->iova)
-			return kbe_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
+			return host_check_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
 					(unsigned long long)prev->iova,
 					(unsigned long long)dma->iova);
 		prev = dma;
@@ -96,12 +83,12 @@ static int kbe_check_dmas(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 		if (ret)
 			return ret;
 		if (!dma->bitmap != !iommu->dirty_page_tracking)
-			return kbe_fail(why, len, "mapping 0x%llx %s a bitmap while tracking is %s",
+			return host_check_fail(why, len, "mapping 0x%llx %s a bitmap while tracking is %s",
 					(unsigned long long)dma->iova,
 					dma->bitmap ? "has" : "lacks",
 					iommu->dirty_page_tracking ? "on" : "off");
 		if (dma->size && dma->iommu_mapped == list_empty(&iommu->domain_list))
-			return kbe_fail(why, len, "mapping 0x%llx %s in the IOMMU with %s domain",
+			return host_check_fail(why, len, "mapping 0x%llx %s in the IOMMU with %s domain",
 					(unsigned long long)dma->iova,
 					dma->iommu_mapped ? "is" : "is not",
 					list_empty(&iommu->domain_list) ? "no" : "a");
@@ -110,7 +97,7 @@ static int kbe_check_dmas(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 			*mapped += dma->size;
 	}
 	if (invalid != iommu->vaddr_invalid_count)
-		return kbe_fail(why, len, "%u mappings without vaddr, count says %u", invalid,
+		return host_check_fail(why, len, "%u mappings without vaddr, count says %u", invalid,
 				iommu->vaddr_invalid_count);
 	return 0;
 }
@@ -127,18 +114,18 @@ static int kbe_check_domains(struct kbe_inst *in, struct vfio_iommu *iommu, uint
 		uint64_t stray = hd->mapped_bytes - mapped, ps = in->h->page_size;
 
 		if (list_empty(&domain->group_list))
-			return kbe_fail(why, len, "domain %u has no group", hd->id);
+			return host_check_fail(why, len, "domain %u has no group", hd->id);
 		list_for_each_entry(group, &domain->group_list, next) {
 			struct vfiosim_group *g = kshim_vgroup(group->iommu_group);
 
 			if (g->domain != hd)
-				return kbe_fail(why, len, "group %u is not attached to its domain",
+				return host_check_fail(why, len, "group %u is not attached to its domain",
 						g->id);
 			*outside += !group->pinned_page_dirty_scope;
 		}
 		/* The superpage probe's pair stays mapped where it cannot be split. */
 		if (hd->mapped_bytes < mapped || (stray && !(domain->fgsp && stray == 2 * ps)))
-			return kbe_fail(why, len, "domain %u maps 0x%llx bytes, mappings 0x%llx",
+			return host_check_fail(why, len, "domain %u maps 0x%llx bytes, mappings 0x%llx",
 					hd->id, (unsigned long long)hd->mapped_bytes,
 					(unsigned long long)mapped);
 		pgsizes &= domain->domain->pgsize_bitmap;
@@ -146,7 +133,7 @@ static int kbe_check_domains(struct kbe_inst *in, struct vfio_iommu *iommu, uint
 	if (pgsizes & (in->h->page_size - 1))
 		pgsizes = (pgsizes & ~(in->h->page_size - 1)) | in->h->page_size;
 	if (iommu->pgsize_bitmap != pgsizes)
-		return kbe_fail(why, len, "page sizes 0x%llx, domains give 0x%llx",
+		return host_check_fail(why, len, "page sizes 0x%llx, domains give 0x%llx",
 				(unsigned long long)iommu->pgsize_bitmap,
 				(unsigned long long)pgsizes);
 	list_for_each_entry(group, &iommu->emulated_iommu_groups, next)
@@ -163,15 +150,15 @@ static int kbe_check_rest(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 	struct kbe_dev *d;
 
 	if (outside != iommu->num_non_pinned_groups)
-		return kbe_fail(why, len, "%llu groups outside the pinned scope, count says %llu",
+		return host_check_fail(why, len, "%llu groups outside the pinned scope, count says %llu",
 				(unsigned long long)outside,
 				(unsigned long long)iommu->num_non_pinned_groups);
 	list_for_each_entry(r, &iommu->iova_list, list) {
 		if (r->start > r->end)
-			return kbe_fail(why, len, "IOVA range [0x%llx, 0x%llx] is reversed",
+			return host_check_fail(why, len, "IOVA range [0x%llx, 0x%llx] is reversed",
 					(unsigned long long)r->start, (unsigned long long)r->end);
 		if (prev && r->start <= prev->end)
-			return kbe_fail(why, len, "IOVA ranges at 0x%llx and 0x%llx overlap or "
+			return host_check_fail(why, len, "IOVA ranges at 0x%llx and 0x%llx overlap or "
 					"are out of order", (unsigned long long)prev->start,
 					(unsigned long long)r->start);
 		prev = r;
@@ -181,9 +168,9 @@ static int kbe_check_rest(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 	for (d = in->devs; d; d = d->next)
 		registered++;
 	if (listed != registered)
-		return kbe_fail(why, len, "%u devices registered, %u listed", registered, listed);
+		return host_check_fail(why, len, "%u devices registered, %u listed", registered, listed);
 	if (iommu->lock.held || iommu->device_list_lock.held)
-		return kbe_fail(why, len, "driver lock held between calls");
+		return host_check_fail(why, len, "driver lock held between calls");
 	return 0;
 }
 
@@ -195,7 +182,7 @@ int kbe_check(void *data, char *why, size_t len)
 	int ret;
 
 	if (in->ki.dead)
-		return kbe_fail(why, len, "the driver hit BUG");
+		return host_check_fail(why, len, "the driver hit BUG");
 	ret = kbe_check_dmas(in, iommu, &mapped, why, len);
 	if (!ret)
 		ret = kbe_check_domains(in, iommu, mapped, &outside, why, len);

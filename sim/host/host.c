@@ -95,3 +95,15 @@ const char *vfiosim_last_warning(const struct vfiosim_host *h)
 {
 	return h->last_warning;
 }
+
+int host_check_fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EUCLEAN;
+}

@@ -11,19 +11,6 @@
 
 #include "type1/type1.h"
 
-__attribute__((format(printf, 3, 4)))
-static int t1_fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EUCLEAN;
-}
-
 /* For rb_check(): order only; overlaps are checked walking the mappings. */
 static int t1_dma_cmp(const struct rb_node *a, const struct rb_node *b)
 {
@@ -48,26 +35,26 @@ static int t1_check_dma(struct t1_iommu *iommu, struct t1_dma *dma, char *why, s
 	char sub[128];
 
 	if (rb_check(&dma->pfns, t1_pfn_cmp, sub, sizeof(sub)) < 0)
-		return t1_fail(why, len, "pfn tree of mapping 0x%llx: %s",
+		return host_check_fail(why, len, "pfn tree of mapping 0x%llx: %s",
 			       (unsigned long long)dma->iova, sub);
 	for (p = rb_first(&dma->pfns); p; p = rb_next(p)) {
 		struct t1_pfn *vpfn = rb_entry(p, struct t1_pfn, node);
 
 		if (prev && prev->iova == vpfn->iova)
-			return t1_fail(why, len, "page 0x%llx pinned twice in the tree",
+			return host_check_fail(why, len, "page 0x%llx pinned twice in the tree",
 				       (unsigned long long)vpfn->iova);
 		prev = vpfn;
 		if (!vpfn->refs || vpfn->iova - dma->iova >= dma->size)
-			return t1_fail(why, len, "pinned page 0x%llx (refs %u) of mapping 0x%llx",
+			return host_check_fail(why, len, "pinned page 0x%llx (refs %u) of mapping 0x%llx",
 				       (unsigned long long)vpfn->iova, vpfn->refs,
 				       (unsigned long long)dma->iova);
 	}
 	if (!dma->bitmap != !iommu->tracking)
-		return t1_fail(why, len, "mapping 0x%llx %s a bitmap while tracking is %s",
+		return host_check_fail(why, len, "mapping 0x%llx %s a bitmap while tracking is %s",
 			       (unsigned long long)dma->iova, dma->bitmap ? "has" : "lacks",
 			       iommu->tracking ? "on" : "off");
 	if (dma->iommu_mapped != (iommu->domains != NULL) && dma->size)
-		return t1_fail(why, len, "mapping 0x%llx %s in the IOMMU with %s domain",
+		return host_check_fail(why, len, "mapping 0x%llx %s in the IOMMU with %s domain",
 			       (unsigned long long)dma->iova, dma->iommu_mapped ? "is" : "is not",
 			       iommu->domains ? "a" : "no");
 	return 0;
@@ -85,14 +72,14 @@ static int t1_check_dmas(struct t1_iommu *iommu, char *why, size_t len)
 
 	n = rb_check(&iommu->dmas, t1_dma_cmp, sub, sizeof(sub));
 	if (n < 0)
-		return t1_fail(why, len, "mapping tree: %s", sub);
+		return host_check_fail(why, len, "mapping tree: %s", sub);
 	if ((uint64_t)n + iommu->dma_avail != iommu->dma_limit)
-		return t1_fail(why, len, "%ld mappings + %u available != limit %u", n,
+		return host_check_fail(why, len, "%ld mappings + %u available != limit %u", n,
 			       iommu->dma_avail, iommu->dma_limit);
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
 		/* A mapping ending at 2^64 has end 0 and defeats the kernel's lookups. */
 		if (prev && prev->size > dma->iova - prev->iova)
-			return t1_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
+			return host_check_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
 				       (unsigned long long)prev->iova,
 				       (unsigned long long)dma->iova);
 		prev = dma;
@@ -104,11 +91,11 @@ static int t1_check_dmas(struct t1_iommu *iommu, char *why, size_t len)
 			mapped += dma->size;
 	}
 	if (invalid != iommu->vaddr_invalid_count)
-		return t1_fail(why, len, "%u mappings without vaddr, count says %u", invalid,
+		return host_check_fail(why, len, "%u mappings without vaddr, count says %u", invalid,
 			       iommu->vaddr_invalid_count);
 	for (d = iommu->domains; d; d = d->next)
 		if (d->hd->mapped_bytes != mapped + d->stray_bytes)
-			return t1_fail(why, len, "domain %u maps 0x%llx bytes, mappings 0x%llx",
+			return host_check_fail(why, len, "domain %u maps 0x%llx bytes, mappings 0x%llx",
 				       d->hd->id, (unsigned long long)d->hd->mapped_bytes,
 				       (unsigned long long)(mapped + d->stray_bytes));
 	return 0;
@@ -120,10 +107,10 @@ static int t1_check_iovas(struct t1_iommu *iommu, char *why, size_t len)
 
 	for (r = iommu->iovas; r; r = r->next) {
 		if (r->start > r->end)
-			return t1_fail(why, len, "IOVA range [0x%llx, 0x%llx] is reversed",
+			return host_check_fail(why, len, "IOVA range [0x%llx, 0x%llx] is reversed",
 				       (unsigned long long)r->start, (unsigned long long)r->end);
 		if (r->next && r->next->start <= r->end)
-			return t1_fail(why, len, "IOVA ranges at 0x%llx and 0x%llx overlap or "
+			return host_check_fail(why, len, "IOVA ranges at 0x%llx and 0x%llx overlap or "
 				       "are out of order", (unsigned long long)r->start,
 				       (unsigned long long)r->next->start);
 	}
@@ -137,16 +124,16 @@ static int t1_check_groups(struct t1_iommu *iommu, char *why, size_t len)
 	const struct t1_domain *d;
 
 	if (t1_scope_count(iommu) != iommu->num_non_pinned_groups)
-		return t1_fail(why, len, "%llu groups outside the pinned scope, count says %llu",
+		return host_check_fail(why, len, "%llu groups outside the pinned scope, count says %llu",
 			       (unsigned long long)t1_scope_count(iommu),
 			       (unsigned long long)iommu->num_non_pinned_groups);
 	for (d = iommu->domains; d; d = d->next) {
 		if (!d->groups)
-			return t1_fail(why, len, "domain %u has no group", d->hd->id);
+			return host_check_fail(why, len, "domain %u has no group", d->hd->id);
 		for (tg = d->groups; tg; tg = tg->next) {
 			registered += tg->dev != NULL;
 			if (tg->g->domain != d->hd)
-				return t1_fail(why, len, "group %u is not attached to its domain",
+				return host_check_fail(why, len, "group %u is not attached to its domain",
 					       tg->g->id);
 		}
 	}
@@ -155,7 +142,7 @@ static int t1_check_groups(struct t1_iommu *iommu, char *why, size_t len)
 	for (tg = iommu->devices; tg; tg = tg->dev_next)
 		listed++;
 	if (registered != listed)
-		return t1_fail(why, len, "%u devices registered, %u listed", registered, listed);
+		return host_check_fail(why, len, "%u devices registered, %u listed", registered, listed);
 	return 0;
 }
 
@@ -165,7 +152,7 @@ int t1_check(void *data, char *why, size_t len)
 	int ret;
 
 	if (iommu->pgsize_bitmap != t1_pgsize_compute(iommu))
-		return t1_fail(why, len, "page sizes 0x%llx, domains give 0x%llx",
+		return host_check_fail(why, len, "page sizes 0x%llx, domains give 0x%llx",
 			       (unsigned long long)iommu->pgsize_bitmap,
 			       (unsigned long long)t1_pgsize_compute(iommu));
 	ret = t1_check_dmas(iommu, why, len);
