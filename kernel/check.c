@@ -39,7 +39,7 @@ static int kbe_check_pfns(struct vfio_dma *dma, char *why, size_t len)
 		return host_check_fail(why, len, "pfn tree of mapping 0x%llx: %s",
 				(unsigned long long)dma->iova, sub);
 	for (p = rb_first(&dma->pfn_list); p; p = rb_next(p)) {
-		struct vfio_pfn *vpfn = rb_entry(p, struct vfio_pfn, node);
+		struct vfio_pfn *vpfn = container_of(p, struct vfio_pfn, node);
 
 		if (prev && prev->iova == vpfn->iova)
 			return host_check_fail(why, len, "page 0x%llx pinned twice in the tree",
@@ -72,7 +72,7 @@ static int kbe_check_dmas(struct kbe_inst *in, struct vfio_iommu *iommu, uint64_
 				iommu->dma_avail, in->dma_limit);
 	*mapped = 0;
 	for (n = rb_first(&iommu->dma_list); n; n = rb_next(n)) {
-		struct vfio_dma *dma = rb_entry(n, struct vfio_dma, node);
+		struct vfio_dma *dma = container_of(n, struct vfio_dma, node);
 
 		if (prev && prev->size > dma->iova - prev->iova)
 			return host_check_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
@@ -109,7 +109,7 @@ static int kbe_check_domains(struct kbe_inst *in, struct vfio_iommu *iommu, uint
 	struct vfio_iommu_group *group;
 	struct vfio_domain *domain;
 
-	list_for_each_entry(domain, &iommu->domain_list, next) {
+	list_for_each_entry(domain, &(iommu->domain_list), next) {
 		struct host_domain *hd = kshim_host_domain(domain->domain);
 		uint64_t stray = hd->mapped_bytes - mapped, ps = in->h->page_size;
 
@@ -136,7 +136,7 @@ static int kbe_check_domains(struct kbe_inst *in, struct vfio_iommu *iommu, uint
 		return host_check_fail(why, len, "page sizes 0x%llx, domains give 0x%llx",
 				(unsigned long long)iommu->pgsize_bitmap,
 				(unsigned long long)pgsizes);
-	list_for_each_entry(group, &iommu->emulated_iommu_groups, next)
+	list_for_each_entry(group, &(iommu->emulated_iommu_groups), next)
 		*outside += !group->pinned_page_dirty_scope;
 	return 0;
 }
