@@ -4,7 +4,7 @@
 #   make test            every test under ASan+UBSan, leak-checked
 #                        (TEST_OUTPUT=tap or TEST_OUTPUT=xml for CI formats)
 #   make coverage        gcov build, tests, lcov HTML + one-line summary
-#   make demo            the short built-in demonstration (main job)
+#   make demo            the main job: vfiosim migrate, a live migration end to end
 #   make CC=clang ...    any of the above with clang
 #
 # Build trees: build/ (release), build/san (sanitizers), build/cov (gcov).
@@ -105,7 +105,7 @@ coverage: deps-test deps-cov
 
 demo: deps-build
 	@$(MAKE) --no-print-directory all
-	@$(O)/vfiosim-demo
+	@$(O)/vfiosim migrate
 
 clean:
 	rm -rf build

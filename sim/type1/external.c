@@ -73,6 +73,17 @@ int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int np
 			ret = -EINVAL;
 			goto unwind;
 		}
+		/*
+		 * An unaligned iova just below a mapping overlaps it by part of
+		 * a page; the kernel then pins the page before the mapping's
+		 * vaddr and marks a bit below its bitmap.  Refused here.
+		 */
+		if (iova < dma->iova) {
+			HOST_WARN(h, "pin of iova 0x%llx below mapping 0x%llx",
+				  (unsigned long long)iova, (unsigned long long)dma->iova);
+			ret = -EINVAL;
+			goto unwind;
+		}
 		if ((dma->prot & prot) != prot) {
 			ret = -EPERM;
 			goto unwind;

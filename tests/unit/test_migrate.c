@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_migrate.c - "vfiosim migrate" end to end: the destination equals
+ * the source when the tracker is right, differs (and the verdict says
+ * which page) when the VMM loses one dirty bit, and the faithful
+ * everything-dirty behaviour with a non-pinning IOMMU-backed device.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+
+struct out {
+	char *text;
+	char dir[64];
+};
+
+static int mig_setup(void **state)
+{
+	struct out *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -1;
+	snprintf(o->dir, sizeof(o->dir), "/tmp/vfiosim-test-migrate-XXXXXX");
+	if (!mkdtemp(o->dir)) {
+		free(o);
+		return -1;
+	}
+	*state = o;
+	return 0;
+}
+
+static int mig_teardown(void **state)
+{
+	struct out *o = *state;
+	char cmd[128];
+
+	free(o->text);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", o->dir);
+	if (system(cmd))
+		return -1;
+	free(o);
+	return 0;
+}
+
+/* Runs a subcommand with its standard output captured in o->text. */
+static int run(struct out *o, int (*fn)(int, char **, const struct cmd_env *), ...)
+{
+	struct cmd_env env = { .be = vfiosim_backend_find(NULL), .prog = "vfiosim" };
+	char *argv[32];
+	int argc = 0, saved, ret;
+	FILE *tmp = tmpfile();
+	long len;
+	va_list ap;
+
+	assert_non_null(tmp);
+	va_start(ap, fn);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	saved = dup(1);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 1) >= 0);
+	ret = fn(argc, argv, &env);
+	fflush(stdout);
+	assert_true(dup2(saved, 1) >= 0);
+	close(saved);
+	len = ftell(tmp);
+	assert_true(len >= 0);
+	free(o->text);
+	o->text = calloc(1, (size_t)len + 1);
+	assert_non_null(o->text);
+	rewind(tmp);
+	assert_int_equal(fread(o->text, 1, (size_t)len, tmp), (size_t)len);
+	fclose(tmp);
+	return ret;
+}
+
+static void has(const struct out *o, const char *s)
+{
+	if (!strstr(o->text, s))
+		fail_msg("the output has no \"%s\":\n%s", s, o->text);
+}
+
+static void test_migrate_default_destination_is_exact(void **state)
+{
+	struct out *o = *state;
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", NULL), 0);
+	has(o, "converged in round");
+	has(o, "guest memory: 2048 pages");
+	has(o, "vgpu state:   registers and 64 KiB of device memory identical");
+	has(o, "no violation");
+	has(o, "OK: the destination is an exact copy of the source");
+}
+
+static void test_migrate_dma_device_makes_every_page_dirty(void **state)
+{
+	struct out *o = *state;
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", "--iommu-dev", "dma",
+			     "--rounds", "3", NULL), 0);
+	has(o, "it reports every mapped page dirty");
+	has(o, "pre-copy           2048");
+	has(o, "no convergence after 3 rounds");
+	has(o, "OK: the destination is an exact copy");
+}
+
+/*
+ * A lost bit harms when nothing reports the page again: in the last
+ * reports, the stop-and-copy ones.  Which of them holds a page that
+ * changed depends on the run: the last report that does is found by
+ * trying them from the end.
+ */
+static void test_migrate_dropped_dirty_bit_corrupts_destination(void **state)
+{
+	struct out *o = *state;
+	unsigned long reports = 0, n;
+	const char *p;
+	char arg[24];
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", "--seed", "7", NULL), 0);
+	p = strstr(o->text, "dirty reports, numbered");
+	assert_non_null(p);
+	while (p > o->text && p[-1] != '\n')
+		p--;
+	assert_int_equal(sscanf(p, " %lu dirty reports", &reports), 1);
+	assert_true(reports >= 4);
+	for (n = reports; n > reports - 2; n--) {
+		snprintf(arg, sizeof(arg), "%lu", n);
+		if (run(o, cmd_migrate, "migrate", "--guest", "8M", "--seed", "7",
+			"--drop-dirty-bit", arg, NULL))
+			break;
+		has(o, "no harm done");
+	}
+	assert_true(n > reports - 2);
+	has(o, "the VMM loses the bit of IOVA");
+	has(o, "its dirty bit was dropped from the VMM's report");
+	has(o, "guest memory: 1 of 2048 pages differ: CORRUPT");
+	has(o, "FAILED: the destination is not a copy of the source");
+	/* the tracker itself was right: the oracle has nothing against it */
+	has(o, "no violation");
+}
+
+static void test_migrate_emulated_device_alone(void **state)
+{
+	struct out *o = *state;
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "4M", "--iommu-dev", "none",
+			     NULL), 0);
+	has(o, "vgpu: emulated");
+	has(o, "OK: the destination is an exact copy");
+}
+
+static void test_migrate_setup_file(void **state)
+{
+	struct out *o = *state;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/setup.vfs", o->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "mem guest 0x100000000 4M\ngroup md emulated\ncontainer v2\nattach md\n"
+		"map ram 0x0+4M vaddr guest\n");
+	fclose(f);
+	assert_int_equal(run(o, cmd_migrate, "migrate", path, NULL), 0);
+	has(o, "in 1 section: ram 0x0+4.0M");
+	has(o, "OK: the destination is an exact copy");
+}
+
+static void test_migrate_trace_replays_identically(void **state)
+{
+	struct out *o = *state;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/mig.jsonl", o->dir);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "4M", "--trace", path,
+			     NULL), 0);
+	assert_int_equal(run(o, cmd_replay, "replay", path, NULL), 0);
+	has(o, "every result matches");
+}
+
+static void test_migrate_plot_writes_data_and_script(void **state)
+{
+	struct out *o = *state;
+	char dir[128], f[192];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/plot", o->dir);
+	run(o, cmd_migrate, "migrate", "--guest", "4M", "--plot", dir, NULL);
+	has(o, "plot: ");
+	snprintf(f, sizeof(f), "%s/round-00.dat", dir);
+	assert_int_equal(stat(f, &st), 0);
+	snprintf(f, sizeof(f), "%s/convergence.dat", dir);
+	assert_int_equal(stat(f, &st), 0);
+	snprintf(f, sizeof(f), "%s/plot.gp", dir);
+	assert_int_equal(stat(f, &st), 0);
+	/* PNGs only where gnuplot is installed; otherwise the message says how. */
+	snprintf(f, sizeof(f), "%s/convergence.png", dir);
+	if (stat(f, &st))
+		has(o, "tools/deps.sh plot");
+}
+
+static void test_migrate_bad_options_are_usage_errors(void **state)
+{
+	struct out *o = *state;
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "lots", NULL), 2);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--iommu-dev", "maybe", NULL), 2);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--drop-dirty-bit", "0", NULL), 2);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--iommu-dev", "none", "--no-emulated",
+			     NULL), 2);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "/nonexistent/setup.vfs", NULL), 2);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, mig_setup, mig_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_migrate_default_destination_is_exact),
+		T(test_migrate_dma_device_makes_every_page_dirty),
+		T(test_migrate_dropped_dirty_bit_corrupts_destination),
+		T(test_migrate_emulated_device_alone),
+		T(test_migrate_setup_file),
+		T(test_migrate_trace_replays_identically),
+		T(test_migrate_plot_writes_data_and_script),
+		T(test_migrate_bad_options_are_usage_errors),
+	};
+
+	return cmocka_run_group_tests_name("migrate", tests, NULL, NULL);
+}

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: MIT
+/*
+ * parser.c - scenario statements, one per line (docs/scenarios.md).
+ *
+ * Each statement is a keyword, its positional arguments, then options in
+ * any order, then at most one "expect ..." suffix.  Names are resolved as
+ * they are met, so a name must be declared on an earlier line; every
+ * error says where (file:line:col) and what was expected instead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "parse.h"
+
+/* Options end at the line's end or at the expect suffix. */
+bool p_options_done(struct pstate *ps)
+{
+	return p_at_end(ps) || tok_is(p_peek(ps), "expect");
+}
+
+static int parse_suffix(struct pstate *ps, struct stmt *s)
+{
+	if (p_at_end(ps))
+		return 0;
+	if (!p_accept(ps, "expect"))
+		return p_expected(ps, "an option of this statement or expect");
+	ps->has_op = true;
+	return p_parse_expect(ps, &s->ex);
+}
+
+/* ------------------------------------------------------- statements */
+
+static int parse_host(struct pstate *ps, struct stmt *s)
+{
+	struct vfiosim_host_config *h = &s->host;
+
+	if (ps->has_host || ps->has_op) {
+		diag_set(ps->d, ps->t[0].col, ps->has_host ? "a scenario has one host line" :
+			 "the host line comes before every other statement");
+		return -1;
+	}
+	ps->has_host = true;
+	while (!p_options_done(ps)) {
+		if (p_accept(ps, "page-size")) {
+			if (p_take_size(ps, &h->page_size))
+				return -1;
+		} else if (p_accept(ps, "memlock")) {
+			if (p_take_size(ps, &h->memlock_limit))
+				return -1;
+		} else if (p_accept(ps, "cap-ipc-lock")) {
+			h->cap_ipc_lock = true;
+		} else if (p_accept(ps, "strict")) {
+			h->strict_uaccess = true;
+		} else if (p_accept(ps, "dma-entry-limit")) {
+			uint32_t v;
+
+			if (p_take_u32(ps, &v))
+				return -1;
+			h->dma_entry_limit = v;
+		} else if (p_accept(ps, "disable-hugepages")) {
+			h->disable_hugepages = true;
+		} else if (p_accept(ps, "allow-unsafe-interrupts")) {
+			h->allow_unsafe_interrupts = true;
+		} else {
+			return p_expected(ps, "a host setting (page-size, memlock, cap-ipc-lock, "
+					    "strict, dma-entry-limit, disable-hugepages, "
+					    "allow-unsafe-interrupts)");
+		}
+	}
+	return 0;
+}
+
+static int parse_mem(struct pstate *ps, struct stmt *s)
+{
+	struct tok name = p_take(ps);
+	uint64_t len;
+
+	if (!name.s) {
+		ps->i = ps->n;
+		return p_expected(ps, "a name for the memory");
+	}
+	if (!tok_is_name(&name)) {
+		ps->i--;
+		return p_expected(ps, "a name for the memory");
+	}
+	if (p_take_vaddr(ps, &s->r.start) || p_take_size(ps, &len))
+		return -1;
+	s->r.size = len;
+	s->prot = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
+	while (!p_options_done(ps)) {
+		if (!p_take_prot_word(p_peek(ps), &s->prot))
+			ps->i++;
+		else if (p_accept(ps, "pfnmap"))
+			s->flags |= VFIOSIM_MM_PFNMAP;
+		else if (p_accept(ps, "scatter"))
+			s->flags |= VFIOSIM_MM_SCATTER;
+		else
+			return p_expected(ps, "rw, r, w, none, pfnmap or scatter");
+	}
+	s->name = p_xstrndup(name.s, name.len);
+	return p_name_add(ps, &ps->mems, &name, s->r);
+}
+
+static int parse_resv(struct pstate *ps, struct vfiosim_group_config *g)
+{
+	static const struct flag_name kinds[] = {
+		{ "direct", VFIOSIM_RESV_DIRECT }, { "relaxable", VFIOSIM_RESV_DIRECT_RELAXABLE },
+		{ "reserved", VFIOSIM_RESV_RESERVED }, { "msi", VFIOSIM_RESV_MSI },
+		{ "sw-msi", VFIOSIM_RESV_SW_MSI }, { NULL, 0 },
+	};
+	const struct flag_name *k;
+	struct range r;
+
+	if (g->nr_resv == VFIOSIM_MAX_RESV) {
+		diag_set(ps->d, p_peek_col(ps), "at most %d reserved regions", VFIOSIM_MAX_RESV);
+		return -1;
+	}
+	if (p_take_range(ps, NULL, false, &r))
+		return -1;
+	for (k = kinds; k->name; k++)
+		if (p_accept(ps, k->name))
+			break;
+	if (!k->name)
+		return p_expected(ps, "a reserved region type (direct, relaxable, reserved, msi, "
+				    "sw-msi)");
+	g->resv[g->nr_resv].start = r.start;
+	g->resv[g->nr_resv].length = r.size;
+	g->resv[g->nr_resv].type = (int)k->v;
+	g->nr_resv++;
+	return 0;
+}
+
+static int parse_group(struct pstate *ps, struct stmt *s)
+{
+	struct vfiosim_group_config *g = &s->grp;
+	struct tok name = p_take(ps);
+
+	if (!name.s || !tok_is_name(&name)) {
+		ps->i -= name.s ? 1 : 0;
+		return p_expected(ps, "a name for the group");
+	}
+	if (ps->groups.nr == SC_MAX_GROUPS) {
+		diag_set(ps->d, name.col, "at most %d groups", SC_MAX_GROUPS);
+		return -1;
+	}
+	if (p_accept(ps, "emulated")) {
+		g->kind = VFIOSIM_GROUP_EMULATED;
+	} else if (p_accept(ps, "iommu")) {
+		g->kind = VFIOSIM_GROUP_IOMMU;
+	} else {
+		return p_expected(ps, "iommu or emulated");
+	}
+	while (!p_options_done(ps)) {
+		struct range r;
+		uint64_t v;
+		int e;
+
+		if (p_accept(ps, "keeps-pins")) {
+			s->keeps_pins = true;
+		} else if (g->kind == VFIOSIM_GROUP_EMULATED) {
+			return p_expected(ps, "keeps-pins (the only option of an emulated group)");
+		} else if (p_accept(ps, "pgsizes")) {
+			struct tok m = p_take(ps);
+
+			if (tok_size_mask(&m, &g->pgsize_bitmap, ps->d))
+				return -1;
+		} else if (p_accept(ps, "aperture")) {
+			if (p_take_range(ps, NULL, false, &r))
+				return -1;
+			g->aperture_start = r.start;
+			g->aperture_end = r.start + (r.size - 1);
+		} else if (p_accept(ps, "resv")) {
+			if (parse_resv(ps, g))
+				return -1;
+		} else if (p_accept(ps, "no-default-msi")) {
+			g->no_default_msi = true;
+		} else if (p_accept(ps, "no-isolated-msi")) {
+			g->no_isolated_msi = true;
+		} else if (p_accept(ps, "no-coherency")) {
+			g->no_cache_coherency = true;
+		} else if (p_accept(ps, "nesting")) {
+			g->nesting = true;
+		} else if (p_accept(ps, "iommu-id")) {
+			if (p_take_number(ps, &v))
+				return -1;
+			if (v > UINT32_MAX) {
+				diag_set(ps->d, ps->t[ps->i - 1].col, "iommu-id is 32 bits wide");
+				return -1;
+			}
+			g->iommu_id = (unsigned int)v;
+		} else if (p_accept(ps, "attach-error")) {
+			if (p_take_errno(ps, &e))
+				return -1;
+			g->attach_error = -e;
+		} else if (p_accept(ps, "has-dma-unmap")) {
+			g->has_dma_unmap = true;
+		} else {
+			return p_expected(ps, "a group option (pgsizes, aperture, resv, "
+					  "no-default-msi, no-isolated-msi, no-coherency, "
+					  "nesting, iommu-id, attach-error, has-dma-unmap, "
+					  "keeps-pins)");
+		}
+	}
+	s->name = p_xstrndup(name.s, name.len);
+	s->group = (int)ps->groups.nr;
+	ps->sc->group_names[ps->groups.nr] = p_xstrndup(name.s, name.len);
+	ps->sc->nr_groups = ps->groups.nr + 1;
+	return p_name_add(ps, &ps->groups, &name, (struct range){ 0, 0 });
+}
+
+static const struct flag_name map_flags[] = {
+	{ "read", VFIO_DMA_MAP_FLAG_READ }, { "write", VFIO_DMA_MAP_FLAG_WRITE },
+	{ "vaddr", VFIO_DMA_MAP_FLAG_VADDR }, { NULL, 0 },
+};
+
+static const struct flag_name unmap_flags[] = {
+	{ "bitmap", VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP }, { "all", VFIO_DMA_UNMAP_FLAG_ALL },
+	{ "vaddr", VFIO_DMA_UNMAP_FLAG_VADDR }, { NULL, 0 },
+};
+
+static const struct flag_name dirty_flags[] = {
+	{ "start", VFIO_IOMMU_DIRTY_PAGES_FLAG_START },
+	{ "stop", VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP },
+	{ "get-bitmap", VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP }, { NULL, 0 },
+};
+
+/* The bitmap options shared by get and unmap ... bitmap. */
+static int parse_bitmap_opt(struct pstate *ps, struct stmt *s, bool *took)
+{
+	*took = true;
+	if (p_accept(ps, "pgsize")) {
+		s->has_pgsize = true;
+		return p_take_size(ps, &s->pgsize);
+	}
+	if (p_accept(ps, "bitmap-size")) {
+		s->has_bitmap_size = true;
+		return p_take_size(ps, &s->bitmap_size);
+	}
+	if (p_accept(ps, "fault-word")) {
+		uint64_t w;
+
+		if (p_take_number(ps, &w))
+			return -1;
+		if (w > 1u << 20) {
+			diag_set(ps->d, ps->t[ps->i - 1].col, "fault-word is at most 1048576");
+			return -1;
+		}
+		s->fault_word = (int)w;
+		return 0;
+	}
+	*took = false;
+	return 0;
+}
+
+static int parse_map(struct pstate *ps, struct stmt *s)
+{
+	struct tok name = { NULL, 0, 0 };
+	bool has_vaddr = false;
+	int prot = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
+
+	if (tok_is_name(p_peek(ps)))
+		name = p_take(ps);
+	if (p_take_range(ps, NULL, false, &s->r))
+		return -1;
+	while (!p_options_done(ps)) {
+		if (p_accept(ps, "vaddr")) {
+			if (p_take_vaddr(ps, &s->vaddr))
+				return -1;
+			has_vaddr = true;
+		} else if (!p_take_prot_word(p_peek(ps), &prot)) {
+			ps->i++;
+		} else if (p_accept(ps, "flags")) {
+			if (p_take_flags(ps, map_flags, "map flags (read|write|vaddr or a number)",
+					 &s->flags))
+				return -1;
+			s->raw_flags = true;
+		} else if (p_accept(ps, "argsz")) {
+			if (p_take_u32(ps, &s->argsz))
+				return -1;
+			s->has_argsz = true;
+		} else {
+			return p_expected(ps, "vaddr, rw, r, w, none, flags, argsz or expect");
+		}
+	}
+	if (!has_vaddr)
+		return p_expected(ps, "vaddr ADDRESS (the process memory behind the mapping)");
+	if (!s->raw_flags)
+		s->flags = (prot & VFIOSIM_PROT_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
+			   (prot & VFIOSIM_PROT_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+	if (name.s) {
+		s->name = p_xstrndup(name.s, name.len);
+		return p_name_add(ps, &ps->maps, &name, s->r);
+	}
+	return 0;
+}
+
+static int parse_unmap(struct pstate *ps, struct stmt *s)
+{
+	if (p_accept(ps, "all")) {
+		s->flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	} else if (p_take_range(ps, &ps->maps, false, &s->r)) {
+		return -1;
+	}
+	while (!p_options_done(ps)) {
+		bool took;
+
+		if (p_accept(ps, "bitmap")) {
+			s->bitmap = true;
+			continue;
+		}
+		if (parse_bitmap_opt(ps, s, &took))
+			return -1;
+		if (took)
+			continue;
+		if (p_accept(ps, "flags")) {
+			if (p_take_flags(ps, unmap_flags,
+					 "unmap flags (bitmap|all|vaddr or a number)", &s->flags))
+				return -1;
+			s->raw_flags = true;
+		} else if (p_accept(ps, "argsz")) {
+			if (p_take_u32(ps, &s->argsz))
+				return -1;
+			s->has_argsz = true;
+		} else {
+			return p_expected(ps, "bitmap, pgsize, bitmap-size, fault-word, flags, "
+					  "argsz or expect");
+		}
+	}
+	if (s->bitmap && !s->raw_flags)
+		s->flags |= VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
+	if (s->raw_flags && (s->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP))
+		s->bitmap = true;
+	return 0;
+}
+
+static int parse_get(struct pstate *ps, struct stmt *s)
+{
+	if (p_take_range(ps, &ps->maps, false, &s->r))
+		return -1;
+	while (!p_options_done(ps)) {
+		bool took;
+
+		if (parse_bitmap_opt(ps, s, &took))
+			return -1;
+		if (took)
+			continue;
+		if (p_accept(ps, "argsz")) {
+			if (p_take_u32(ps, &s->argsz))
+				return -1;
+			s->has_argsz = true;
+		} else {
+			return p_expected(ps, "pgsize, bitmap-size, fault-word, argsz or expect");
+		}
+	}
+	return 0;
+}
+
+static int parse_argsz_only(struct pstate *ps, struct stmt *s)
+{
+	while (!p_options_done(ps)) {
+		if (!p_accept(ps, "argsz"))
+			return p_expected(ps, "argsz or expect");
+		if (p_take_u32(ps, &s->argsz))
+			return -1;
+		s->has_argsz = true;
+	}
+	return 0;
+}
+
+static int parse_pin(struct pstate *ps, struct stmt *s, bool pin)
+{
+	if (p_take_group(ps, &s->group) || p_take_range(ps, &ps->maps, true, &s->r))
+		return -1;
+	s->prot = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
+	if (pin && !p_options_done(ps)) {
+		if (p_take_prot_word(p_peek(ps), &s->prot))
+			return p_expected(ps, "rw, r, w, none or expect");
+		ps->i++;
+	}
+	return 0;
+}
+
+static int parse_dma_rw(struct pstate *ps, struct stmt *s)
+{
+	if (p_accept(ps, "write"))
+		s->write = true;
+	else if (!p_accept(ps, "read"))
+		return p_expected(ps, "read or write");
+	if (p_take_range(ps, &ps->maps, false, &s->r))
+		return -1;
+	while (!p_options_done(ps)) {
+		if (!s->write || !p_accept(ps, "byte"))
+			return p_expected(ps, s->write ? "byte or expect" : "expect");
+		if (p_take_byte(ps, &s->byte))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_write(struct pstate *ps, struct stmt *s)
+{
+	if (p_take_group(ps, &s->group) || p_take_range(ps, &ps->maps, true, &s->r))
+		return -1;
+	s->pattern = WR_RANGE;
+	while (!p_options_done(ps)) {
+		if (p_accept(ps, "every")) {
+			s->pattern = WR_EVERY;
+			if (p_take_number(ps, &s->every))
+				return -1;
+			if (!s->every) {
+				diag_set(ps->d, ps->t[ps->i - 1].col,
+					 "every 0 pages? use 1 or more");
+				return -1;
+			}
+		} else if (p_accept(ps, "random")) {
+			s->pattern = WR_RANDOM;
+			if (p_take_number(ps, &s->count))
+				return -1;
+		} else if (p_accept(ps, "seed")) {
+			if (p_take_number(ps, &s->seed))
+				return -1;
+		} else if (p_accept(ps, "len")) {
+			if (p_take_size(ps, &s->len))
+				return -1;
+			if (!s->len) {
+				diag_set(ps->d, ps->t[ps->i - 1].col, "len 0 writes nothing");
+				return -1;
+			}
+		} else if (p_accept(ps, "byte")) {
+			if (p_take_byte(ps, &s->byte))
+				return -1;
+		} else {
+			return p_expected(ps, "every, random, seed, len, byte or expect");
+		}
+	}
+	return 0;
+}
+
+static int parse_fail(struct pstate *ps, struct stmt *s)
+{
+	if (p_accept(ps, "alloc"))
+		s->fail = FAIL_ALLOC;
+	else if (p_accept(ps, "copy"))
+		s->fail = FAIL_COPY;
+	else
+		return p_expected(ps, "alloc or copy");
+	return p_take_number(ps, &s->n);
+}
+
+static int parse_statement(struct pstate *ps, struct stmt *s)
+{
+	struct tok kw = p_take(ps);
+	int err = -1;
+
+	if (tok_is(&kw, "host")) {
+		s->kind = ST_HOST;
+		return parse_host(ps, s) || parse_suffix(ps, s);
+	}
+	if (tok_is(&kw, "expect")) {
+		s->kind = ST_EXPECT;
+		return p_parse_expect(ps, &s->ex);
+	}
+	if (tok_is(&kw, "mem")) {
+		s->kind = ST_MEM;
+		err = parse_mem(ps, s);
+	} else if (tok_is(&kw, "munmap")) {
+		struct tok t = p_take(ps);
+		struct pname *m = t.s ? p_name_find(&ps->mems, &t) : NULL;
+
+		s->kind = ST_MUNMAP;
+		if (!t.s) {
+			err = p_expected(ps, "the name of a memory");
+		} else if (!m) {
+			err = p_name_unknown(ps, &ps->mems, &t);
+		} else {
+			s->r = m->r;
+			err = 0;
+		}
+	} else if (tok_is(&kw, "group")) {
+		s->kind = ST_GROUP;
+		err = parse_group(ps, s);
+	} else if (tok_is(&kw, "container")) {
+		s->kind = ST_CONTAINER;
+		err = p_options_done(ps) ? 0 : p_take_type(ps, &s->type);
+	} else if (tok_is(&kw, "set-iommu")) {
+		s->kind = ST_SET_IOMMU;
+		err = p_take_type(ps, &s->type);
+	} else if (tok_is(&kw, "check-extension")) {
+		s->kind = ST_CHECK_EXT;
+		err = p_take_type(ps, &s->type);
+	} else if (tok_is(&kw, "api-version")) {
+		s->kind = ST_API_VERSION;
+		err = 0;
+	} else if (tok_is(&kw, "attach") || tok_is(&kw, "detach")) {
+		s->kind = tok_is(&kw, "attach") ? ST_ATTACH : ST_DETACH;
+		err = p_take_group(ps, &s->group);
+	} else if (tok_is(&kw, "map")) {
+		s->kind = ST_MAP;
+		err = parse_map(ps, s);
+	} else if (tok_is(&kw, "unmap")) {
+		s->kind = ST_UNMAP;
+		err = parse_unmap(ps, s);
+	} else if (tok_is(&kw, "start") || tok_is(&kw, "stop")) {
+		s->kind = ST_DIRTY;
+		s->flags = tok_is(&kw, "start") ? VFIO_IOMMU_DIRTY_PAGES_FLAG_START :
+						  VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+		err = parse_argsz_only(ps, s);
+	} else if (tok_is(&kw, "dirty-pages")) {
+		s->kind = ST_DIRTY;
+		s->raw_flags = true;
+		err = p_take_flags(ps, dirty_flags, "dirty-pages flags (start|stop|get-bitmap or a "
+				 "number)", &s->flags) || parse_argsz_only(ps, s);
+	} else if (tok_is(&kw, "get")) {
+		s->kind = ST_GET;
+		err = parse_get(ps, s);
+	} else if (tok_is(&kw, "info")) {
+		s->kind = ST_INFO;
+		err = parse_argsz_only(ps, s);
+	} else if (tok_is(&kw, "pin") || tok_is(&kw, "unpin")) {
+		s->kind = tok_is(&kw, "pin") ? ST_PIN : ST_UNPIN;
+		err = parse_pin(ps, s, s->kind == ST_PIN);
+	} else if (tok_is(&kw, "dma-rw") || tok_is(&kw, "dma_rw")) {
+		s->kind = ST_DMA_RW;
+		err = parse_dma_rw(ps, s);
+	} else if (tok_is(&kw, "write")) {
+		s->kind = ST_WRITE;
+		err = parse_write(ps, s);
+	} else if (tok_is(&kw, "fail")) {
+		s->kind = ST_FAIL;
+		err = parse_fail(ps, s);
+	} else if (tok_is(&kw, "oracle")) {
+		s->kind = ST_ORACLE;
+		if (p_accept(ps, "exact"))
+			s->oracle = ORACLE_EXACT;
+		else if (p_accept(ps, "lenient"))
+			s->oracle = ORACLE_LENIENT;
+		else
+			return p_expected(ps, "exact or lenient");
+		err = 0;
+	} else {
+		ps->i--;
+		return p_expected(ps, "a statement (host, mem, group, container, attach, map, "
+				    "unmap, start, get, pin, write, dma-rw, fail, expect, ...)");
+	}
+	if (err)
+		return -1;
+	ps->has_op = true;
+	return parse_suffix(ps, s);
+}
+
+/* "on BACKEND statement" */
+static int parse_line(struct pstate *ps, struct stmt *s)
+{
+	if (p_accept(ps, "on")) {
+		struct tok b = p_take(ps);
+
+		if (!b.s || tok_is(&b, "expect")) {
+			ps->i -= b.s ? 1 : 0;
+			return p_expected(ps, "a backend name (model, kernel, kernel-6.12, ...)");
+		}
+		s->only = p_xstrndup(b.s, b.len);
+		if (p_at_end(ps))
+			return p_expected(ps, "a statement after the backend name");
+	}
+	return parse_statement(ps, s);
+}
+
+static char *line_text(const char *line, size_t len)
+{
+	const char *hash = memchr(line, '#', len);
+
+	if (hash)
+		len = (size_t)(hash - line);
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	return p_xstrndup(line, len);
+}
+
+static void stmt_free(struct stmt *s)
+{
+	free(s->text);
+	free(s->only);
+	free(s->name);
+	if (s->ex) {
+		free(s->ex->ranges);
+		free(s->ex);
+	}
+}
+
+void scenario_free(struct scenario *sc)
+{
+	unsigned int i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < sc->nr; i++)
+		stmt_free(&sc->st[i]);
+	for (i = 0; i < sc->nr_groups; i++)
+		free(sc->group_names[i]);
+	free(sc->st);
+	free(sc->file);
+	free(sc);
+}
+
+int scenario_parse(const char *file, const char *text, struct scenario **out,
+		   struct diag *d)
+{
+	struct pstate ps = { .d = d };
+	struct scenario *sc = p_xcalloc(1, sizeof(*sc));
+	const char *p = text;
+	unsigned int cap = 0, line = 0;
+	int err = 0;
+
+	ps.sc = sc;
+	ps.mems.what = "memory";
+	ps.maps.what = "mapping";
+	ps.groups.what = "group";
+	sc->file = p_xstrndup(file, strlen(file));
+	d->file = sc->file;
+	while (*p && !err) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *buf = p_xstrndup(p, len);
+		struct stmt *s;
+
+		d->line = ++line;
+		p += len + (nl ? 1 : 0);
+		ps.n = lex_line(buf, ps.t, MAX_TOKS, d);
+		ps.i = 0;
+		ps.eol = (unsigned int)len + 1;
+		if (ps.n <= 0) {
+			err = ps.n;
+			free(buf);
+			continue;
+		}
+		/* "The end of the line" is just past its last word. */
+		ps.eol = ps.t[ps.n - 1].col + (unsigned int)ps.t[ps.n - 1].len;
+		if (sc->nr == cap) {
+			cap = cap ? 2 * cap : 32;
+			sc->st = realloc(sc->st, cap * sizeof(*sc->st));
+			if (!sc->st) {
+				fprintf(stderr, "vfiosim: out of memory\n");
+				exit(2);
+			}
+		}
+		s = &sc->st[sc->nr];
+		memset(s, 0, sizeof(*s));
+		s->line = line;
+		s->group = -1;
+		s->fault_word = -1;
+		s->byte = -1;
+		s->text = line_text(buf, len);
+		err = parse_line(&ps, s);
+		sc->nr++;
+		free(buf);
+	}
+	p_names_free(&ps.mems);
+	p_names_free(&ps.maps);
+	p_names_free(&ps.groups);
+	if (err) {
+		scenario_free(sc);
+		d->file = file;
+		return -1;
+	}
+	*out = sc;
+	return 0;
+}
+
+int scenario_load(const char *file, struct scenario **out, struct diag *d)
+{
+	FILE *f = fopen(file, "r");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int err;
+
+	d->file = file;
+	d->line = 0;
+	d->col = 0;
+	if (!f) {
+		snprintf(d->msg, sizeof(d->msg), "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			cap = cap ? 2 * cap : 8192;
+			text = realloc(text, cap);
+			if (!text) {
+				fprintf(stderr, "vfiosim: out of memory\n");
+				exit(2);
+			}
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+		if (!n)
+			break;
+	}
+	err = ferror(f);
+	fclose(f);
+	if (err) {
+		snprintf(d->msg, sizeof(d->msg), "read error");
+		free(text);
+		return -1;
+	}
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		d->line = 1;
+		for (size_t i = 0; text[i]; i++)
+			d->line += text[i] == '\n';
+		snprintf(d->msg, sizeof(d->msg), "a NUL byte: is this a scenario file?");
+		free(text);
+		return -1;
+	}
+	err = scenario_parse(file, text, out, d);
+	free(text);
+	return err;
+}

@@ -1,0 +1,66 @@
+# The vfiosim command (tools/vfiosim/, docs/scenarios.md), included by the
+# top-level Makefile.
+#
+#   make vfiosim           build/vfiosim: migrate, run, replay (also part of make all)
+#   make vfiosim-kernel    build/vfiosim-kernel: the same command around Linux 6.12's
+#                          vfio_iommu_type1.c (fetched like kcheck's; KSRC=... for
+#                          another tree).  "vfiosim --backend kernel" runs it.
+#
+# The unit tests under tests/unit/ that exercise the command link its objects
+# (all but main.o), and find the scenario library through VFIOSIM_SCENARIO_DIR.
+
+.PHONY: vfiosim vfiosim-kernel
+
+VFIOSIM_SRC := $(sort $(wildcard tools/vfiosim/*.c))
+VFIOSIM_HDRS := $(wildcard tools/vfiosim/*.h) uapi/linux/vfio_migration_v1.h
+VFIOSIM_OBJ := $(VFIOSIM_SRC:%.c=$(O)/%.o)
+VFIOSIM_LIBOBJ := $(filter-out $(O)/tools/vfiosim/main.o,$(VFIOSIM_OBJ))
+VFIOSIM_BIN := $(O)/vfiosim
+
+$(VFIOSIM_OBJ): $(VFIOSIM_HDRS)
+
+$(VFIOSIM_BIN): $(VFIOSIM_OBJ) $(LIB)
+	$(CC) $(CFLAGS_ALL) $(VFIOSIM_OBJ) $(LIB) -o $@
+
+vfiosim: $(VFIOSIM_BIN)
+all: $(VFIOSIM_BIN)
+# The sanitizer and clang builds (make test, make check-clang) build it too.
+tests: $(VFIOSIM_BIN)
+
+VFIOSIM_TESTS := $(addprefix $(O)/tests/unit/,test_scenarios test_scenario_parser \
+		 test_migdev test_migrate test_trace_replay)
+$(VFIOSIM_TESTS): $(VFIOSIM_LIBOBJ) $(VFIOSIM_HDRS)
+# private: the objects and -I go on the link line of these binaries only, not
+# to the compilation of their prerequisites; override: a command-line
+# EXTRA_CFLAGS adds to them instead of dropping them.
+$(VFIOSIM_TESTS): private override EXTRA_CFLAGS += -Itools/vfiosim \
+	-DVFIOSIM_SCENARIO_DIR='"$(CURDIR)/scenarios"' \
+	-DVFIOSIM_DIVERGENCES='"$(CURDIR)/docs/divergences.md"' $(VFIOSIM_LIBOBJ)
+
+# --- build/vfiosim-kernel ------------------------------------------------------
+# kernel/kernel.mk builds build/kernel-X.Y/libvfiosim-kernel.a (the host,
+# core and oracle with the kernel's type1 as the backend, ASan+UBSan); the
+# command's objects are built alike next to it and linked with it.
+
+VFIOSIM_KVER := $(if $(KSRC),$(shell sed -n -e 's/^VERSION = \([0-9]*\)$$/\1/p' \
+	$(KSRC)/Makefile 2>/dev/null).$(shell sed -n -e 's/^PATCHLEVEL = \([0-9]*\)$$/\1/p' \
+	$(KSRC)/Makefile 2>/dev/null),6.12)
+VFIOSIM_KSRC := $(or $(KSRC),$(KSRC_CACHE)/linux-source-$(VFIOSIM_KVER))
+VFIOSIM_KO := build/kernel-$(VFIOSIM_KVER)
+VFIOSIM_KLIB := $(VFIOSIM_KO)/libvfiosim-kernel.a
+VFIOSIM_KOBJ := $(VFIOSIM_SRC:%.c=$(VFIOSIM_KO)/%.o)
+VFIOSIM_KSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=all
+
+vfiosim-kernel: deps-test
+	@$(if $(KSRC),,kernel/fetch.sh $(KSRC_CACHE) $(VFIOSIM_KVER))
+	@$(MAKE) --no-print-directory KSRC=$(VFIOSIM_KSRC) kcheck-check-version $(VFIOSIM_KLIB)
+	@$(MAKE) --no-print-directory KSRC=$(VFIOSIM_KSRC) build/vfiosim-kernel
+	@echo "build/vfiosim-kernel: Linux $(VFIOSIM_KVER)'s type1, for vfiosim --backend kernel"
+
+$(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c $(HDRS) $(VFIOSIM_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(INC) $(VFIOSIM_KSAN) -c $< -o $@
+
+build/vfiosim-kernel: $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB)
+	$(CC) $(VFIOSIM_KSAN) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
