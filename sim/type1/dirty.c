@@ -5,11 +5,13 @@
  *
  * While tracking, every mapping has a bitmap with one bit per page of the
  * container's smallest IOMMU page size, sized when it is allocated, plus
- * one spare word so that the bits can be shifted in place onto the user's
- * word grid.  A bit is set by a vendor driver's pin or dma_rw write; a
- * report hands the bits out and restarts from the pages still pinned.  As
- * long as some IOMMU-backed group has not declared itself through pinning,
- * every mapping present in the IOMMU is reported wholly dirty.
+ * a spare word and a block summary (dirty.h).  A bit is set by a vendor
+ * driver's pin or dma_rw write; a report (report.c) hands the bits out
+ * and restarts from the pages still pinned.  As long as some IOMMU-backed
+ * group has not declared itself through pinning, every mapping present in
+ * the IOMMU is reported wholly dirty.  Every bit is set through here, so
+ * that the summary knows which blocks may hold bits: a report reads, and
+ * a restart clears, only those.
  *
  * The page size can change while tracking (a domain with other page sizes
  * comes or goes); the kernel then indexes its bitmaps with the new size,
@@ -23,8 +25,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <string.h>
 
-#include "type1/type1.h"
+#include "type1/dirty.h"
+#include "type1/strategy.h"
 
 /* Bytes of a user dirty bitmap for n pages: whole u64 words (wraps like the kernel's). */
 static uint64_t t1_bitmap_bytes(uint64_t n)
@@ -49,25 +53,58 @@ uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 	return (uint64_t)(int64_t)(int32_t)bit;
 }
 
+void t1_summary_set(struct t1_dma *dma, uint64_t first, uint64_t n)
+{
+	uint64_t lo = first / T1_BLOCK_BITS, hi = (first + n - 1) / T1_BLOCK_BITS;
+
+	bitmap_set(t1_summary(dma), lo, hi - lo + 1);
+	dma->bitmap_marked = true;
+}
+
+void t1_summary_clear(struct t1_dma *dma)
+{
+	bitmap_zero(t1_summary(dma), t1_summary_bits(dma->bitmap_pages));
+	dma->bitmap_marked = false;
+}
+
+/* Recounts which blocks hold bits, after the bitmap was rewritten whole. */
+static void t1_summary_rebuild(struct t1_dma *dma)
+{
+	uint64_t words = t1_bitmap_words(dma->bitmap_pages);
+	uint64_t nblk = t1_summary_bits(dma->bitmap_pages), j, k;
+	unsigned long *sum = t1_summary(dma);
+
+	bitmap_zero(sum, nblk);
+	dma->bitmap_marked = false;
+	for (j = 0; j < nblk; j++)
+		for (k = j * T1_BLOCK_WORDS; k < t1_min_u64(words, (j + 1) * T1_BLOCK_WORDS); k++)
+			if (dma->bitmap[k]) {
+				set_bit(j, sum);
+				dma->bitmap_marked = true;
+				break;
+			}
+}
+
 /* divergence: see docs/divergences.md (4) */
 int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 {
-	uint64_t pages = dma->size / pgsize;
+	uint64_t pages = dma->size / pgsize, words;
 	uint64_t room = t1_shr(dma->size, t1_page_shift(iommu));
 
 	if (pages > T1_BITMAP_PAGES_MAX)
 		return -EINVAL;
 	if (room < pages)
 		room = pages;
-	dma->bitmap = host_alloc(iommu->h, t1_bitmap_bytes(room) + sizeof(uint64_t), true);
+	words = t1_bitmap_words(room) + BITS_TO_LONGS(t1_summary_bits(room));
+	dma->bitmap = host_alloc(iommu->h, words * sizeof(uint64_t), true);
 	if (!dma->bitmap)
 		return -ENOMEM;
 	dma->bitmap_pages = room;
+	dma->bitmap_marked = false;
 	return 0;
 }
 
-/* Pages of pgshift size a mapping spans: a partial last page counts. */
-static uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
+uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
 {
 	uint64_t n = t1_shr(dma->size, pgshift);
 
@@ -144,6 +181,7 @@ void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned i
 			t1_rescale_up(dma->bitmap, old_n, new_n, new_shift - old_shift);
 		else
 			t1_rescale_down(dma->bitmap, old_n, new_n, old_shift - new_shift);
+		t1_summary_rebuild(dma);
 	}
 }
 
@@ -152,11 +190,11 @@ void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
 	host_free(iommu->h, dma->bitmap);
 	dma->bitmap = NULL;
 	dma->bitmap_pages = 0;
+	dma->bitmap_marked = false;
 }
 
-/* Clips [first, first + *nbits) to the bitmap; false if nothing is left. */
-static bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
-			  uint64_t *nbits)
+bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
+		   uint64_t *nbits)
 {
 	if (!dma->bitmap || !*nbits)
 		return false;
@@ -174,31 +212,60 @@ static bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t f
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits)
 {
-	if (t1_dirty_clip(iommu, dma, first, &nbits))
+	if (t1_dirty_clip(iommu, dma, first, &nbits)) {
 		bitmap_set(dma->bitmap, first, nbits);
+		t1_summary_set(dma, first, nbits);
+	}
 }
 
 /* Pinned pages count as dirty for as long as they stay pinned. */
-static void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma,
-				 unsigned int pgshift)
+void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
 	struct rb_node *p;
 
 	for (p = rb_first(&dma->pfns); p; p = rb_next(p)) {
 		struct t1_pfn *vpfn = rb_entry(p, struct t1_pfn, node);
+		uint64_t bit = t1_shr(vpfn->iova - dma->iova, pgshift);
 
-		t1_dirty_mark(iommu, dma, t1_shr(vpfn->iova - dma->iova, pgshift), 1);
+		/* One bit at a time, on every report: the common case inline. */
+		if (dma->bitmap && bit < dma->bitmap_pages) {
+			set_bit(bit, dma->bitmap);
+			set_bit(bit / T1_BLOCK_BITS, t1_summary(dma));
+			dma->bitmap_marked = true;
+		} else {
+			t1_dirty_mark(iommu, dma, bit, 1);
+		}
 	}
 }
 
-/* After a report: only what is pinned now stays dirty. */
-static void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
+/* Only what is pinned now stays dirty: the marked blocks are cleared. */
+void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
-	uint64_t nbits = t1_dirty_nbits(dma, pgshift);
+	uint64_t nbits = t1_dirty_nbits(dma, pgshift), words, nblk, j, e;
+	const unsigned long *sum;
 
-	if (t1_dirty_clip(iommu, dma, 0, &nbits))
-		bitmap_clear(dma->bitmap, 0, nbits);
+	if (t1_dirty_clip(iommu, dma, 0, &nbits)) {
+		words = t1_bitmap_words(dma->bitmap_pages);
+		nblk = t1_summary_bits(dma->bitmap_pages);
+		sum = t1_summary(dma);
+		/* Runs of marked blocks, one memset each. */
+		for (j = t1_find_bit(sum, 0, nblk, true); j < nblk;
+		     j = t1_find_bit(sum, e, nblk, true)) {
+			e = t1_find_bit(sum, j + 1, nblk, false);
+			memset(dma->bitmap + j * T1_BLOCK_WORDS, 0,
+			       (t1_min_u64(words, e * T1_BLOCK_WORDS) - j * T1_BLOCK_WORDS) *
+			       sizeof(unsigned long));
+		}
+		t1_summary_clear(dma);
+	}
 	t1_dirty_mark_pinned(iommu, dma, pgshift);
+}
+
+/* It has bits to clear or pinned pages to mark, or it is too small (a WARN). */
+bool t1_dirty_restart_needed(const struct t1_dma *dma, unsigned int pgshift)
+{
+	return dma->bitmap_marked || !RB_EMPTY_ROOT(&dma->pfns) ||
+	       (dma->bitmap && t1_dirty_nbits(dma, pgshift) > dma->bitmap_pages);
 }
 
 /* Every page of every mapping (or of those in the IOMMU) dirty. */
@@ -244,103 +311,39 @@ int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes)
 	return 0;
 }
 
-/* Undoes the in-place shift of t1_dirty_copy_out(), dropping the user's bits. */
-static void t1_unshift(unsigned long *w, uint64_t nwords, unsigned int lead, uint64_t nbits)
+/* See strategy.h. */
+int t1_dirty_check(struct t1_iommu *iommu, char *why, size_t len)
 {
-	uint64_t i, keep = BITS_TO_LONGS(nbits);
+	struct t1_dma *dma;
+	uint64_t k, words;
 
-	for (i = 0; i < nwords; i++) {
-		w[i] >>= lead;
-		if (i + 1 < nwords)
-			w[i] |= w[i + 1] << (BITS_PER_LONG - lead);
+	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
+		if (!dma->bitmap)
+			continue;
+		words = t1_bitmap_words(dma->bitmap_pages);
+		for (k = 0; k < words; k++)
+			if (dma->bitmap[k] && !test_bit(k / T1_BLOCK_WORDS, t1_summary(dma)))
+				return host_check_fail(why, len, "mapping 0x%llx: word %llu has"
+						       " bits, its block is not in the summary",
+						       (unsigned long long)dma->iova,
+						       (unsigned long long)k);
 	}
-	if (nbits % BITS_PER_LONG)
-		w[keep - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-	for (i = keep; i < nwords; i++)
-		w[i] = 0;
+	return 0;
 }
 
-/*
- * Writes the mapping's bits into the user's bitmap, whose bit 0 stands
- * for base_iova.  The bits are shifted in place onto the user's 64-bit
- * words (the spare word takes the overflow), the user's own bits in the
- * two edge words are merged in, everything goes out in one copy, and the
- * shift is undone: the caller decides when the bits may be dropped.
- */
-int t1_dirty_copy_out(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
-		      uint64_t base_iova, uint64_t pgsize)
-{
-	struct vfiosim_host *h = iommu->h;
-	unsigned int pgshift = t1_ffs(pgsize), lead, tail;
-	uint64_t nbits = t1_dirty_nbits(dma, pgshift);
-	uint64_t first = t1_shr(dma->iova - base_iova, pgshift);
-	uint64_t uaddr = ubitmap + first / BITS_PER_LONG * sizeof(uint64_t), nwords;
-	unsigned long head = 0, end = 0, *w = dma->bitmap;
-	int ret = 0;
-
-	if (!t1_dirty_clip(iommu, dma, 0, &nbits))
-		return 0;
-	/* Devices that may write anywhere they are mapped make all of it dirty. */
-	if (t1_scope_all_dirty(iommu, dma))
-		bitmap_set(w, 0, nbits);
-
-	lead = first % BITS_PER_LONG;
-	tail = (lead + nbits) % BITS_PER_LONG;
-	nwords = BITS_TO_LONGS(lead + nbits);
-	if (lead && host_copy_from_user(h, &head, uaddr, sizeof(head)))
-		return -EFAULT;
-	if (tail && nwords == 1 && lead)
-		end = head;
-	else if (tail && host_copy_from_user(h, &end, uaddr + (nwords - 1) * sizeof(end),
-					     sizeof(end)))
-		return -EFAULT;
-
-	if (lead)
-		bitmap_shift_left(w, w, lead, (unsigned int)(lead + nbits));
-	else if (tail)
-		w[nwords - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-	w[0] |= head & ~BITMAP_FIRST_WORD_MASK(lead);
-	if (tail)
-		w[nwords - 1] |= end & BITMAP_FIRST_WORD_MASK(tail);
-	if (host_copy_to_user(h, uaddr, w, nwords * sizeof(*w)))
-		ret = -EFAULT;
-
-	if (lead)
-		t1_unshift(w, nwords, lead, nbits);
-	else if (tail)
-		w[nwords - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-	return ret;
-}
-
-/*
- * GET_BITMAP over [iova, iova + size), which must not cut a mapping.  The
- * kernel restarts each mapping's bitmap right after copying it, so when a
- * later copy faults the earlier mappings' dirty pages are lost.  Here the
- * bitmaps restart only after every copy went through.
- */
-/* divergence: see docs/divergences.md (1) */
+/* GET_BITMAP over [iova, iova + size), which must not cut a mapping. */
 static int t1_dirty_get(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
 			uint64_t pgsize)
 {
-	uint64_t last = iova + size - 1;
 	struct t1_dma *dma;
-	int ret;
 
 	dma = t1_dma_find(iommu, iova, 1);
 	if (dma && dma->iova != iova)
 		return -EINVAL;
-	dma = t1_dma_find(iommu, last, 0);
+	dma = t1_dma_find(iommu, iova + size - 1, 0);
 	if (dma && t1_dma_end(dma) != iova + size)
 		return -EINVAL;
-
-	for (dma = t1_dma_ceil(iommu, iova); dma && dma->iova <= last; dma = t1_dma_next(dma)) {
-		ret = t1_dirty_copy_out(iommu, ubitmap, dma, iova, pgsize);
-		if (ret)
-			return ret;
-	}
-	for (dma = t1_dma_ceil(iommu, iova); dma && dma->iova <= last; dma = t1_dma_next(dma))
-		t1_dirty_restart(iommu, dma, t1_ffs(pgsize));
-	return 0;
+	return t1_dirty_report(iommu, ubitmap, iova, size, pgsize, true);
 }
 
 static long t1_dirty_get_bitmap(struct t1_iommu *iommu, unsigned long arg, size_t minsz,

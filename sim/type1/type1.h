@@ -71,9 +71,10 @@ struct t1_dma {
 	bool lock_cap;
 	bool vaddr_invalid;
 	struct rb_root pfns;		/* struct t1_pfn by iova */
-	unsigned long *bitmap;		/* dirty pages while tracking, plus one
-					   spare word for the copy-out shift */
+	unsigned long *bitmap;		/* dirty pages while tracking, a spare
+					   word, a block summary (dirty.c) */
 	uint64_t bitmap_pages;		/* bits the bitmap was sized for */
+	bool bitmap_marked;		/* bits may be set in it (dirty.c) */
 	uint64_t locked_vm;		/* pages charged to the process */
 };
 
@@ -275,8 +276,8 @@ void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only);
 void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift);
 int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes);
-int t1_dirty_copy_out(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
-		      uint64_t base_iova, uint64_t pgsize);
+int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
+		    uint64_t pgsize, bool restart);
 long t1_ioctl_dirty_pages(struct t1_iommu *iommu, unsigned long arg);
 
 /* ------------------------------------------------- external.c */

@@ -207,13 +207,10 @@ static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t s
 	     dma = t1_unmap_next(iommu, dma, iova, size))
 		if (!RB_EMPTY_ROOT(&dma->pfns))
 			return t1_unmap_settle(iommu, dma, st);
-	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma;
-	     dma = t1_unmap_next(iommu, dma, iova, size)) {
-		ret = t1_dirty_copy_out(iommu, (uint64_t)(uintptr_t)bm->data, dma, iova,
-					bm->pgsize);
-		if (ret)
-			return ret;
-	}
+	/* v2 only (tracking needs it): the range cuts no mapping. */
+	ret = t1_dirty_report(iommu, (uint64_t)(uintptr_t)bm->data, iova, size, bm->pgsize, false);
+	if (ret)
+		return ret;
 	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma; dma = next) {
 		next = t1_unmap_next(iommu, dma, iova, size);
 		*unmapped += dma->size;

@@ -1,0 +1,75 @@
+# Benchmarks of dirty-bitmap copying (docs/bench.md).
+#
+#   make bench            a representative subset (under two minutes): the
+#                         table and the ratios on stdout, a CSV and PNG
+#                         plots in build/bench/
+#   make bench-full       the whole matrix
+#   make bench BENCH_ARGS="--cpu 1 --only unmap"    options of dirtybench
+#   make bench BENCH_MARCH=-march=native
+#
+# One program holds both backends: the model (each copy strategy of
+# sim/type1/strategy.h in turn) and Linux 6.12's vfio_iommu_type1.c built
+# in userspace as the kernel backend (renamed vfiosim_backend_kernel), all
+# optimised, without sanitizers, in build/bench/.  The 6.12 tree comes from
+# kernel/fetch.sh (as for make kcheck); without it the linux-6.12 column
+# is left out.  Plots need gnuplot (tools/deps.sh plot).
+
+BENCH_O     := build/bench
+BENCH_OPT   ?= -O2 -g
+BENCH_MARCH ?=
+BENCH_FLAGS := $(BENCH_OPT) $(BENCH_MARCH)
+BENCH_KCACHE := $(or $(VFIOSIM_KSRC_CACHE),build/ksrc-cache)
+BENCH_KSRC  ?= $(BENCH_KCACHE)/linux-source-6.12
+BENCH_KTYPE1 := $(abspath $(BENCH_KSRC))/drivers/vfio/vfio_iommu_type1.c
+BENCH_HAVE_K := $(wildcard $(BENCH_KTYPE1))
+
+BENCH_LIB   := $(BENCH_O)/lib/libvfiosim.a
+BENCH_SRC   := $(sort $(wildcard bench/*.c))
+BENCH_BIN   := $(BENCH_O)/dirtybench
+BENCH_CFLAGS := $(CSTD) $(WARN) $(INC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(BENCH_FLAGS)"'
+
+# The kernel backend, as kernel/kernel.mk builds it for kcheck, optimised.
+BENCH_KCFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ikernel/include -Ikernel -I. -Isim/include \
+		 -Isim -DKSHIM_VERSION_HEADER='"versions/6.12.h"' $(BENCH_FLAGS)
+BENCH_KCC_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
+BENCH_KNOWARN := $(if $(BENCH_KCC_CLANG),-Wno-void-pointer-to-enum-cast,-Wno-maybe-uninitialized)
+BENCH_KTU_FLAGS := $(BENCH_KCFLAGS) -Wno-sign-compare -Wno-shadow -Wno-unused-function \
+		   $(BENCH_KNOWARN) -DKSRC_TYPE1_C='"$(BENCH_KTYPE1)"' \
+		   -Dvfiosim_backend=vfiosim_backend_kernel
+BENCH_KSHIM := $(sort $(wildcard kernel/shim/*.c))
+BENCH_KOBJ  := $(if $(BENCH_HAVE_K),$(BENCH_KSHIM:%.c=$(BENCH_O)/%.o) $(BENCH_O)/kernel/type1_tu.o)
+BENCH_KHDRS := $(HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h kernel/include/*/*/*.h) \
+	       kernel/versions/6.12.h kernel/backend.c kernel/check.c
+
+.PHONY: bench bench-full bench-build bench-plot
+
+bench bench-full: deps-build
+	@if [ ! -f $(BENCH_KTYPE1) ]; then kernel/fetch.sh $(BENCH_KCACHE) 6.12 || \
+		echo "bench: no Linux 6.12 tree, the linux-6.12 column is left out"; fi
+	@$(MAKE) --no-print-directory bench-build
+	@$(BENCH_BIN) $(if $(filter bench-full,$@),--full) --out $(BENCH_O) $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-plot
+
+# The model library, optimised, in its own tree, then the program.
+bench-build:
+	@$(MAKE) --no-print-directory O=$(BENCH_O)/lib OPT="$(BENCH_FLAGS)" lib
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+
+$(BENCH_O)/kernel/shim/%.o: kernel/shim/%.c $(BENCH_KHDRS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_KCFLAGS) -c $< -o $@
+
+$(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KTYPE1) $(BENCH_KHDRS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
+
+$(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(BENCH_SRC) $(BENCH_KOBJ) $(BENCH_LIB) -o $@
+
+# Plots from the data files of the last run; skipped without gnuplot.
+bench-plot:
+	@if tools/deps.sh plot >/dev/null 2>&1; then \
+		gnuplot -e "dir='$(BENCH_O)'" bench/plot.gp && \
+		echo "bench: plots in $(BENCH_O)/*.png"; \
+	else echo "bench: no gnuplot (tools/deps.sh plot installs it), no plots"; fi

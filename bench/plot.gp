@@ -1,0 +1,63 @@
+# Plots of a dirtybench run: gnuplot -e "dir='build/bench'" bench/plot.gp
+#
+# Data files (written by dirtybench): x, then median, first and third
+# quartile for kernel-alg, fast, linux-6.12, memcpy, memset, fast-512B.
+
+if (!exists("dir")) dir = "build/bench"
+
+rows(f) = int(system(sprintf("grep -vc '^#' %s/%s 2>/dev/null || true", dir, f)))
+path(f) = sprintf("%s/%s", dir, f)
+med(k) = 2 + 3 * k
+q1(k) = 3 + 3 * k
+q3(k) = 4 + 3 * k
+names = "kernel-alg fast linux-6.12 memcpy memset"
+
+set terminal pngcairo size 1500,580 font "sans,11" noenhanced
+set grid xtics ytics mytics lc rgb "#dddddd"
+set key bottom center inside horizontal maxcols 3 samplen 3 opaque
+set logscale x 2
+set logscale y 10
+set format x "%g"
+set style line 1 lc rgb "#d62728" lw 2 pt 7 ps 1.0
+set style line 2 lc rgb "#1f77b4" lw 2 pt 5 ps 1.0
+set style line 3 lc rgb "#ff7f0e" lw 2 pt 9 ps 1.2 dt 2
+set style line 4 lc rgb "#2ca02c" lw 2 pt 13 ps 1.0 dt 3
+set style line 5 lc rgb "#7f7f7f" lw 2 pt 11 ps 1.0 dt 4
+
+# The five series of the file named F, median with quartile bars.
+series = "plot for [k=0:4] path(F) \
+	using 1:(column(med(k))):(column(q1(k))):(column(q3(k))) \
+	with yerrorlines ls (k + 1) title word(names, k + 1)"
+
+# One PNG (out) with a panel per data file (files) of two rows or more.
+do_panels = "n = 0; \
+	do for [i=1:words(files)] { if (rows(word(files, i)) > 1) { n = n + 1 } }; \
+	if (n > 0) { \
+		set output path(out); \
+		set multiplot layout 1, n title title font 'sans,14'; \
+		set xlabel xl; set ylabel yl; \
+		do for [i=1:words(files)] { \
+			F = word(files, i); \
+			if (rows(F) > 1) { set title word(titles, i); eval series } \
+		}; \
+		unset multiplot \
+	}"
+
+files = "size-aligned.dat size-unaligned.dat size-sparse.dat"
+titles = "'1 mapping, aligned, all dirty' '4096 mappings, unaligned, all dirty' \
+'4096 mappings, unaligned, 1024 pinned pages'"
+title = "GET_BITMAP: time per GiB of user bitmap, 4 KiB pages (median; bars: quartiles)"
+xl = "IOVA covered by the report (GiB)"
+yl = "ms per GiB of bitmap (lower is faster)"
+out = "bench-size.png"
+eval do_panels
+
+set key top center
+files = "maps-range.dat maps-last.dat"
+titles = "'GET over all of 64 GiB (unaligned, all dirty)' \
+'GET over the last mapping only (64 GiB spread)'"
+title = "GET_BITMAP: time per report against the number of mappings, 4 KiB pages"
+xl = "mappings in the container"
+yl = "microseconds per report"
+out = "bench-mappings.png"
+eval do_panels

@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# AFL++ campaigns for the fuzz targets (docs/fuzzing.md); run by fuzz/fuzz.mk.
+#
+#   fuzz/campaign.sh run SECONDS JOBS TARGET...    every core on each target in turn,
+#                                                  then the summary and the triage
+#   fuzz/campaign.sh smoke SECONDS 1 TARGET...     one instance per target (CI): fails
+#                                                  on a crash not already known
+#   fuzz/campaign.sh triage 0 1 TARGET...          triage the last campaign again
+#   fuzz/campaign.sh cmin 0 1 TARGET...            merge the last queues into the seeds
+#   fuzz/campaign.sh replay 0 1 TARGET...          seeds and past findings through the
+#                                                  plain drivers (open findings must
+#                                                  still fail, the others pass)
+#
+# Instances of a target: "main" (-M; the fast build, with the CMPLOG build as
+# -c), "san" (ASan+UBSan build), then more fast ones; every third extra one
+# checks for leaks after each input (AFL_USE_LSAN build).  Outputs go to
+# build/fuzz/out/TARGET/ (smoke runs: build/fuzz/smoke/TARGET/).
+# FUZZ_RESUME=1 continues the previous campaign.
+#
+# Triage: every crash is replayed through the plain driver (build/fuzz/replay);
+# crashes are grouped by their message; one per group is minimised with
+# afl-tmin (kept only if it still fails the same way) and becomes
+# fuzz/regressions/TARGET/crash-<sha1>, listed in fuzz/regressions/open.txt
+# until it is fixed.  A crash whose message matches an open entry is known.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+mode=${1:?mode}
+secs=${2:?seconds}
+jobs=${3:?jobs}
+shift 3
+targets=("$@")
+
+B=build/fuzz
+OUT=$B/out
+# A smoke run must not clobber a real campaign's outputs.
+[ "$mode" = smoke ] && OUT=$B/smoke
+OPEN=fuzz/regressions/open.txt
+
+export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+export AFL_NO_AFFINITY=1 AFL_QUIET=1
+# afl-fuzz insists on these when sanitizers are in the target.
+export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0
+
+dict_of() {
+	case $1 in
+	ioctl) echo fuzz/dict/ioctl.dict ;;
+	*) echo fuzz/dict/seq.dict ;;
+	esac
+}
+
+stat_of() {
+	sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n 1
+}
+
+# Runs one target's instances for $secs seconds and waits for them.
+campaign() {
+	local t=$1 n=$2 out=$OUT/$t in=fuzz/corpus/$t i pids=() name bin extra
+	local dict
+	dict=$(dict_of "$t")
+	if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$out" ]; then
+		in=-
+	else
+		rm -rf "$out"
+	fi
+	mkdir -p "$out"
+	for ((i = 0; i < n; i++)); do
+		extra=()
+		case $i in
+		0)
+			name=main
+			bin=$B/afl/$t
+			extra=(-M main)
+			[ -x "$B/cmplog/$t" ] && extra+=(-c "$B/cmplog/$t")
+			;;
+		1)
+			name=san
+			bin=$B/afl-san/$t
+			extra=(-S san -m none)
+			;;
+		*)
+			name=s$i
+			bin=$B/afl/$t
+			extra=(-S "s$i")
+			if [ $((i % 3)) = 2 ] && [ -x "$B/afl-lsan/$t" ]; then
+				bin=$B/afl-lsan/$t
+				extra+=(-m none)
+			fi
+			;;
+		esac
+		[ -x "$bin" ] || { echo "campaign: $bin not built" >&2; return 1; }
+		if [ "$bin" = "$B/afl-lsan/$t" ]; then
+			AFL_CRASH_EXITCODE=23 afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" \
+				"${extra[@]}" -- "$bin" >"$out/$name.log" 2>&1 &
+		else
+			afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" -- "$bin" \
+				>"$out/$name.log" 2>&1 &
+		fi
+		pids+=($!)
+		# The main instance sets up the output directory first.
+		[ "$i" = 0 ] && sleep 1
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || true
+	done
+	for ((i = 0; i < n; i++)); do
+		name=main
+		[ "$i" = 1 ] && name=san
+		[ "$i" -gt 1 ] && name=s$i
+		if [ ! -f "$out/$name/fuzzer_stats" ]; then
+			echo "campaign: $t/$name did not start; its log:" >&2
+			tail -n 15 "$out/$name.log" >&2
+			return 1
+		fi
+	done
+}
+
+# One line per target: execs/s, corpus, edges, crashes.
+summary() {
+	local t=$1 out=$OUT/$1 f eps=0 execs=0 crashes=0 hangs=0 corpus=0 cvg=? edges=? stab=?
+	for f in "$out"/*/fuzzer_stats; do
+		[ -f "$f" ] || continue
+		eps=$(awk -v a="$eps" -v b="$(stat_of "$f" execs_per_sec)" \
+			'BEGIN { printf "%.0f", a + b }')
+		execs=$((execs + $(stat_of "$f" execs_done)))
+		crashes=$((crashes + $(stat_of "$f" saved_crashes)))
+		hangs=$((hangs + $(stat_of "$f" saved_hangs)))
+	done
+	f=$out/main/fuzzer_stats
+	if [ -f "$f" ]; then
+		corpus=$(stat_of "$f" corpus_count)
+		cvg=$(stat_of "$f" bitmap_cvg)
+		edges="$(stat_of "$f" edges_found)/$(stat_of "$f" total_edges)"
+		stab=$(stat_of "$f" stability)
+	fi
+	printf '%-6s %9s execs/s %12s execs  corpus %6s  edges %-13s cvg %-7s' \
+		"$t" "$eps" "$execs" "$corpus" "$edges" "$cvg"
+	printf '  stability %-7s crashes %s hangs %s\n' "$stab" "$crashes" "$hangs"
+}
+
+# What a failing input prints first, numbers masked: what groups crashes.
+# The plain driver (gcc) first; sanitizer checks only clang has need the
+# AFL++ ASan build, which reads the input from stdin outside afl-fuzz.
+first_failure() {
+	grep -m 1 -E '^vfiosim-fuzz:|runtime error:|ERROR: (Address|Leak)Sanitizer' || true
+}
+
+signature() {
+	local t=$1 f=$2 msg rc=0
+	msg=$(ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=0 VFIOSIM_FUZZ_TRACE=1 \
+		timeout 20 "$B/replay/$t" "$f" 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" = 124 ]; then
+		# A hang: name the operation it hangs in.
+		printf 'hang in %s\n' "$(printf '%s\n' "$msg" | grep -E '^[a-z]+: [A-Z_]+' |
+			tail -n 1 | sed -E 's/^[a-z]+: ([A-Z_+]+).*/\1/')"
+		return 0
+	fi
+	msg=$(printf '%s\n' "$msg" | first_failure)
+	if [ -z "$msg" ] && [ -x "$B/afl-san/$t" ]; then
+		msg=$(timeout 20 "$B/afl-san/$t" <"$f" 2>&1 >/dev/null | first_failure || true)
+	fi
+	[ -n "$msg" ] || return 1
+	printf '%s\n' "$msg" | sed -E 's/.*(runtime error:)/\1/; s/0x[0-9a-f]+/0xN/g; s/[0-9]+/N/g'
+}
+
+# The open entry whose expected message the crash prints, if any; a hang
+# is known if the target has an open hang at all.
+known() {
+	local t=$1 msg=$2 line want
+	[ -f "$OPEN" ] || return 1
+	while IFS= read -r line; do
+		case $line in '#'* | '') continue ;; esac
+		[[ $line == "$t/"* ]] || continue
+		want=$(printf '%s' "$line" | awk -F ' [|] ' '{ print $2 }' |
+			sed -E 's/0x[0-9a-f]+/0xN/g; s/[0-9]+/N/g')
+		if [ "$want" = "(hangs)" ]; then
+			[[ $msg == hang* ]] && { echo "${line%% *}"; return 0; }
+			continue
+		fi
+		[ -n "$want" ] && [[ $msg == *"$want"* ]] && { echo "${line%% *}"; return 0; }
+	done <"$OPEN"
+	return 1
+}
+
+# Groups, minimises and records the crashes of one target; sets new_findings.
+triage() {
+	local t=$1 f sig min sum dest entry msg kind
+	local -A groups=()
+	local flaky=0
+	new_findings=0
+	for f in "$OUT/$t"/*/crashes/id:* "$OUT/$t"/*/hangs/id:*; do
+		[ -f "$f" ] || continue
+		if ! sig=$(signature "$t" "$f"); then
+			flaky=$((flaky + 1))
+			continue
+		fi
+		[ -n "${groups[$sig]:-}" ] && continue
+		groups[$sig]=$f
+	done
+	[ "$flaky" = 0 ] || echo "  $flaky input(s) did not fail when replayed (flaky?)"
+	for sig in "${!groups[@]}"; do
+		f=${groups[$sig]}
+		if entry=$(known "$t" "$sig"); then
+			echo "  known ($entry): $sig"
+			continue
+		fi
+		min=$B/triage-$t.min
+		cp "$f" "$min"
+		if timeout 300 afl-tmin -i "$f" -o "$min.tmp" -- "$B/afl/$t" >/dev/null 2>&1 &&
+		   [ "$(signature "$t" "$min.tmp" || true)" = "$sig" ]; then
+			mv "$min.tmp" "$min"
+		fi
+		rm -f "$min.tmp"
+		sum=$(sha1sum "$min" | cut -c 1-12)
+		kind=crash
+		[[ $sig == hang* ]] && kind=hang
+		dest=fuzz/regressions/$t/$kind-$sum
+		mkdir -p "fuzz/regressions/$t"
+		cp "$min" "$dest"
+		if [ "$kind" = hang ]; then
+			msg='(hangs)'
+		else
+			msg=$(ASAN_OPTIONS=detect_leaks=1 "$B/replay/$t" "$dest" 2>&1 >/dev/null |
+				first_failure |
+				sed -E 's/^vfiosim-fuzz: [a-z]+: //; s/.*(runtime error:)/\1/' |
+				cut -c 1-72 || true)
+		fi
+		if ! grep -q "^$t/$kind-$sum " "$OPEN" 2>/dev/null; then
+			printf '%s | %s | new: found %s, not triaged yet\n' "$t/$kind-$sum" "$msg" \
+				"$(date +%F)" >>"$OPEN"
+		fi
+		echo "  NEW: $dest ($(stat -c %s "$dest") bytes): $sig"
+		new_findings=$((new_findings + 1))
+	done
+}
+
+case $mode in
+run | smoke)
+	command -v afl-fuzz >/dev/null || { echo "campaign: afl-fuzz not installed" >&2; exit 1; }
+	n=$jobs
+	[ "$mode" = smoke ] && n=1
+	for t in "${targets[@]}"; do
+		echo "=== $t: $n instance(s), $secs s"
+		campaign "$t" "$n" || exit 1
+	done
+	;;
+triage | cmin | replay) ;;
+*)
+	echo "usage: $0 run|smoke|triage|cmin|replay SECONDS JOBS TARGET..." >&2
+	exit 2
+	;;
+esac
+
+if [ "$mode" = replay ]; then
+	status=0
+	for t in "${targets[@]}"; do
+		bin=$B/replay/$t
+		log=$B/replay-$t.log
+		if [ -d "fuzz/corpus/$t" ] && ! "$bin" "fuzz/corpus/$t" 2>"$log" >/dev/null; then
+			echo "replay $t: a seed fails:"
+			grep -B2 -A2 -m 1 -E '^vfiosim-fuzz:|runtime error:|Sanitizer' "$log"
+			status=1
+		fi
+		seeds=$(ls "fuzz/corpus/$t" 2>/dev/null | wc -l)
+		fixed=0
+		open=0
+		for f in fuzz/regressions/"$t"/*; do
+			[ -f "$f" ] || continue
+			entry=$(grep -m 1 "^$t/$(basename "$f") " "$OPEN" 2>/dev/null || true)
+			want=$(printf '%s' "$entry" | awk -F ' [|] ' '{ print $2 }')
+			rc=0
+			out=$(VFIOSIM_FUZZ_TRACE=0 timeout 20 "$bin" "$f" 2>&1 >/dev/null) || rc=$?
+			if [ -z "$entry" ]; then
+				fixed=$((fixed + 1))
+				if [ "$rc" != 0 ]; then
+					echo "replay $t: $f fails again:"
+					printf '%s\n' "$out" | first_failure
+					status=1
+				fi
+			elif [ "$want" = "(hangs)" ]; then
+				open=$((open + 1))
+				if [ "$rc" != 124 ]; then
+					echo "replay $t: $f no longer hangs (open.txt)"
+					status=1
+				fi
+			else
+				open=$((open + 1))
+				if [ "$rc" = 0 ] || [[ $out != *"$want"* ]]; then
+					echo "replay $t: $f no longer fails with" \
+						"\"$want\" (open.txt)"
+					status=1
+				fi
+			fi
+		done
+		echo "replay $t: $seeds seed(s); past findings: $fixed fixed, $open open"
+	done
+	exit $status
+fi
+
+if [ "$mode" = cmin ]; then
+	for t in "${targets[@]}"; do
+		dirs=("$OUT/$t"/*/queue)
+		[ -d "${dirs[0]}" ] || { echo "cmin: no campaign output for $t" >&2; continue; }
+		rm -rf "$B/cmin-$t" "$B/cmin-all-$t"
+		mkdir -p "$B/cmin-all-$t"
+		cp fuzz/corpus/"$t"/* "$B/cmin-all-$t/"
+		for d in "${dirs[@]}"; do
+			for f in "$d"/id:*; do
+				[ -f "$f" ] || continue
+				cp "$f" "$B/cmin-all-$t/q-$(sha1sum "$f" | cut -c 1-12)"
+			done
+		done
+		AFL_QUIET=1 afl-cmin -i "$B/cmin-all-$t" -o "$B/cmin-$t" -- "$B/afl/$t" >/dev/null
+		echo "cmin $t: $(ls "$B/cmin-all-$t" | wc -l) inputs -> $(ls "$B/cmin-$t" | wc -l)"
+		rm -rf "fuzz/corpus/$t"
+		mkdir -p "fuzz/corpus/$t"
+		for f in "$B/cmin-$t"/*; do
+			cp "$f" "fuzz/corpus/$t/$(basename "$f" | sed 's/[:,]/_/g')"
+		done
+	done
+	exit 0
+fi
+
+echo
+echo "summary ($(nproc) cores, outputs in $OUT/TARGET/):"
+for t in "${targets[@]}"; do
+	summary "$t"
+done
+echo
+status=0
+total_new=0
+for t in "${targets[@]}"; do
+	echo "triage $t:"
+	triage "$t"
+	total_new=$((total_new + new_findings))
+done
+if [ "$total_new" -gt 0 ]; then
+	echo "$total_new new finding(s): fuzz/regressions/TARGET/crash-*, listed in $OPEN"
+	echo "reproduce: VFIOSIM_FUZZ_TRACE=1 $B/replay/TARGET fuzz/regressions/TARGET/crash-..."
+	[ "$mode" = smoke ] && status=1
+else
+	echo "no new finding"
+fi
+exit $status

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fail.c - reporting a finding, errno names for the messages, tracing.
+ */
+#include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+
+int fuzz_trace;
+
+static const char *(*fuzz_context)(void);
+
+void fuzz_set_context(const char *(*fn)(void))
+{
+	fuzz_context = fn;
+}
+
+void fuzz_trace_init(void)
+{
+	const char *v = getenv("VFIOSIM_FUZZ_TRACE");
+
+	fuzz_trace = v && *v && *v != '0';
+#ifdef __GLIBC__
+	/*
+	 * A rebuilt container frees and allocates the same memory over and
+	 * over: glibc would hand the top of the heap back to the kernel each
+	 * time and fault it in again (most of the time of an input).
+	 */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
+
+void fuzz_stats(const char *fmt, ...)
+{
+	const char *path = getenv("VFIOSIM_FUZZ_STATS");
+	va_list ap;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+_Noreturn void fuzz_fail(const char *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "vfiosim-fuzz: %s: ", target);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (fuzz_context)
+		fprintf(stderr, "%s\n", fuzz_context());
+	fflush(stderr);
+	abort();
+}
+
+static const struct {
+	int err;
+	const char *name;
+} fuzz_errnos[] = {
+	{ EPERM, "-EPERM" },	{ ENOENT, "-ENOENT" },	{ EIO, "-EIO" },
+	{ E2BIG, "-E2BIG" },	{ ENOMEM, "-ENOMEM" },	{ EACCES, "-EACCES" },
+	{ EFAULT, "-EFAULT" },	{ EBUSY, "-EBUSY" },	{ EEXIST, "-EEXIST" },
+	{ ENODEV, "-ENODEV" },	{ EINVAL, "-EINVAL" },	{ ENOSPC, "-ENOSPC" },
+	{ ERANGE, "-ERANGE" },	{ ENOTTY, "-ENOTTY" },	{ EOVERFLOW, "-EOVERFLOW" },
+	{ ENOTRECOVERABLE, "-ENOTRECOVERABLE" },	{ EUCLEAN, "-EUCLEAN" },
+};
+
+const char *fuzz_errname(long ret)
+{
+	static char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(fuzz_errnos) / sizeof(fuzz_errnos[0]); i++)
+		if (ret == -(long)fuzz_errnos[i].err)
+			return fuzz_errnos[i].name;
+	snprintf(buf, sizeof(buf), "%ld", ret);
+	return buf;
+}

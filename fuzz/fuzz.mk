@@ -1,0 +1,183 @@
+# Fuzzing (docs/fuzzing.md): three targets, several engines, one tree per build.
+#
+#   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="ioctl seq diff"] [FUZZ_JOBS=cores]
+#                          AFL++ campaign per target on every core, summary,
+#                          crashes minimised into fuzz/regressions/<target>/
+#   make fuzz-smoke        each target ~20 s under AFL++ (CI); fails on a crash
+#   make fuzz-replay       every corpus and regression input through the plain
+#                          drivers (the diff target against Linux 6.12)
+#   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
+#   make fuzz-corpus       regenerates the seed corpora (fuzz/gen_corpus.c)
+#   make fuzz-cmin         merges the last campaign's queue into fuzz/corpus (afl-cmin)
+#
+# Build trees under build/fuzz/VARIANT/:
+#   replay     gcc, ASan+UBSan, fuzz/replay_main.c   (no engine: reproduce, debug)
+#   afl        afl-clang-fast -O2, persistent mode   (the fast instances)
+#   afl-san    afl-clang-fast, ASan+UBSan            (one instance catches memory errors)
+#   cmplog     AFL_LLVM_CMPLOG=1 afl-clang-fast      (afl-fuzz -c: solves comparisons)
+#   afl-lsan   AFL_USE_LSAN=1: a leak check after every input (__AFL_LEAK_CHECK)
+#   libfuzzer  clang -fsanitize=fuzzer,address,undefined (as OSS-Fuzz builds them)
+# The diff target links the kernel backend (Linux 6.12's vfio_iommu_type1.c,
+# fetched like kcheck's) renamed to vfiosim_backend_kernel, next to the model.
+
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_TARGETS ?= ioctl seq diff
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_O := build/fuzz
+FUZZ_ALL_TARGETS := ioctl seq diff
+
+FUZZ_KVER := 6.12
+FUZZ_KSRC ?= $(KSRC_CACHE)/linux-source-$(FUZZ_KVER)
+FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
+
+FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
+		  sim/oracle/*.c))
+FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
+FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
+FUZZ_KHDRS := $(FUZZ_HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h \
+	      kernel/include/*/*/*.h) kernel/versions/$(FUZZ_KVER).h kernel/backend.c \
+	      kernel/check.c
+
+fuzz_src_ioctl := fuzz/ioctl.c fuzz/fail.c
+fuzz_src_seq := fuzz/seq.c fuzz/seq_lang.c fuzz/fail.c
+fuzz_src_diff := fuzz/diff.c fuzz/seq_lang.c fuzz/fail.c
+
+FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The kernel backend, as kernel/kernel.mk builds it, under its second name.
+FUZZ_KCFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ikernel/include -Ikernel -I. -Isim/include \
+		-Isim -DKSHIM_VERSION_HEADER='"versions/$(FUZZ_KVER).h"' \
+		-Dvfiosim_backend=vfiosim_backend_kernel
+# Besides kcheck's -fno-sanitize=shift: clang's pointer-overflow check
+# stops at `bitmap + offset` on a NULL __user pointer (update_user_bitmap),
+# an address the kernel never dereferences (copy_to_user faults on it).
+FUZZ_KTU := -Wno-sign-compare -Wno-shadow -Wno-unused-function -fno-sanitize=shift \
+	    -fno-sanitize=pointer-overflow -DKSRC_TYPE1_C='"$(FUZZ_KTYPE1)"'
+
+AFL_CC ?= afl-clang-fast
+FUZZ_AFL_CC := AFL_QUIET=1 $(AFL_CC)
+FUZZ_AFL_KTU := -Wno-void-pointer-to-enum-cast
+
+# One variant: FUZZ_CC_v (compiler), FUZZ_FL_v (flags), FUZZ_DRV_v (driver
+# source, none for libFuzzer), FUZZ_LD_v (link flags), FUZZ_KTU_v (the
+# compiler's warning switch for the kernel's source).
+FUZZ_CC_replay := $(CC)
+FUZZ_FL_replay := -O1 -g $(FUZZ_SAN)
+FUZZ_DRV_replay := fuzz/replay_main.c
+FUZZ_KTU_replay := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),\
+		   -Wno-void-pointer-to-enum-cast,-Wno-maybe-uninitialized)
+FUZZ_CC_afl := $(FUZZ_AFL_CC)
+FUZZ_FL_afl := -O2 -g
+FUZZ_CC_afl-san := $(FUZZ_AFL_CC)
+FUZZ_FL_afl-san := -O1 -g $(FUZZ_SAN)
+FUZZ_CC_cmplog := AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
+FUZZ_FL_cmplog := -O2 -g
+FUZZ_CC_afl-lsan := AFL_USE_LSAN=1 $(FUZZ_AFL_CC)
+FUZZ_FL_afl-lsan := -O1 -g
+$(foreach v,afl afl-san cmplog afl-lsan,$(eval FUZZ_DRV_$(v) := fuzz/afl_main.c)\
+	$(eval FUZZ_KTU_$(v) := $(FUZZ_AFL_KTU)))
+FUZZ_CC_libfuzzer := clang
+FUZZ_FL_libfuzzer := -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+FUZZ_LD_libfuzzer := -fsanitize=fuzzer
+FUZZ_KTU_libfuzzer := $(FUZZ_AFL_KTU)
+
+define fuzz_variant
+$$(FUZZ_O)/$(1)/obj/%.o: %.c $$(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
+
+$$(FUZZ_O)/$(1)/obj/fuzz/entry-%.o: fuzz/entry.c fuzz/fuzz.h
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -DFUZZ_TARGET=$$* -c $$< -o $$@
+
+$$(FUZZ_O)/$(1)/obj/kernel/shim/%.o: kernel/shim/%.c $$(FUZZ_KHDRS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
+
+$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_KHDRS) | fuzz-ksrc
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) $$(FUZZ_KTU_$(1)) \
+		-c $$< -o $$@
+
+$$(FUZZ_O)/$(1)/libvfiosim.a: $$(FUZZ_LIB_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+
+# The kernel objects are linked as objects: only a weak reference names them.
+define fuzz_link
+$$(FUZZ_O)/$(1)/$(2): $$(fuzz_src_$(2):%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
+		$$(FUZZ_O)/$(1)/obj/fuzz/entry-$(2).o \
+		$$(FUZZ_DRV_$(1):%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
+		$(if $(filter diff,$(2)),$$(FUZZ_KSHIM_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
+			$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o) \
+		$$(FUZZ_O)/$(1)/libvfiosim.a
+	$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1)) $$^ $$(FUZZ_LD_$(1)) -o $$@
+endef
+
+FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer
+$(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
+	$(foreach t,$(FUZZ_ALL_TARGETS),$(eval $(call fuzz_link,$(v),$(t)))))
+
+FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
+FUZZ_HAVE_KSRC = $(wildcard $(FUZZ_KTYPE1))
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
+	fuzz-ksrc fuzz-deps fuzz-replay-build
+
+# Linux 6.12's type1 for the diff target, fetched as kcheck fetches it.
+fuzz-ksrc:
+	@test -f $(FUZZ_KTYPE1) || kernel/fetch.sh $(KSRC_CACHE) $(FUZZ_KVER)
+
+fuzz-deps:
+	@tools/deps.sh fuzz clang
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(foreach v,$(FUZZ_AFL_VARIANTS),\
+		$(FUZZ_TARGETS:%=$(FUZZ_O)/$(v)/%))
+
+fuzz-libfuzzer: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/libfuzzer/%)
+
+fuzz-replay-build:
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+
+# Every seed and every past finding, through the plain drivers.
+fuzz-replay: fuzz-replay-build
+	@fuzz/campaign.sh replay 0 1 $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@fuzz/campaign.sh run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	@if command -v $(AFL_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) \
+			$(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
+			$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) && \
+		fuzz/campaign.sh smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS); \
+	else \
+		echo "fuzz-smoke: AFL++ not installed ($(AFL_CC)); replaying the corpora only"; \
+		$(MAKE) --no-print-directory fuzz-replay; \
+	fi
+
+fuzz-cmin: fuzz-build
+	@fuzz/campaign.sh cmin 0 1 $(FUZZ_TARGETS)
+
+# The seed generator: a plain program, runs on the model.
+$(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \
+		$(FUZZ_O)/replay/obj/fuzz/fail.o $(FUZZ_O)/replay/libvfiosim.a
+	$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) $^ -o $@
+
+fuzz-corpus: $(FUZZ_O)/gen_corpus
+	@rm -rf fuzz/corpus
+	@$(FUZZ_O)/gen_corpus fuzz/corpus
+
+# make test replays every corpus and regression input through the harnesses:
+# the test binary links them (model only; docs/fuzzing.md).
+FUZZ_REPLAY_TEST := $(O)/tests/unit/test_fuzz_replay
+FUZZ_REPLAY_OBJ := $(addprefix $(O)/fuzz/,ioctl.o seq.o seq_lang.o fail.o)
+$(FUZZ_REPLAY_OBJ): $(wildcard fuzz/*.h)
+$(FUZZ_REPLAY_TEST): $(FUZZ_REPLAY_OBJ)
+$(FUZZ_REPLAY_TEST): private override EXTRA_CFLAGS += $(FUZZ_REPLAY_OBJ) -Ifuzz \
+	-DFUZZ_DATA_DIR='"$(CURDIR)/fuzz"'

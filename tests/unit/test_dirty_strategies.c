@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_dirty_strategies.c - every way the model copies dirty bits out
+ * (type1/strategy.h) against the definition of a report and against each
+ * other.
+ *
+ * One host holds one container per variant: each strategy, and the fast
+ * one also with bounce buffers of one and three words, so that runs get
+ * cut at every place.  All receive the same seeded random sequence:
+ * mappings with holes at every bit offset, pins held and released,
+ * dma_rw writes, GET_BITMAP over ranges that start and end in holes,
+ * UNMAP with the bitmap, new mappings in the freed space, and (in one
+ * test) a read-only word in the user's bitmap.  Before each report the
+ * expected bitmap is computed from the model's per-mapping bitmaps: the
+ * caller's random bits outside the mappings kept, every page of a mapping
+ * an IOMMU group outside the pinned scope may write set.  After it every
+ * variant must have written exactly that (and nothing in the words past
+ * the bitmap), left the same per-mapping bitmaps and pins, and kept each
+ * block summary covering its bits; after a GET, only pinned pages stay.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "type1/strategy.h"
+#include "type1/type1.h"
+
+#define NV		4		/* variants */
+#define MAXMAPS		1200
+#define MAXPINS		64
+#define REGION		(1U << 18)	/* pages the layout may use */
+#define BIG		100000		/* pages of the largest mappings */
+#define RANDMAPS	24		/* mappings of a random layout, at most */
+#define SLACK		2		/* words after a user bitmap, never written */
+#define IOVA_BASE	(1ULL << 40)	/* above the MSI window */
+#define GUEST		(4ULL << 30)
+#define RW		(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)
+#define SZ_4K		0x1000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_2M		0x200000ULL
+
+static const struct variant {
+	enum t1_copy_strategy strategy;
+	unsigned int bounce;		/* words; 0: the default */
+} variants[NV] = {
+	{ T1_COPY_KERNEL, 0 },
+	{ T1_COPY_FAST, 0 },
+	{ T1_COPY_FAST, 1 },
+	{ T1_COPY_FAST, 3 },
+};
+
+struct cfg {
+	uint64_t page;			/* CPU page = smallest IOMMU page */
+	bool outside;			/* an IOMMU group outside the pinned scope */
+	bool faults;			/* read-only words in the user's bitmap */
+	bool units;			/* IOMMU groups that change the page size */
+	unsigned int granule;		/* mapping sizes and offsets, in pages */
+	unsigned int layouts;
+};
+
+struct map {
+	uint64_t iova, pages;
+};
+
+struct pin {
+	uint64_t iova;
+	int n;
+};
+
+struct fx {
+	const struct cfg *cfg;
+	uint64_t pgsize;		/* the container's smallest IOMMU page */
+	uint64_t rng;
+	struct vfiosim_host *h;
+	struct vfiosim_container *c[NV];
+	struct vfiosim_group *emu[NV], *iommu[NV], *coarse[NV];
+	struct map map[MAXMAPS];
+	unsigned int nmaps;
+	struct pin pin[MAXPINS];
+	unsigned int npins;
+	unsigned long *ubuf[NV], *want;
+	unsigned long *snap;		/* every bitmap word, before a report */
+	size_t nsnap;
+	unsigned long reports, faults;
+};
+
+static uint64_t seed;
+
+/* splitmix64, so that a printed seed replays on any libc. */
+static uint64_t rnd(struct fx *f)
+{
+	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(struct fx *f, uint64_t n)
+{
+	return n ? rnd(f) % n : 0;
+}
+
+static struct t1_iommu *iommu_of(struct fx *f, unsigned int v)
+{
+	return f->c[v]->data;
+}
+
+static void use(unsigned int v)
+{
+	t1_copy_strategy_set(variants[v].strategy);
+	t1_copy_bounce_set(variants[v].bounce);
+}
+
+/* ------------------------------------------------------------ fixture */
+
+static int setup(void **state)
+{
+	const struct cfg *cfg = *state;
+	struct vfiosim_host_config hc = { .page_size = cfg->page };
+	struct vfiosim_group_config ge = { .kind = VFIOSIM_GROUP_EMULATED };
+	struct vfiosim_group_config gi = { .kind = VFIOSIM_GROUP_IOMMU };
+	struct vfiosim_group_config gc = { .kind = VFIOSIM_GROUP_IOMMU };
+	struct fx *f = calloc(1, sizeof(*f));
+	unsigned int v;
+
+	if (!f)
+		return -1;
+	f->cfg = cfg;
+	f->pgsize = cfg->page;
+	f->rng = seed;
+	f->h = vfiosim_host_new(&hc);
+	if (!f->h || vfiosim_mm_map(f->h, GUEST, 2 * REGION * cfg->page, RW))
+		return -1;
+	for (v = 0; v < NV; v++) {
+		f->c[v] = vfiosim_container_new(f->h, VFIO_TYPE1v2_IOMMU);
+		f->emu[v] = vfiosim_group_new(f->h, &ge);
+		if (!f->c[v] || !f->emu[v] || vfiosim_container_attach(f->c[v], f->emu[v]))
+			return -1;
+		if (cfg->units) {
+			gi.pgsize_bitmap = SZ_4K | SZ_64K | SZ_2M;
+			gi.has_dma_unmap = true;
+			gc.pgsize_bitmap = SZ_64K | SZ_2M;
+			gc.has_dma_unmap = true;
+			f->coarse[v] = vfiosim_group_new(f->h, &gc);
+			if (!f->coarse[v])
+				return -1;
+		}
+		if (cfg->outside || cfg->units) {
+			f->iommu[v] = vfiosim_group_new(f->h, &gi);
+			if (!f->iommu[v] || vfiosim_container_attach(f->c[v], f->iommu[v]))
+				return -1;
+		}
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	unsigned int v, warnings = vfiosim_warnings(f->h);
+
+	t1_copy_strategy_set(T1_COPY_FAST);
+	t1_copy_bounce_set(0);
+	for (v = 0; v < NV; v++) {
+		vfiosim_container_free(f->c[v]);
+		vfiosim_group_free(f->emu[v]);
+		if (f->iommu[v])
+			vfiosim_group_free(f->iommu[v]);
+		if (f->coarse[v])
+			vfiosim_group_free(f->coarse[v]);
+		free(f->ubuf[v]);
+	}
+	free(f->want);
+	free(f->snap);
+	assert_int_equal(vfiosim_live_allocs(f->h), 0);
+	vfiosim_host_free(f->h);
+	free(f);
+	assert_int_equal(warnings, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------- operations */
+
+static void map_new(struct fx *f, uint64_t iova, uint64_t pages)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = GUEST + (iova - IOVA_BASE),
+		.iova = iova,
+		.size = pages * f->cfg->page,
+	};
+	unsigned int v, i;
+
+	for (v = 0; v < NV; v++)
+		assert_int_equal(vfiosim_ioctl(f->c[v], VFIO_IOMMU_MAP_DMA, &m), 0);
+	for (i = f->nmaps; i && f->map[i - 1].iova > iova; i--)
+		f->map[i] = f->map[i - 1];
+	f->map[i].iova = iova;
+	f->map[i].pages = pages;
+	f->nmaps++;
+}
+
+/* Mappings at random offsets with random holes, in granules. */
+static void layout(struct fx *f)
+{
+	uint64_t g = f->cfg->granule, p = below(f, 70) / g * g, n;
+	unsigned int k, want = 1 + (unsigned int)below(f, 10);
+
+	/*
+	 * Mostly small mappings; some large enough for block summaries of
+	 * many words and for bitmaps that go out without the bounce.
+	 */
+	for (k = 0; k < want; k++) {
+		switch (below(f, 8)) {
+		case 0:
+		case 1:
+			n = 1 + below(f, 8);
+			break;
+		case 2:
+			n = 1 + below(f, BIG);
+			break;
+		default:
+			n = 1 + below(f, 200);
+			break;
+		}
+		n = n / g * g + g;
+		if (p + n > REGION)
+			break;
+		map_new(f, IOVA_BASE + p * f->cfg->page, n);
+		p += n + (below(f, 3) ? below(f, 130) / g * g : 0);
+	}
+}
+
+/* A random page range inside a random mapping: *pages at most max. */
+static uint64_t somewhere(struct fx *f, uint64_t max, uint64_t *pages)
+{
+	const struct map *m = &f->map[below(f, f->nmaps)];
+	uint64_t first = below(f, m->pages);
+
+	*pages = 1 + below(f, max);
+	if (*pages > m->pages - first)
+		*pages = m->pages - first;
+	return m->iova + first * f->cfg->page;
+}
+
+static void pin(struct fx *f, bool keep)
+{
+	uint64_t pfns[4], n, iova = somewhere(f, 4, &n);
+	unsigned int v;
+
+	for (v = 0; v < NV; v++) {
+		assert_int_equal(vfiosim_pin_pages(f->c[v], f->emu[v], iova, (int)n, RW, pfns),
+				 (int)n);
+		if (!keep)
+			assert_int_equal(vfiosim_unpin_pages(f->c[v], f->emu[v], iova, (int)n), 0);
+	}
+	if (keep && f->npins < MAXPINS)
+		f->pin[f->npins++] = (struct pin){ iova, (int)n };
+	else if (keep)
+		for (v = 0; v < NV; v++)
+			vfiosim_unpin_pages(f->c[v], f->emu[v], iova, (int)n);
+}
+
+static void unpin(struct fx *f)
+{
+	unsigned int k, v;
+
+	if (!f->npins)
+		return;
+	k = (unsigned int)below(f, f->npins);
+	for (v = 0; v < NV; v++)
+		assert_int_equal(vfiosim_unpin_pages(f->c[v], f->emu[v], f->pin[k].iova,
+						     f->pin[k].n), 0);
+	f->pin[k] = f->pin[--f->npins];
+}
+
+static void write_rw(struct fx *f)
+{
+	static unsigned char data[3 * 65536];
+	uint64_t n, iova = somewhere(f, 3, &n), len;
+	unsigned int v;
+
+	/* Any byte length from one byte up, within the pages chosen. */
+	len = 1 + below(f, n * f->cfg->page - 1);
+	iova += below(f, n * f->cfg->page - len + 1);
+	memset(data, 0x5a, sizeof(data));
+	for (v = 0; v < NV; v++)
+		assert_int_equal(vfiosim_dma_rw(f->c[v], iova, data, len, true), 0);
+}
+
+static void dirty_some(struct fx *f)
+{
+	unsigned int k, n = (unsigned int)below(f, 7);
+
+	for (k = 0; k < n && f->nmaps; k++) {
+		switch (below(f, 4)) {
+		case 0:
+			pin(f, true);
+			break;
+		case 1:
+			unpin(f);
+			break;
+		case 2:
+			pin(f, false);
+			break;
+		default:
+			write_rw(f);
+			break;
+		}
+	}
+}
+
+/* ----------------------------------------------------------- checks */
+
+static bool bit(const unsigned long *w, uint64_t i)
+{
+	return w[i / 64] >> (i % 64) & 1;
+}
+
+static void put_bit(unsigned long *w, uint64_t i, bool v)
+{
+	if (v)
+		w[i / 64] |= 1UL << (i % 64);
+	else
+		w[i / 64] &= ~(1UL << (i % 64));
+}
+
+/* The report of npages pages (of pgsize) from start that the model's state calls for. */
+static void expect(struct fx *f, uint64_t start, uint64_t npages)
+{
+	struct t1_iommu *iommu = iommu_of(f, 0);
+	uint64_t pg = f->pgsize, i;
+	struct t1_dma *dma;
+
+	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
+		uint64_t first = (dma->iova - start) / pg;
+
+		if (dma->iova < start || first >= npages)
+			continue;
+		for (i = 0; i < dma->size / pg; i++)
+			put_bit(f->want, first + i,
+				t1_scope_all_dirty(iommu, dma) || bit(dma->bitmap, i));
+	}
+}
+
+static void pins_of(struct t1_dma *dma, uint64_t *iovas, unsigned int *n)
+{
+	struct rb_node *p;
+
+	*n = 0;
+	for (p = rb_first(&dma->pfns); p; p = rb_next(p))
+		iovas[(*n)++] = rb_entry(p, struct t1_pfn, node)->iova;
+}
+
+/* All the bitmap words of variant v, in mapping order, into f->snap or compared with it. */
+static void snapshot(struct fx *f, unsigned int v, bool compare)
+{
+	struct t1_dma *dma;
+	size_t n = 0;
+	uint64_t i;
+
+	for (dma = t1_dma_first(iommu_of(f, v)); dma; dma = t1_dma_next(dma)) {
+		for (i = 0; i < BITS_TO_LONGS(dma->bitmap_pages); i++, n++) {
+			if (compare) {
+				assert_true(n < f->nsnap);
+				if (f->snap[n] != dma->bitmap[i])
+					fail_msg("variant %u, mapping 0x%llx, word %llu: %#lx after"
+						 " a failed report, %#lx before", v,
+						 (unsigned long long)dma->iova,
+						 (unsigned long long)i, dma->bitmap[i], f->snap[n]);
+				continue;
+			}
+			if (!(n % 256)) {
+				f->snap = realloc(f->snap, (n + 256) * sizeof(*f->snap));
+				assert_non_null(f->snap);
+			}
+			f->snap[n] = dma->bitmap[i];
+		}
+	}
+	if (compare)
+		assert_int_equal(n, f->nsnap);
+	else
+		f->nsnap = n;
+}
+
+/* Every variant holds the same mappings, bits and pins as the first. */
+static void same_state(struct fx *f, bool restarted, uint64_t start, uint64_t npages)
+{
+	uint64_t pa[MAXPINS * 4], pb[MAXPINS * 4], pg = f->pgsize, i;
+	struct t1_dma *a, *b;
+	unsigned int v, na, nb, k;
+	char why[160];
+
+	for (v = 0; v < NV; v++) {
+		if (t1_dirty_check(iommu_of(f, v), why, sizeof(why)))
+			fail_msg("variant %u: %s", v, why);
+		assert_int_equal(t1_dma_count(iommu_of(f, v)), f->nmaps);
+	}
+	for (v = 1; v < NV; v++) {
+		for (a = t1_dma_first(iommu_of(f, 0)), b = t1_dma_first(iommu_of(f, v)); a && b;
+		     a = t1_dma_next(a), b = t1_dma_next(b)) {
+			assert_int_equal(a->iova, b->iova);
+			assert_int_equal(a->size, b->size);
+			assert_int_equal(a->bitmap_pages, b->bitmap_pages);
+			for (i = 0; i < BITS_TO_LONGS(a->bitmap_pages) + 1; i++)
+				if (a->bitmap[i] != b->bitmap[i])
+					fail_msg("variant %u, mapping 0x%llx, word %llu: %#lx,"
+						 " not %#lx",
+						 v, (unsigned long long)a->iova,
+						 (unsigned long long)i, b->bitmap[i], a->bitmap[i]);
+			pins_of(a, pa, &na);
+			pins_of(b, pb, &nb);
+			assert_int_equal(na, nb);
+			assert_memory_equal(pa, pb, na * sizeof(pa[0]));
+		}
+	}
+	if (!restarted)
+		return;
+	/* Reported mappings keep their pinned pages and nothing else. */
+	for (a = t1_dma_first(iommu_of(f, 0)); a; a = t1_dma_next(a)) {
+		if (a->iova < start || (a->iova - start) / pg >= npages)
+			continue;
+		pins_of(a, pa, &na);
+		for (i = 0, k = 0; i < BITS_TO_LONGS(a->bitmap_pages) * 64; i++) {
+			bool pinned = false;
+
+			/* Several CPU pages may share a bit. */
+			for (; k < na && (pa[k] - a->iova) / pg == i; k++)
+				pinned = true;
+			assert_int_equal(bit(a->bitmap, i), pinned);
+		}
+	}
+}
+
+/* -------------------------------------------------------- reports */
+
+/* VFIO_IOMMU_DIRTY_PAGES's header with its data[]: the GET request. */
+struct dirty_get_arg {
+	uint32_t argsz;
+	uint32_t flags;
+	struct vfio_iommu_type1_dirty_bitmap_get get;
+};
+
+struct dirty_unmap_arg {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t iova;
+	uint64_t size;
+	struct vfio_bitmap bitmap;
+};
+
+static long report(struct fx *f, unsigned int v, bool unmap, uint64_t start, uint64_t npages)
+{
+	uint64_t pg = f->pgsize, bytes = BITS_TO_LONGS(npages) * 8;
+	struct dirty_get_arg g = {
+		.argsz = sizeof(g), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+		.get = { .iova = start, .size = npages * pg,
+			 .bitmap = { .pgsize = pg, .size = bytes, .data = (void *)f->ubuf[v] } },
+	};
+	struct dirty_unmap_arg u = {
+		.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
+		.iova = start, .size = npages * pg,
+		.bitmap = { .pgsize = pg, .size = bytes, .data = (void *)f->ubuf[v] },
+	};
+
+	use(v);
+	if (unmap)
+		return vfiosim_ioctl(f->c[v], VFIO_IOMMU_UNMAP_DMA, &u);
+	return vfiosim_ioctl(f->c[v], VFIO_IOMMU_DIRTY_PAGES, &g);
+}
+
+/* Mappings i..j with some of the holes around them. */
+static void pick_range(struct fx *f, unsigned int i, unsigned int j, uint64_t *start,
+		       uint64_t *npages)
+{
+	uint64_t pg = f->cfg->page, g = f->cfg->granule;
+	uint64_t lo = i ? f->map[i - 1].iova + f->map[i - 1].pages * pg : IOVA_BASE;
+	uint64_t end = f->map[j].iova + f->map[j].pages * pg;
+	uint64_t hi = j + 1 < f->nmaps ? f->map[j + 1].iova : end + 64 * pg;
+
+	*start = f->map[i].iova - below(f, (f->map[i].iova - lo) / pg / g + 1) * g * pg;
+	end += below(f, (hi - end) / pg / g + 1) * g * pg;
+	*npages = (end - *start) / f->pgsize;
+}
+
+/* A report of mappings i..j and some holes around, by every variant, checked. */
+static void report_range(struct fx *f, unsigned int i, unsigned int j, bool unmap)
+{
+	uint64_t start, npages, words, w, ro = 0;
+	bool fault = f->cfg->faults && !below(f, 3);
+	unsigned int v, k;
+	long ret[NV];
+
+	pick_range(f, i, j, &start, &npages);
+	words = BITS_TO_LONGS(npages) + SLACK;
+	f->want = realloc(f->want, words * 8);
+	assert_non_null(f->want);
+	/* The caller's bitmap holds garbage, which only holes may keep. */
+	for (w = 0; w < words; w++)
+		f->want[w] = rnd(f);
+	for (v = 0; v < NV; v++) {
+		free(f->ubuf[v]);
+		f->ubuf[v] = malloc(words * 8);
+		assert_non_null(f->ubuf[v]);
+		memcpy(f->ubuf[v], f->want, words * 8);
+	}
+	expect(f, start, npages);
+	/* A read-only word somewhere in the report's words: -EFAULT. */
+	if (fault) {
+		ro = below(f, BITS_TO_LONGS(npages));
+		snapshot(f, 0, false);
+	}
+	for (v = 0; v < NV; v++) {
+		/* A word only in holes is never written: that report succeeds. */
+		if (fault)
+			assert_int_equal(vfiosim_user_add(f->h, &f->ubuf[v][ro], 8,
+							  VFIOSIM_PROT_READ), 0);
+	}
+	for (v = 0; v < NV; v++) {
+		ret[v] = report(f, v, unmap, start, npages);
+		if (fault)
+			assert_int_equal(vfiosim_user_del(f->h, &f->ubuf[v][ro]), 0);
+	}
+	f->reports++;
+	for (v = 0; v < NV; v++) {
+		if (ret[v] != ret[0])
+			fail_msg("variant %u returned %ld, variant 0 %ld", v, ret[v], ret[0]);
+		if (ret[v])
+			continue;
+		for (w = 0; w < words; w++)
+			if (f->ubuf[v][w] != f->want[w])
+				fail_msg("variant %u, %s [0x%llx, +%llu pages): word %llu is %#lx, "
+					 "not %#lx", v, unmap ? "unmap" : "get",
+					 (unsigned long long)start, (unsigned long long)npages,
+					 (unsigned long long)w, f->ubuf[v][w], f->want[w]);
+	}
+	if (ret[0]) {
+		/* Only a word that cannot be written fails a report. */
+		assert_true(fault);
+		assert_int_equal(ret[0], -EFAULT);
+		f->faults++;
+		for (v = 1; v < NV; v++)
+			assert_memory_equal(f->ubuf[v], f->ubuf[0], words * 8);
+		/* Nothing restarted, nothing unmapped (docs/divergences.md 1, 2). */
+		for (v = 0; v < NV; v++)
+			snapshot(f, v, true);
+		same_state(f, false, 0, 0);
+		return;
+	}
+	if (unmap) {
+		/* The devices let go of their pins in the range first. */
+		for (k = 0; k < f->npins;)
+			if (f->pin[k].iova >= start && f->pin[k].iova - start < npages * f->pgsize)
+				f->pin[k] = f->pin[--f->npins];
+			else
+				k++;
+		memmove(&f->map[i], &f->map[j + 1], (f->nmaps - j - 1) * sizeof(f->map[0]));
+		f->nmaps -= j - i + 1;
+	}
+	same_state(f, !unmap, start, npages);
+}
+
+static void one_report(struct fx *f, bool unmap)
+{
+	unsigned int i = (unsigned int)below(f, f->nmaps);
+
+	report_range(f, i, i + (unsigned int)below(f, f->nmaps - i), unmap);
+}
+
+/* A new mapping in some hole of the layout, when there is one. */
+static void map_in_hole(struct fx *f)
+{
+	uint64_t pg = f->cfg->page, g = f->cfg->granule, lo, hi, n, at;
+	unsigned int k = (unsigned int)below(f, f->nmaps + 1);
+
+	lo = k ? f->map[k - 1].iova + f->map[k - 1].pages * pg : IOVA_BASE;
+	hi = k < f->nmaps ? f->map[k].iova : IOVA_BASE + REGION * pg;
+	if (hi <= lo || f->nmaps == RANDMAPS)
+		return;
+	n = (hi - lo) / pg / g;
+	if (!n)
+		return;
+	at = below(f, n);
+	n = 1 + below(f, n - at);
+	map_new(f, lo + at * g * pg, n * g);
+}
+
+/* DIRTY_PAGES START or STOP in every container. */
+static void dirty_flag(struct fx *f, uint32_t flag)
+{
+	struct vfio_iommu_type1_dirty_bitmap d = { .argsz = sizeof(d), .flags = flag };
+	unsigned int v;
+
+	for (v = 0; v < NV; v++)
+		assert_int_equal(vfiosim_ioctl(f->c[v], VFIO_IOMMU_DIRTY_PAGES, &d), 0);
+}
+
+static void run(struct fx *f)
+{
+	unsigned int l, r, v;
+
+	for (l = 0; l < f->cfg->layouts; l++) {
+		layout(f);
+		dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+		for (r = 0; r < 10 && f->nmaps; r++) {
+			dirty_some(f);
+			one_report(f, below(f, 4) == 0);
+			if (!below(f, 3))
+				map_in_hole(f);
+		}
+		/* Unpin everything and take the layout down for the next one. */
+		while (f->npins)
+			unpin(f);
+		if (f->nmaps)
+			one_report(f, true);
+		while (f->nmaps) {
+			for (v = 0; v < NV; v++)
+				assert_int_equal(vfiosim_ioctl(f->c[v], VFIO_IOMMU_UNMAP_DMA,
+					&(struct vfio_iommu_type1_dma_unmap){
+						.argsz = sizeof(struct vfio_iommu_type1_dma_unmap),
+						.iova = f->map[0].iova,
+						.size = f->map[0].pages * f->cfg->page }), 0);
+			memmove(&f->map[0], &f->map[1], --f->nmaps * sizeof(f->map[0]));
+		}
+		dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	}
+	print_message("%lu reports compared, %lu of them faulted\n", f->reports, f->faults);
+	assert_true(f->reports > f->cfg->layouts);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_strategies_agree_in_pinned_scope(void **state)
+{
+	run(*state);
+}
+
+static void test_strategies_agree_outside_pinned_scope(void **state)
+{
+	run(*state);
+}
+
+static void test_strategies_agree_with_64k_pages(void **state)
+{
+	run(*state);
+}
+
+static void test_strategies_fail_alike_and_keep_every_bit(void **state)
+{
+	struct fx *f = *state;
+
+	run(f);
+	assert_true(f->faults > 0);
+}
+
+/*
+ * More mappings with bits than the fast strategy notes on its way: the
+ * restart walks the tree instead, and must reach every one of them.
+ */
+static void test_strategies_agree_with_more_marked_mappings_than_noted(void **state)
+{
+	uint64_t pfns[1];
+	struct fx *f = *state;
+	unsigned int k, v;
+
+	for (k = 0; k < 1100; k++)
+		map_new(f, IOVA_BASE + (4 * k + k % 3) * f->cfg->page, 1 + k % 2);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	for (k = 0; k < f->nmaps; k += 1 + (k % 100 == 50))
+		for (v = 0; v < NV; v++) {
+			assert_int_equal(vfiosim_pin_pages(f->c[v], f->emu[v], f->map[k].iova, 1,
+							   RW, pfns), 1);
+			assert_int_equal(vfiosim_unpin_pages(f->c[v], f->emu[v], f->map[k].iova,
+							     1), 0);
+		}
+	pin(f, true);
+	report_range(f, 0, f->nmaps - 1, false);
+	report_range(f, 0, f->nmaps - 1, false);
+	report_range(f, 1, f->nmaps - 2, true);
+	while (f->npins)
+		unpin(f);
+}
+
+/*
+ * A group whose IOMMU has no 4 KiB pages comes and goes while tracking:
+ * every bitmap is re-expressed in 64 KiB pages and back, and the block
+ * summaries follow (docs/divergences.md 4).
+ */
+static void test_strategies_agree_across_a_change_of_page_size(void **state)
+{
+	struct fx *f = *state;
+	unsigned int l, r, v;
+	uint64_t pfn;
+
+	for (l = 0; l < 12; l++) {
+		layout(f);
+		dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+		/* The IOMMU group joins the pinned scope by pinning. */
+		for (v = 0; v < NV; v++)
+			assert_int_equal(vfiosim_pin_pages(f->c[v], f->iommu[v], f->map[0].iova, 1,
+							   RW, &pfn), 1);
+		report_range(f, 0, f->nmaps - 1, false);
+		for (r = 0; r < 8 && f->nmaps; r++) {
+			dirty_some(f);
+			if (r == 2 || r == 5) {
+				for (v = 0; v < NV; v++) {
+					if (r == 2)
+						assert_int_equal(vfiosim_container_attach(f->c[v],
+								 f->coarse[v]), 0);
+					else
+						assert_int_equal(vfiosim_container_detach(f->c[v],
+								 f->coarse[v]), 0);
+				}
+				f->pgsize = r == 2 ? SZ_64K : SZ_4K;
+				assert_int_equal(t1_min_pgsize(iommu_of(f, 0)), f->pgsize);
+			}
+			if (r == 3)
+				for (v = 0; v < NV; v++)
+					assert_int_equal(vfiosim_pin_pages(f->c[v], f->coarse[v],
+							 f->map[0].iova, 1, RW, &pfn), 1);
+			one_report(f, false);
+		}
+		while (f->npins)
+			unpin(f);
+		report_range(f, 0, f->nmaps - 1, true);
+		f->nmaps = 0;
+		dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	}
+	print_message("%lu reports compared\n", f->reports);
+}
+
+static const struct cfg cfg_pinned = { .page = 4096, .granule = 1, .layouts = 100 };
+static const struct cfg cfg_outside = { .page = 4096, .outside = true, .granule = 1,
+					.layouts = 80 };
+static const struct cfg cfg_64k = { .page = 65536, .outside = true, .granule = 1,
+				    .layouts = 40 };
+static const struct cfg cfg_faults = { .page = 4096, .faults = true, .granule = 1,
+				       .layouts = 100 };
+
+static const struct cfg cfg_many = { .page = 4096, .granule = 1 };
+static const struct cfg cfg_units = { .page = 4096, .units = true, .granule = 16 };
+
+#define T(fn, cfg) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&cfg)
+
+int main(void)
+{
+	const char *env = getenv("VFIOSIM_SEED");
+	const struct CMUnitTest tests[] = {
+		T(test_strategies_agree_in_pinned_scope, cfg_pinned),
+		T(test_strategies_agree_outside_pinned_scope, cfg_outside),
+		T(test_strategies_agree_with_64k_pages, cfg_64k),
+		T(test_strategies_fail_alike_and_keep_every_bit, cfg_faults),
+		T(test_strategies_agree_with_more_marked_mappings_than_noted, cfg_many),
+		T(test_strategies_agree_across_a_change_of_page_size, cfg_units),
+	};
+
+	if (env && *env)
+		seed = strtoull(env, NULL, 0);
+	else
+		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	print_message("dirty strategies seed %llu (set VFIOSIM_SEED to repeat)\n",
+		      (unsigned long long)seed);
+	return cmocka_run_group_tests_name("dirty_strategies", tests, NULL, NULL);
+}
