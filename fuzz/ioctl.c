@@ -5,12 +5,12 @@
  * states (docs/fuzzing.md, "ioctl").
  *
  * Every state lives in a host of its own, built once per process (before
- * AFL's fork server starts) and rebuilt only after an input that may have
- * changed it: a stateful command that succeeded, a copy fault or -EBUSY
- * (the dirty oracle's view changes there), or fault injection.  Every
- * other input must leave the state as built, which is checked rather
- * than assumed: counters after every input, the full GET_INFO reply after
- * a stateful command that failed ("a failed ioctl changes nothing").
+ * AFL's fork server starts).  After an input the state must be as built:
+ * an input that cannot have changed it is checked to have left it alone
+ * (counters always, the full GET_INFO reply after stateful commands: "a
+ * failed ioctl changes nothing"); a new mapping or a START is undone and
+ * checked the same way; anything else that succeeded, and copy faults or
+ * -EBUSY (the dirty oracle's view changes there), rebuild the state.
  *
  * Pointers in an input never reach memory directly: each is chosen from
  * a menu (registered read-write or read-only user memory, a short buffer,
