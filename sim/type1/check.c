@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "type1/strategy.h"
 #include "type1/type1.h"
 
 /* For rb_check(): order only; overlaps are checked walking the mappings. */
@@ -160,6 +161,8 @@ int t1_check(void *data, char *why, size_t len)
 		ret = t1_check_iovas(iommu, why, len);
 	if (!ret)
 		ret = t1_check_groups(iommu, why, len);
+	if (!ret)
+		ret = t1_dirty_check(iommu, why, len);
 	return ret;
 }
 
