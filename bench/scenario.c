@@ -26,20 +26,7 @@ const char *const bench_op_name[] = { "get", "get-first", "get-last", "unmap" };
 const char *const bench_layout_name[] = { "aligned", "unaligned", "holes" };
 const char *const bench_density_name[] = { "none", "sparse", "half", "all" };
 
-/* VFIO_IOMMU_DIRTY_PAGES's header with its data[]: the GET request. */
-struct dirty_get_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	struct vfio_iommu_type1_dirty_bitmap_get get;
-};
-
-struct dirty_unmap_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	uint64_t iova;
-	uint64_t size;
-	struct vfio_bitmap bitmap;
-};
+#include "vfiosim_args.h"
 
 /* Mapping k of the layout, in pages from IOVA_BASE. */
 struct plan {

@@ -23,20 +23,7 @@
 #include "fixture.h"
 
 /* VFIO_IOMMU_DIRTY_PAGES with GET_BITMAP: the get struct sits at offset 8. */
-struct dirty_get_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	struct vfio_iommu_type1_dirty_bitmap_get get;
-};
-
-/* VFIO_IOMMU_UNMAP_DMA carrying a struct vfio_bitmap in data[] (offset 24). */
-struct dirty_unmap_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	uint64_t iova;
-	uint64_t size;
-	struct vfio_bitmap bitmap;
-};
+#include "vfiosim_args.h"
 
 /* The header the kernel reads first (offsetofend of flags). */
 #define DIRTY_HDR_SZ		8U

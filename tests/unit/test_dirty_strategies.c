@@ -447,20 +447,7 @@ static void same_state(struct fx *f, bool restarted, uint64_t start, uint64_t np
 
 /* -------------------------------------------------------- reports */
 
-/* VFIO_IOMMU_DIRTY_PAGES's header with its data[]: the GET request. */
-struct dirty_get_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	struct vfio_iommu_type1_dirty_bitmap_get get;
-};
-
-struct dirty_unmap_arg {
-	uint32_t argsz;
-	uint32_t flags;
-	uint64_t iova;
-	uint64_t size;
-	struct vfio_bitmap bitmap;
-};
+#include "vfiosim_args.h"
 
 static long report(struct fx *f, unsigned int v, bool unmap, uint64_t start, uint64_t npages)
 {
