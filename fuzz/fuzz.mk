@@ -10,6 +10,8 @@
 #   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
 #   make fuzz-corpus       regenerates the seed corpora (fuzz/gen_corpus.c)
 #   make fuzz-cmin         merges the last campaign's queue into fuzz/corpus (afl-cmin)
+#   make fuzz-speed [FUZZ_SPEED_DIR=dir]  execs/s of each harness alone, in process,
+#                          over its corpus (or a queue) as is and mutated
 #
 # Build trees under build/fuzz/VARIANT/:
 #   replay     gcc, ASan+UBSan, fuzz/replay_main.c   (no engine: reproduce, debug)
@@ -18,6 +20,7 @@
 #   cmplog     AFL_LLVM_CMPLOG=1 afl-clang-fast      (afl-fuzz -c: solves comparisons)
 #   afl-lsan   AFL_USE_LSAN=1: a leak check after every input (__AFL_LEAK_CHECK)
 #   libfuzzer  clang -fsanitize=fuzzer,address,undefined (as OSS-Fuzz builds them)
+#   speed      $(CC) -O2, fuzz/speed_main.c         (the harness's own speed)
 # The diff target links the kernel backend (Linux 6.12's vfio_iommu_type1.c,
 # fetched like kcheck's) renamed to vfiosim_backend_kernel, next to the model.
 
@@ -82,6 +85,10 @@ FUZZ_CC_libfuzzer := clang
 FUZZ_FL_libfuzzer := -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 FUZZ_LD_libfuzzer := -fsanitize=fuzzer
 FUZZ_KTU_libfuzzer := $(FUZZ_AFL_KTU)
+FUZZ_CC_speed := $(CC)
+FUZZ_FL_speed := -O2 -g
+FUZZ_DRV_speed := fuzz/speed_main.c
+FUZZ_KTU_speed := $(FUZZ_KTU_replay)
 
 define fuzz_variant
 $$(FUZZ_O)/$(1)/obj/%.o: %.c $$(FUZZ_HDRS)
@@ -117,14 +124,14 @@ $$(FUZZ_O)/$(1)/$(2): $$(fuzz_src_$(2):%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
 	$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1)) $$^ $$(FUZZ_LD_$(1)) -o $$@
 endef
 
-FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer
+FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer speed
 $(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
 	$(foreach t,$(FUZZ_ALL_TARGETS),$(eval $(call fuzz_link,$(v),$(t)))))
 
 FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
-	fuzz-ksrc fuzz-deps fuzz-replay-build
+	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed
 
 # Linux 6.12's type1 for the diff target, fetched as kcheck fetches it.
 fuzz-ksrc:
@@ -160,6 +167,16 @@ fuzz-smoke:
 		echo "fuzz-smoke: AFL++ not installed ($(AFL_CC)); replaying the corpora only"; \
 		$(MAKE) --no-print-directory fuzz-replay; \
 	fi
+
+# FUZZ_SPEED_DIR: a directory of inputs for every target (default: each
+# target's own corpus, fuzz/corpus/TARGET).
+FUZZ_SPEED_SECONDS ?= 3
+fuzz-speed:
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/speed/%)
+	@for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_O)/speed/$$t $(or $(FUZZ_SPEED_DIR),fuzz/corpus/$$t) \
+			$(FUZZ_SPEED_SECONDS) 2>$(FUZZ_O)/speed/$$t.stderr || exit 1; \
+	done
 
 fuzz-cmin: fuzz-build
 	@fuzz/campaign.sh cmin 0 1 $(FUZZ_TARGETS)

@@ -203,6 +203,40 @@ static void test_divergence_partial_dma_rw_marks_written_pages(void **state)
 	expect_u64(bm[0], 0x0f);
 }
 
+/*
+ * (7) A vendor pin at an IOVA off the page boundary pins the page holding
+ * it.  The kernel keys its pinned-page entry by the raw IOVA while every
+ * lookup of its own uses page-aligned ones, so when the last IOMMU domain
+ * goes and a new one replays the mapping, the replay does not see the page
+ * is already charged and charges it again: after everything is unpinned
+ * and unmapped a page stays in locked_vm for good.  The model keys pins by
+ * the page, as the in-kernel API's contract (and iommufd) does.
+ */
+/* kernel: expected to fail */
+static void test_divergence_unaligned_pin_is_charged_once(void **state)
+{
+	struct fx *fx = *state;
+	struct vfiosim_group *dev = fx->g[0], *vendor = fx->g[1];
+	uint64_t P = fx->pgsize, pfn = 0, unmapped = 0;
+
+	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
+	expect_u64(fx_locked(fx), 8);
+	expect_ret(vfiosim_pin_pages(fx->c, vendor, IOVA + 2 * P + P / 2, 1, RW, &pfn), 1);
+	expect_u64(pfn, vfiosim_mm_pfn(fx->h, fx->guest + 2 * P));
+	expect_u64(fx_locked(fx), 8);
+	/* The last domain goes: only the vendor's page stays charged. */
+	expect_ok(vfiosim_container_detach(fx->c, dev));
+	expect_u64(fx_locked(fx), 1);
+	/* A domain again: the replay must not charge that page twice. */
+	expect_ok(vfiosim_container_attach(fx->c, dev));
+	expect_u64(fx_locked(fx), 8);
+	expect_ok(vfiosim_unpin_pages(fx->c, vendor, IOVA + 2 * P + P / 2, 1));
+	expect_ok(fx_unmap(fx, IOVA, 8 * P, 0, &unmapped));
+	expect_u64(unmapped, 8 * P);
+	expect_u64(fx_locked(fx), 0);
+	expect_u64(fx_pinned(fx), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +246,7 @@ int main(void)
 		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_iommu_pin),
 		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_mixed_pin),
 		FX_TEST(test_divergence_partial_dma_rw_marks_written_pages, fx_v2_emul),
+		FX_TEST(test_divergence_unaligned_pin_is_charged_once, dv_mixed_pin),
 	};
 
 	return cmocka_run_group_tests_name("divergences", tests, NULL, NULL);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -697,6 +698,75 @@ static void test_catches_bit_beyond_the_range(void **state)
 	expect_violations = true;
 }
 
+/*
+ * A real write, not a corrupted copy: the unmapped size written back into
+ * the UNMAP argument, which the caller put inside its own bitmap, half a
+ * GiB of pages past the only mapping.  Nothing but the write itself tells
+ * the oracle to look at that word.
+ */
+static void test_catches_write_in_a_hole_word_far_from_mappings(void **state)
+{
+	struct fx *fx = *state;
+	const uint64_t npages = SZ_1G / P, nwords = npages / 64, at = nwords / 2;
+	uint64_t *bm = bitmap_new(fx, npages);
+	struct vfio_iommu_type1_dma_unmap hdr = {
+		.argsz = sizeof(hdr) + sizeof(struct vfio_bitmap),
+		.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
+		.iova = IOVA, .size = SZ_1G,
+	};
+	struct vfio_bitmap vb = { .pgsize = P, .size = nwords * 8, .data = (__u64 *)bm };
+	/* size (SZ_1G before, P after) is the argument's third word: bit 12 appears. */
+	const uint64_t bit = (at + offsetof(struct vfio_iommu_type1_dma_unmap, size) / 8) * 64 + 12;
+	char want[96];
+
+	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
+	expect_ok(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+	memcpy(bm + at, &hdr, sizeof(hdr));
+	memcpy((char *)(bm + at) + sizeof(hdr), &vb, sizeof(vb));
+	expect_ok(vfiosim_ioctl(fx->c, VFIO_IOMMU_UNMAP_DMA, bm + at));
+	memcpy(&hdr, bm + at, sizeof(hdr));
+	expect_u64(hdr.size, P);
+	assert_int_equal(stats().reports, 1);
+	assert_int_equal(stats().spurious, 1);
+	assert_int_equal(stats().missed + stats().inexact + stats().desync, 0);
+	snprintf(want, sizeof(want), "page 0x%" PRIx64 " (bit %" PRIu64 ") set in a hole",
+		 (uint64_t)(IOVA + bit * P), bit);
+	expect_first_has(want, NULL);
+	/* Only the mapping's word and the argument's three were read back. */
+	assert_true(stats().words_read <= 4);
+	expect_violations = true;
+}
+
+/*
+ * The caller claims 1 TiB of pages (a 32 MiB bitmap) but only the first
+ * page of its buffer can be read: the report is still checked, from the
+ * words of the one mapping alone.
+ */
+static void test_claimed_bitmap_is_read_only_where_mappings_are(void **state)
+{
+	struct fx *fx = *state;
+	const uint64_t npages = 1ULL << 28;
+	char *buf = fx_alloc(fx, 2 * P);
+	uint64_t *bm = (uint64_t *)buf;
+
+	/* Past the first page the buffer may be written, never read. */
+	fx_user_add(fx, buf + P, P, VFIOSIM_PROT_WRITE);
+	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
+	expect_ok(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
+	expect_ok(get_bitmap(fx, IOVA, npages * P, bm));
+	expect_u64(bm[0], 0xf);
+	assert_int_equal(stats().reports, 1);
+	assert_int_equal(stats().unchecked, 0);
+	assert_true(stats().words_read <= 1);
+	expect_clean();
+	/* And it is really looked at. */
+	vfiosim_oracle_corrupt_next_report(oracle, 2);
+	expect_ok(get_bitmap(fx, IOVA, npages * P, bm));
+	assert_int_equal(stats().inexact, 1);
+	expect_first_has("(bit 2) must be reported", NULL);
+	expect_violations = true;
+}
+
 static void test_catches_clean_page_reported(void **state)
 {
 	struct fx *fx = *state;
@@ -1205,6 +1275,8 @@ int main(void)
 		ORC_TEST(test_catches_missed_written_page, fx_v2_emul),
 		ORC_TEST(test_catches_bit_in_a_hole, fx_v2_emul),
 		ORC_TEST(test_catches_bit_beyond_the_range, fx_v2_emul),
+		ORC_TEST(test_catches_write_in_a_hole_word_far_from_mappings, fx_v2_emul),
+		ORC_TEST(test_claimed_bitmap_is_read_only_where_mappings_are, cfg_iommu),
 		ORC_TEST(test_catches_clean_page_reported, fx_v2_emul),
 		ORC_TEST(test_catches_pinned_page_left_out, fx_v2_emul),
 		ORC_TEST(test_catches_scope_page_left_out_of_unmap, cfg_iommu),

@@ -152,6 +152,41 @@ unsigned long host_copy_to_user(struct vfiosim_host *h, uint64_t uaddr,
 unsigned long host_peek_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
 			     unsigned long n);
 
+/*
+ * A watch on the user bytes [lo, hi): while it is on, every copy_to_user()
+ * reaching them is journalled with the bytes it overwrote, whoever makes
+ * it (a backend's report, an argument written back, a vendor's dma_rw).
+ * An observer that must know what a call changed in a large user buffer
+ * reads back only the bytes the journal names, instead of the whole
+ * buffer before and after.  Writes by any other path (a device's DMA)
+ * are not seen.  The journal is plain memory, outside the simulator's
+ * allocation counts and fault injection.
+ */
+struct host_uwrite {
+	uint64_t uaddr;			/* [uaddr, uaddr + len) inside the watch */
+	uint64_t len;
+	size_t old;			/* the bytes it overwrote: old[old..] */
+};
+
+struct host_uwatch {
+	struct host_uwatch *next;	/* the host's watches that are on */
+	struct vfiosim_host *host;	/* NULL when off */
+	uint64_t lo, hi;
+	struct host_uwrite *w;		/* in the order they were made */
+	size_t n, cap;
+	unsigned char *old;
+	size_t old_len, old_cap;
+	bool lost;			/* out of memory: the journal misses writes */
+};
+
+/* Turns w on over [lo, hi) with an empty journal; hi <= lo watches nothing. */
+void host_uwatch_start(struct vfiosim_host *h, struct host_uwatch *w, uint64_t lo,
+		       uint64_t hi);
+/* Turns w off (if on); its journal stays readable until host_uwatch_release(). */
+void host_uwatch_stop(struct host_uwatch *w);
+/* Off, and the journal freed: w is as zeroed. */
+void host_uwatch_release(struct host_uwatch *w);
+
 /* ---------------------------------------------------------- mock IOMMU */
 
 struct host_iopte;			/* page-table run, private to iommu.c */
@@ -257,6 +292,7 @@ struct vfiosim_host {
 	struct host_faults faults;
 	struct host_mm mm;
 	struct rb_root uregions;
+	struct host_uwatch *uwatches;	/* on, most recent first */
 	struct vfiosim_group *groups;
 	unsigned int next_group_id;
 	unsigned int next_domain_id;

@@ -11,6 +11,7 @@
  * (-EFAULT to the caller), never as a crash.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,92 @@ static bool copy_should_fail(struct vfiosim_host *h, bool counted)
 	return false;
 }
 
+static bool uwatch_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			return false;
+		n *= 2;
+	}
+	q = realloc(*p, n * elem);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* The span at uaddr, about to be overwritten from `where` on: journal what it holds. */
+static void uwatch_note(struct vfiosim_host *h, uint64_t uaddr, const unsigned char *where,
+			uint64_t span)
+{
+	uint64_t end = uaddr + span;
+	struct host_uwatch *w;
+
+	for (w = h->uwatches; w; w = w->next) {
+		uint64_t lo = uaddr > w->lo ? uaddr : w->lo, hi = end < w->hi ? end : w->hi;
+		struct host_uwrite *e;
+
+		if (lo >= hi || w->lost)
+			continue;
+		if (hi - lo > SIZE_MAX - w->old_len ||
+		    !uwatch_grow((void **)&w->w, &w->cap, w->n + 1, sizeof(*w->w)) ||
+		    !uwatch_grow((void **)&w->old, &w->old_cap, w->old_len + (hi - lo), 1)) {
+			w->lost = true;
+			continue;
+		}
+		e = &w->w[w->n++];
+		e->uaddr = lo;
+		e->len = hi - lo;
+		e->old = w->old_len;
+		memcpy(w->old + w->old_len, where + (lo - uaddr), hi - lo);
+		w->old_len += hi - lo;
+	}
+}
+
+void host_uwatch_start(struct vfiosim_host *h, struct host_uwatch *w, uint64_t lo,
+		       uint64_t hi)
+{
+	host_uwatch_stop(w);
+	w->lo = lo;
+	w->hi = hi;
+	w->n = 0;
+	w->old_len = 0;
+	w->lost = false;
+	w->host = h;
+	w->next = h->uwatches;
+	h->uwatches = w;
+}
+
+void host_uwatch_stop(struct host_uwatch *w)
+{
+	struct host_uwatch **p;
+
+	if (!w->host)
+		return;
+	for (p = &w->host->uwatches; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	w->host = NULL;
+	w->next = NULL;
+}
+
+void host_uwatch_release(struct host_uwatch *w)
+{
+	host_uwatch_stop(w);
+	free(w->w);
+	free(w->old);
+	memset(w, 0, sizeof(*w));
+}
+
 /* Copies the accessible prefix; returns the bytes left uncopied. */
 static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint64_t uaddr,
 			       unsigned long n, bool to_user, bool counted)
@@ -121,6 +208,8 @@ static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint
 		if (to_user && guest)
 			h->guest_bytes_written += span;
 		/* Program memory may alias the kernel-side buffer. */
+		if (to_user && h->uwatches)
+			uwatch_note(h, uaddr + done, where, span);
 		if (to_user)
 			memmove(where, kbuf + done, span);
 		else
@@ -212,6 +301,9 @@ void host_uregions_release(struct vfiosim_host *h)
 {
 	struct rb_node *n;
 
+	/* A watcher that outlives the host finds its watch off. */
+	while (h->uwatches)
+		host_uwatch_stop(h->uwatches);
 	while ((n = rb_first(&h->uregions))) {
 		rb_erase(n, &h->uregions);
 		free(rb_entry(n, struct host_uregion, node));

@@ -27,7 +27,10 @@
  * It uses no backend internals, so the same oracle judges every backend.
  * It follows v2 containers only (v1 ones cannot track dirty pages).  As
  * the UAPI asks, callers zero a bitmap before handing it over: a bit found
- * set in a hole is only blamed on the call if it was clear before.
+ * set in a hole is only blamed on the call if it was clear before.  What
+ * a call did to the bitmap is seen through the host's user copies (every
+ * copy_to_user() into it, by anyone, during the call): a device's DMA into
+ * the caller's bitmap while the call runs is not blamed on the call.
  */
 #ifndef VFIOSIM_ORACLE_H
 #define VFIOSIM_ORACLE_H
@@ -52,6 +55,10 @@ struct vfiosim_oracle_stats {
 					   operations seen (unmapped sizes, cut
 					   mappings, pins outside any mapping) */
 	unsigned long unchecked;	/* reports the oracle could not read back */
+	unsigned long words_read;	/* words of user bitmaps read back to check
+					   reports: those of the mappings in the
+					   ranges and those the calls wrote, not
+					   the whole bitmaps the callers claimed */
 	char first[512];		/* the first violation, "" if none */
 };
 

@@ -3,10 +3,16 @@
  * observe.c - what each operation on the container means for the shadow.
  *
  * Arguments are read from the caller's memory before an ioctl runs (the
- * call rewrites some of them) and its results after; the user's bitmap is
- * read on both sides so that bits the call had no business touching can
- * be told apart.  An argument the oracle cannot read, the backend could
- * not read either: such a call failed and changed nothing.
+ * call rewrites some of them) and its results after.  The user's bitmap
+ * may be claimed far larger than the mappings in its range (up to 256 MiB)
+ * or than the buffer really there, so it is not read whole: the host
+ * journals every user write into it during the call with the bytes it
+ * overwrote (host_uwatch), and afterwards the oracle reads back the words
+ * of the mappings plus the words written, and rebuilds what those held
+ * before from the journal.  Bits the call had no business touching are
+ * told apart as well as by reading the whole bitmap on both sides, at the
+ * cost of what the call wrote.  An argument the oracle cannot read, the
+ * backend could not read either: such a call failed and changed nothing.
  *
  * Device writes are not reported to the oracle one by one: the host's
  * log is read up to its end at the start of every operation, and since
@@ -37,7 +43,9 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "host/host.h"
 #include "oracle/oracle.h"
 
 /* The kernel's largest user bitmap (DIRTY_BITMAP_SIZE_MAX), in words. */
@@ -92,8 +100,8 @@ struct om_call {
 	uint32_t flags;
 	uint64_t iova, size;
 	bool has_bitmap;		/* a report may come back */
-	bool before_ok;
 	struct vfio_bitmap bm;
+	struct host_uwatch watch;	/* the user writes into the range's words */
 	struct om_report rep;
 };
 
@@ -106,7 +114,7 @@ static bool peek(struct vfiosim_oracle *o, void *dst, unsigned long uaddr, size_
 static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const char *what)
 {
 	struct om_report *r = &call->rep;
-	uint64_t pgsize = call->bm.pgsize, words;
+	uint64_t pgsize = call->bm.pgsize, words, start, end;
 
 	/* Anything else fails: the report's page is the smallest IOMMU page. */
 	if (!o->tracking || pgsize < o->page_size || (pgsize & (pgsize - 1)))
@@ -125,12 +133,10 @@ static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const
 	/* Only the words a successful call may write: the rest of the
 	 * buffer is the caller's business, and maybe not even there. */
 	r->nwords = words;
-	r->before = malloc(r->nwords * sizeof(unsigned long));
-	if (!r->before)
-		abort();
-	call->before_ok = peek(o, r->before, (uintptr_t)call->bm.data,
-			       r->nwords * sizeof(unsigned long));
 	call->has_bitmap = true;
+	start = (uintptr_t)call->bm.data;
+	end = start + words * sizeof(unsigned long);
+	host_uwatch_start(o->c->host, &call->watch, start, end < start ? UINT64_MAX : end);
 }
 
 static void *om_ioctl_begin(struct core_observer *obs, unsigned int cmd, unsigned long arg)
@@ -195,7 +201,10 @@ static void call_free(struct om_call *call)
 {
 	if (!call)
 		return;
+	host_uwatch_release(&call->watch);
+	free(call->rep.spans);
 	free(call->rep.before);
+	free(call->rep.after);
 	free(call);
 }
 
@@ -220,6 +229,110 @@ static void drop_cut(struct vfiosim_oracle *o, const char *what, uint64_t iova, 
 	}
 }
 
+/* Words [a, b] of the user's bitmap, to read back. */
+struct om_words {
+	uint64_t a, b;
+};
+
+static int words_cmp(const void *x, const void *y)
+{
+	const struct om_words *p = x, *q = y;
+
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+static void words_add(struct om_words *v, size_t *n, uint64_t a, uint64_t b)
+{
+	v[*n].a = a;
+	v[*n].b = b;
+	(*n)++;
+}
+
+/* The bits [first, last] of the range as words. */
+static void words_add_bits(struct om_words *v, size_t *n, uint64_t first, uint64_t last)
+{
+	words_add(v, n, first / BITS_PER_LONG, last / BITS_PER_LONG);
+}
+
+/*
+ * Reads back the words of the mappings in the range and those the call
+ * wrote (and the one a test asked to corrupt), and rebuilds what they held
+ * before from the journal.  False if any is unreadable or the journal is
+ * incomplete.
+ */
+static bool report_read(struct vfiosim_oracle *o, struct om_call *call)
+{
+	struct om_report *r = &call->rep;
+	const struct host_uwatch *w = &call->watch;
+	uint64_t base = (uintptr_t)call->bm.data, total = 0;
+	struct om_words *v;
+	struct om_map *m;
+	size_t n = 0, nmaps = 0, i;
+
+	if (w->lost)
+		return false;
+	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last;
+	     m = om_map_next(m))
+		nmaps++;
+	v = malloc((nmaps + w->n + 1) * sizeof(*v));
+	if (!v)
+		abort();
+	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last;
+	     m = om_map_next(m)) {
+		uint64_t a = m->iova > r->iova ? m->iova : r->iova;
+		uint64_t b = m->last < r->last ? m->last : r->last;
+
+		words_add_bits(v, &n, (a - r->iova) >> r->pshift, (b - r->iova) >> r->pshift);
+	}
+	for (i = 0; i < w->n; i++)
+		words_add(v, &n, (w->w[i].uaddr - base) / sizeof(unsigned long),
+			  (w->w[i].uaddr + w->w[i].len - 1 - base) / sizeof(unsigned long));
+	if (o->corrupt && o->corrupt_bit < r->nwords * BITS_PER_LONG)
+		words_add_bits(v, &n, o->corrupt_bit, o->corrupt_bit);
+	qsort(v, n, sizeof(*v), words_cmp);
+
+	/* Overlapping or touching runs become one span. */
+	r->spans = malloc((n ? n : 1) * sizeof(*r->spans));
+	if (!r->spans)
+		abort();
+	for (i = 0; i < n; i++) {
+		struct om_span *sp = r->nspans ? &r->spans[r->nspans - 1] : NULL;
+
+		if (sp && v[i].a <= sp->w0 + sp->n) {
+			if (v[i].b >= sp->w0 + sp->n)
+				sp->n = v[i].b - sp->w0 + 1;
+			continue;
+		}
+		r->spans[r->nspans++] = (struct om_span){ .w0 = v[i].a, .n = v[i].b - v[i].a + 1 };
+	}
+	free(v);
+	for (i = 0; i < r->nspans; i++) {
+		r->spans[i].at = (size_t)total;
+		total += r->spans[i].n;
+	}
+	r->after = malloc((total ? total : 1) * sizeof(unsigned long));
+	r->before = malloc((total ? total : 1) * sizeof(unsigned long));
+	if (!r->after || !r->before)
+		abort();
+	o->st.words_read += total;
+	for (i = 0; i < r->nspans; i++)
+		if (!peek(o, r->after + r->spans[i].at,
+			  base + r->spans[i].w0 * sizeof(unsigned long),
+			  r->spans[i].n * sizeof(unsigned long)))
+			return false;
+	memcpy(r->before, r->after, total * sizeof(unsigned long));
+	/* Undone latest first: each byte ends as the first write found it. */
+	for (i = w->n; i--;) {
+		const struct host_uwrite *e = &w->w[i];
+		uint64_t off = e->uaddr - base;
+		const struct om_span *sp = om_span_of(r, off / sizeof(unsigned long));
+
+		memcpy((unsigned char *)(r->before + sp->at) +
+		       (off - sp->w0 * sizeof(unsigned long)), w->old + e->old, e->len);
+	}
+	return true;
+}
+
 /* Checks the report a successful call left in the user's bitmap. */
 static void judge(struct vfiosim_oracle *o, struct om_call *call, const char *what)
 {
@@ -234,11 +347,7 @@ static void judge(struct vfiosim_oracle *o, struct om_call *call, const char *wh
 		o->st.unchecked++;
 		return;
 	}
-	r->after = malloc(r->nwords * sizeof(unsigned long));
-	if (!r->after)
-		abort();
-	if (call->before_ok && peek(o, r->after, (uintptr_t)call->bm.data,
-				    r->nwords * sizeof(unsigned long))) {
+	if (report_read(o, call)) {
 		om_report_check(o, r);
 	} else {
 		/* Unreadable: take it that everything went out. */
@@ -247,8 +356,6 @@ static void judge(struct vfiosim_oracle *o, struct om_call *call, const char *wh
 		     m = om_map_next(m))
 			om_restart(m, true);
 	}
-	free(r->after);
-	r->after = NULL;
 }
 
 static void done_map(struct vfiosim_oracle *o, const struct om_call *call)
@@ -382,6 +489,8 @@ static void om_ioctl_done(struct core_observer *obs, void *token, unsigned int c
 
 	om_catch_up(o);
 	o->op++;
+	if (call)
+		host_uwatch_stop(&call->watch);
 	if (cmd == VFIO_SET_IOMMU && !ret)
 		om_activate(o);
 	if (call && o->active) {
@@ -459,6 +568,8 @@ static void om_pinned(struct core_observer *obs, struct vfiosim_group *g, uint64
 			om_mark(o, OM_MAY, iova, (n < max ? n : max) << o->page_shift);
 		return;
 	}
+	/* The page holding an unaligned IOVA is pinned: divergences.md (7). */
+	iova &= ~(o->page_size - 1);
 	for (i = 0; i < ret; i++) {
 		uint64_t a = iova + (uint64_t)i * o->page_size;
 		struct om_map *m = om_map_first_in(o, a, om_last(a, o->page_size));
@@ -494,6 +605,7 @@ static void om_unpinned(struct core_observer *obs, struct vfiosim_group *g, uint
 	if (!o->active)
 		return;
 	/* type1 stops at the first page in no mapping. */
+	iova &= ~(o->page_size - 1);
 	for (i = 0; i < npage; i++) {
 		uint64_t a = iova + (uint64_t)i * o->page_size;
 

@@ -140,16 +140,35 @@ void om_groups_free(struct vfiosim_oracle *o);
 void om_reset(struct vfiosim_oracle *o);
 
 /* report.c: checking a report */
+
+/* Words [w0, w0 + n) of the user's bitmap, at before[at] and after[at]. */
+struct om_span {
+	uint64_t w0, n;
+	size_t at;
+};
+
+/*
+ * Only some of the range's words are read back: those holding bits of a
+ * mapping in the range, and those the call wrote (the host's journal of
+ * user writes says which, and what they held).  Any other word is as it
+ * was before the call; it reads as 0 both before and after, which is all
+ * the checks of holes and of the bits beyond the range need to know.
+ */
 struct om_report {
 	const char *what;		/* "GET_BITMAP", "UNMAP_DMA" */
 	uint64_t iova, last;		/* the range */
 	uint64_t pgsize;
 	unsigned int pshift;		/* log2(pgsize) */
 	uint64_t nbits;			/* report pages in the range */
+	uint64_t nwords;		/* words of the range */
+	struct om_span *spans;		/* sorted, apart */
+	size_t nspans;
+	size_t hint;			/* the span last looked up */
 	unsigned long *before;		/* the user's words before the call */
 	unsigned long *after;		/* and after */
-	uint64_t nwords;		/* words of each: those of the range */
 };
+/* The span holding word i, NULL if none. */
+const struct om_span *om_span_of(struct om_report *r, uint64_t i);
 /* Checks the report against the mappings inside the range and restarts them. */
 void om_report_check(struct vfiosim_oracle *o, struct om_report *r);
 

@@ -4,25 +4,79 @@
  *
  * The user's bitmap is read into words, so a mapping's bits are fetched
  * 64 at a time whatever their offset.  Each mapping is walked once, word
- * by word, folding its page sets onto the report's page size as it goes:
- * the cost is the report's length plus the chunks the sets hold.
+ * by word, folding its page sets onto the report's page size as it goes;
+ * holes are walked only where words were read back (oracle.h): the cost
+ * is the mappings' words, the words the call wrote and the chunks the
+ * sets hold, however large a bitmap the caller claims.
  */
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "oracle/oracle.h"
 
-/* 64 bits of a from bit b on; bits past nwords read as 0. */
-static unsigned long bits_at(const unsigned long *a, uint64_t nwords, uint64_t b)
+/* The first span ending past word i (nspans if none). */
+static size_t span_from(const struct om_report *r, uint64_t i)
+{
+	size_t lo = 0, hi = r->nspans;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->spans[mid].w0 + r->spans[mid].n > i)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+const struct om_span *om_span_of(struct om_report *r, uint64_t i)
+{
+	size_t k = r->hint;
+
+	/* Walks go front to back: the last span or the next one, mostly. */
+	if (k < r->nspans && i >= r->spans[k].w0) {
+		if (i - r->spans[k].w0 < r->spans[k].n)
+			return &r->spans[k];
+		if (++k == r->nspans || i < r->spans[k].w0)
+			return NULL;
+		if (i - r->spans[k].w0 < r->spans[k].n) {
+			r->hint = k;
+			return &r->spans[k];
+		}
+	}
+	k = span_from(r, i);
+	if (k == r->nspans || i < r->spans[k].w0)
+		return NULL;
+	r->hint = k;
+	return &r->spans[k];
+}
+
+/* Word i of a (r->before or r->after); a word not read back is 0. */
+static unsigned long word_at(struct om_report *r, const unsigned long *a, uint64_t i)
+{
+	const struct om_span *sp = om_span_of(r, i);
+
+	return sp ? a[sp->at + (i - sp->w0)] : 0;
+}
+
+/* 64 bits of a from bit b on; bits past the range's words read as 0. */
+static unsigned long bits_at(struct om_report *r, const unsigned long *a, uint64_t b)
 {
 	uint64_t i = b / BITS_PER_LONG;
 	unsigned int sh = b % BITS_PER_LONG;
-	unsigned long lo = i < nwords ? a[i] : 0, hi;
+	unsigned long lo = i < r->nwords ? word_at(r, a, i) : 0, hi;
 
 	if (!sh)
 		return lo;
-	hi = i + 1 < nwords ? a[i + 1] : 0;
+	hi = i + 1 < r->nwords ? word_at(r, a, i + 1) : 0;
 	return (lo >> sh) | (hi << (BITS_PER_LONG - sh));
+}
+
+/* Bits the call set, 64 of them from bit b on. */
+static unsigned long set_at(struct om_report *r, uint64_t b)
+{
+	return bits_at(r, r->after, b) & ~bits_at(r, r->before, b);
 }
 
 static unsigned long low_mask(uint64_t n)
@@ -53,31 +107,42 @@ static void report_violation(struct vfiosim_oracle *o, const struct om_report *r
 }
 
 /* Bits [from, to) of the range lie in no mapping: the call may not set any. */
-static void check_hole(struct vfiosim_oracle *o, const struct om_report *r, uint64_t from,
+static void check_hole(struct vfiosim_oracle *o, struct om_report *r, uint64_t from,
 		       uint64_t to)
 {
-	while (from < to) {
-		unsigned long mask = low_mask(to - from);
-		unsigned long set = bits_at(r->after, r->nwords, from) &
-				    ~bits_at(r->before, r->nwords, from) & mask;
+	size_t k;
 
-		if (set)
-			report_violation(o, r, &o->st.spurious, popcount(set),
-					 "set in a hole of the range",
-					 r->iova + ((from + lowest(set)) << r->pshift),
-					 from + lowest(set));
-		from += BITS_PER_LONG;
+	/* Words not read back are unchanged: only the spans can hold a new bit. */
+	for (k = span_from(r, from / BITS_PER_LONG); k < r->nspans && from < to; k++) {
+		const struct om_span *sp = &r->spans[k];
+		uint64_t b = sp->w0 * BITS_PER_LONG, end = (sp->w0 + sp->n) * BITS_PER_LONG;
+
+		if (b >= to)
+			break;
+		if (b < from)
+			b = from;
+		if (end > to)
+			end = to;
+		for (; b < end; b += BITS_PER_LONG) {
+			unsigned long set = set_at(r, b) & low_mask(end - b);
+
+			if (set)
+				report_violation(o, r, &o->st.spurious, popcount(set),
+						 "set in a hole of the range",
+						 r->iova + ((b + lowest(set)) << r->pshift),
+						 b + lowest(set));
+		}
+		from = end;
 	}
 }
 
 /* Bits past the range's last page, in its last word, must be as they were. */
-static void check_beyond(struct vfiosim_oracle *o, const struct om_report *r)
+static void check_beyond(struct vfiosim_oracle *o, struct om_report *r)
 {
 	uint64_t b;
 
 	for (b = r->nbits; b < r->nwords * BITS_PER_LONG; b += BITS_PER_LONG) {
-		unsigned long diff = bits_at(r->after, r->nwords, b) ^
-				     bits_at(r->before, r->nwords, b);
+		unsigned long diff = bits_at(r, r->after, b) ^ bits_at(r, r->before, b);
 
 		if (diff)
 			report_violation(o, r, &o->st.spurious, popcount(diff),
@@ -115,7 +180,7 @@ static void clear_reported(struct om_map *m, uint64_t first, unsigned long rep,
 	}
 }
 
-static void check_map(struct vfiosim_oracle *o, const struct om_report *r, struct om_map *m,
+static void check_map(struct vfiosim_oracle *o, struct om_report *r, struct om_map *m,
 		      uint64_t off, uint64_t nbits)
 {
 	unsigned int rs = r->pshift - o->page_shift;
@@ -129,7 +194,7 @@ static void check_map(struct vfiosim_oracle *o, const struct om_report *r, struc
 		unsigned long mask = low_mask(nb), set[OM_NR_SETS], rep, must, may, bad;
 		uint64_t first = w << rs;
 
-		rep = bits_at(r->after, r->nwords, off + w) & mask;
+		rep = bits_at(r, r->after, off + w) & mask;
 		om_fold(&cur, first, nb, rs, set);
 		if (m->ghost)
 			goto next;	/* gone or not: nothing to hold it to */
@@ -162,12 +227,11 @@ next:
 	om_restart(m, false);
 }
 
-/* Did the call set any of bits [from, to)? */
-static bool newly_set(const struct om_report *r, uint64_t from, uint64_t to)
+/* Did the call set any of bits [from, to)?  (A mapping's: all read back.) */
+static bool newly_set(struct om_report *r, uint64_t from, uint64_t to)
 {
 	for (; from < to; from += BITS_PER_LONG)
-		if (bits_at(r->after, r->nwords, from) & ~bits_at(r->before, r->nwords, from) &
-		    low_mask(to - from))
+		if (set_at(r, from) & low_mask(to - from))
 			return true;
 	return false;
 }
@@ -177,7 +241,7 @@ static bool newly_set(const struct om_report *r, uint64_t from, uint64_t to)
  * must come out whole is gone, and its pages were a hole.  Otherwise it
  * stays a ghost.  Returns false when the mapping was dropped.
  */
-static bool ghost_settle(struct vfiosim_oracle *o, const struct om_report *r,
+static bool ghost_settle(struct vfiosim_oracle *o, struct om_report *r,
 			 struct om_map *m, uint64_t off, uint64_t nbits)
 {
 	if (newly_set(r, off, off + nbits)) {
@@ -197,9 +261,13 @@ void om_report_check(struct vfiosim_oracle *o, struct om_report *r)
 	struct om_map *m, *after;
 
 	if (o->corrupt) {
+		const struct om_span *sp = om_span_of(r, BIT_WORD(o->corrupt_bit));
+
 		o->corrupt = false;
-		if (o->corrupt_bit < r->nwords * BITS_PER_LONG)
-			r->after[BIT_WORD(o->corrupt_bit)] ^= BIT_MASK(o->corrupt_bit);
+		/* The caller read its word back. */
+		if (o->corrupt_bit < r->nwords * BITS_PER_LONG && sp)
+			r->after[sp->at + (BIT_WORD(o->corrupt_bit) - sp->w0)] ^=
+				BIT_MASK(o->corrupt_bit);
 	}
 	o->st.reports++;
 	for (m = om_map_first_in(o, r->iova, r->last); m && m->iova <= r->last; m = after) {

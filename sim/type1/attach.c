@@ -69,27 +69,38 @@ static void t1_probe_fgsp(struct t1_iommu *iommu, struct t1_domain *dom,
 	}
 }
 
-/* Takes back what a failed replay put into the new domain, from dma down. */
-static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_dma *dma)
+/*
+ * Takes back what a failed replay put into the new domain, from dma down;
+ * the replay of dma itself stopped at stop.  Linux 6.12 walks the failed
+ * mapping to its end one page at a time, under the container's lock: for
+ * a huge mapping made before any domain (nothing bounded its size) that is
+ * 2^35 lookups and an ioctl that never returns (docs/fuzzing.md F4).  The
+ * pages past stop were never mapped, so the result is the same.
+ */
+static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_dma *dma,
+			     uint64_t stop)
 {
 	unsigned int shift = t1_page_shift(iommu);
+	bool failed = true;
 
-	for (; dma; dma = t1_dma_prev(dma)) {
+	for (; dma; dma = t1_dma_prev(dma), failed = false) {
 		uint64_t iova = dma->iova;
 
+		if (!failed)
+			stop = t1_dma_end(dma);
 		if (dma->iommu_mapped) {
 			host_iommu_unmap(dom->hd, dma->iova, dma->size);
 			continue;
 		}
 		/* Pinned for this domain alone: unpin what made it in. */
-		while (iova < t1_dma_end(dma)) {
+		while (iova < stop) {
 			uint64_t phys = host_iommu_iova_to_phys(dom->hd, iova), len;
 
 			if (!phys) {
 				iova += t1_page_size(iommu);
 				continue;
 			}
-			len = t1_phys_run(iommu, dom->hd, iova, phys, t1_dma_end(dma));
+			len = t1_phys_run(iommu, dom->hd, iova, phys, stop);
 			host_iommu_unmap(dom->hd, iova, len);
 			t1_unpin_chunk(iommu, dma, iova, phys >> shift, (long)(len >> shift), true);
 			iova += len;
@@ -110,12 +121,14 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	unsigned int shift = h->page_shift;
 	struct t1_batch batch;
 	struct t1_dma *dma;
+	uint64_t iova = 0;
 	int ret;
 
 	t1_batch_init(iommu, &batch);
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
-		uint64_t iova = dma->iova, end = t1_dma_end(dma);
+		uint64_t end = t1_dma_end(dma);
 
+		iova = dma->iova;
 		while (iova < end) {
 			uint64_t phys, len, pfn;
 			long npage;
@@ -163,11 +176,12 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	/* Only now: the unwind tells the two kinds of mapping apart by it. */
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma))
 		dma->iommu_mapped = true;
+	t1_dma_index_stale(iommu);
 	t1_batch_fini(iommu, &batch, 0);
 	return 0;
 
 unwind:
-	t1_replay_unwind(iommu, dom, dma);
+	t1_replay_unwind(iommu, dom, dma, iova);
 	t1_batch_fini(iommu, &batch, 0);
 	return ret;
 }

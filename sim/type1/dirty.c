@@ -59,12 +59,15 @@ void t1_summary_set(struct t1_dma *dma, uint64_t first, uint64_t n)
 
 	bitmap_set(t1_summary(dma), lo, hi - lo + 1);
 	dma->bitmap_marked = true;
+	dma->bitmap_exact = false;
+	dma->pin_unmarked = false;
 }
 
 void t1_summary_clear(struct t1_dma *dma)
 {
 	bitmap_zero(t1_summary(dma), t1_summary_bits(dma->bitmap_pages));
 	dma->bitmap_marked = false;
+	dma->bitmap_exact = false;
 }
 
 /* Recounts which blocks hold bits, after the bitmap was rewritten whole. */
@@ -76,6 +79,7 @@ static void t1_summary_rebuild(struct t1_dma *dma)
 
 	bitmap_zero(sum, nblk);
 	dma->bitmap_marked = false;
+	dma->bitmap_exact = false;
 	for (j = 0; j < nblk; j++)
 		for (k = j * T1_BLOCK_WORDS; k < t1_min_u64(words, (j + 1) * T1_BLOCK_WORDS); k++)
 			if (dma->bitmap[k]) {
@@ -101,16 +105,9 @@ int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 		return -ENOMEM;
 	dma->bitmap_pages = room;
 	dma->bitmap_marked = false;
+	dma->bitmap_exact = false;
+	t1_dma_index_stale(iommu);
 	return 0;
-}
-
-uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
-{
-	uint64_t n = t1_shr(dma->size, pgshift);
-
-	if (pgshift < 64 && (dma->size & ((1ULL << pgshift) - 1)))
-		n++;
-	return n;
 }
 
 /* Coarser pages: a page is dirty if any of the smaller ones it holds is. */
@@ -161,6 +158,8 @@ void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned i
 {
 	struct t1_dma *dma;
 
+	/* The index counts bits in the old size; the summaries are rebuilt. */
+	t1_dma_index_stale(iommu);
 	if (!iommu->tracking || old_shift == new_shift || old_shift >= 64 || new_shift >= 64)
 		return;
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
@@ -191,6 +190,8 @@ void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
 	dma->bitmap = NULL;
 	dma->bitmap_pages = 0;
 	dma->bitmap_marked = false;
+	dma->bitmap_exact = false;
+	t1_dma_index_stale(iommu);
 }
 
 bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
@@ -209,18 +210,35 @@ bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 	return true;
 }
 
+/*
+ * Marking the bit of the page pinned last keeps a bitmap that held the
+ * pinned pages' bits (before that pin) holding them; any other mark makes
+ * the next report clear and mark again.
+ */
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits)
 {
+	bool exact = dma->pin_unmarked && nbits == 1 &&
+		     first == t1_shr(dma->pin_iova - dma->iova, t1_ffs(iommu->pgsize_bitmap));
+
 	if (t1_dirty_clip(iommu, dma, first, &nbits)) {
 		bitmap_set(dma->bitmap, first, nbits);
 		t1_summary_set(dma, first, nbits);
+		dma->bitmap_exact = exact;
+	} else {
+		dma->bitmap_exact = false;
+		dma->pin_unmarked = false;
 	}
+	t1_dma_index_note(iommu, dma);
 }
 
-/* Pinned pages count as dirty for as long as they stay pinned. */
-void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
+/*
+ * Pinned pages count as dirty for as long as they stay pinned.  False if
+ * one of them has no bit in the bitmap (a WARN).
+ */
+bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
+	bool all = true;
 	struct rb_node *p;
 
 	for (p = rb_first(&dma->pfns); p; p = rb_next(p)) {
@@ -234,17 +252,26 @@ void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned i
 			dma->bitmap_marked = true;
 		} else {
 			t1_dirty_mark(iommu, dma, bit, 1);
+			all = false;
 		}
 	}
+	/* Also after a restart's clear, which leaves the marking to this. */
+	t1_dma_index_note(iommu, dma);
+	return all;
 }
 
-/* Only what is pinned now stays dirty: the marked blocks are cleared. */
+/*
+ * Only what is pinned now stays dirty: the marked blocks are cleared.  The
+ * bitmap then holds exactly the pinned pages' bits, until something else
+ * marks one or a page is unpinned (dirty.h).
+ */
 void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
 	uint64_t nbits = t1_dirty_nbits(dma, pgshift), words, nblk, j, e;
 	const unsigned long *sum;
+	bool cleared = t1_dirty_clip(iommu, dma, 0, &nbits);
 
-	if (t1_dirty_clip(iommu, dma, 0, &nbits)) {
+	if (cleared) {
 		words = t1_bitmap_words(dma->bitmap_pages);
 		nblk = t1_summary_bits(dma->bitmap_pages);
 		sum = t1_summary(dma);
@@ -258,14 +285,8 @@ void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int p
 		}
 		t1_summary_clear(dma);
 	}
-	t1_dirty_mark_pinned(iommu, dma, pgshift);
-}
-
-/* It has bits to clear or pinned pages to mark, or it is too small (a WARN). */
-bool t1_dirty_restart_needed(const struct t1_dma *dma, unsigned int pgshift)
-{
-	return dma->bitmap_marked || !RB_EMPTY_ROOT(&dma->pfns) ||
-	       (dma->bitmap && t1_dirty_nbits(dma, pgshift) > dma->bitmap_pages);
+	if (t1_dirty_mark_pinned(iommu, dma, pgshift) && cleared)
+		dma->bitmap_exact = true;
 }
 
 /* Every page of every mapping (or of those in the IOMMU) dirty. */
@@ -291,7 +312,7 @@ static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
 				t1_bitmap_free(iommu, undo);
 			return ret;
 		}
-		t1_dirty_mark_pinned(iommu, dma, t1_ffs(pgsize));
+		dma->bitmap_exact = t1_dirty_mark_pinned(iommu, dma, t1_ffs(pgsize));
 	}
 	return 0;
 }
@@ -311,15 +332,55 @@ int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes)
 	return 0;
 }
 
+/* A bitmap said to hold the pinned pages' bits holds them and no other. */
+static int t1_exact_check(struct t1_iommu *iommu, struct t1_dma *dma, char *why, size_t len)
+{
+	unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
+	uint64_t k, bit, prev = UINT64_MAX, pinned = 0, set = 0;
+	struct rb_node *p;
+
+	for (p = rb_first(&dma->pfns); p; p = rb_next(p)) {
+		bit = t1_shr(rb_entry(p, struct t1_pfn, node)->iova - dma->iova, pgshift);
+		if (bit >= dma->bitmap_pages || !test_bit(bit, dma->bitmap))
+			return host_check_fail(why, len, "mapping 0x%llx: pinned page %llu is not"
+					       " in its bitmap said to hold the pinned pages",
+					       (unsigned long long)dma->iova,
+					       (unsigned long long)bit);
+		/* In IOVA order: pages sharing a bit come one after the other. */
+		pinned += bit != prev;
+		prev = bit;
+	}
+	for (k = 0; k < t1_bitmap_words(dma->bitmap_pages); k++)
+		set += (uint64_t)__builtin_popcountl(dma->bitmap[k]);
+	if (set != pinned)
+		return host_check_fail(why, len, "mapping 0x%llx: %llu bits set in a bitmap said"
+				       " to hold the %llu pinned pages only",
+				       (unsigned long long)dma->iova, (unsigned long long)set,
+				       (unsigned long long)pinned);
+	return 0;
+}
+
 /* See strategy.h. */
 int t1_dirty_check(struct t1_iommu *iommu, char *why, size_t len)
 {
 	struct t1_dma *dma;
 	uint64_t k, words;
+	int ret;
 
+	ret = t1_dma_index_check(iommu, why, len);
+	if (ret)
+		return ret;
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
-		if (!dma->bitmap)
+		if (!dma->bitmap) {
+			if (dma->bitmap_exact)
+				return host_check_fail(why, len, "mapping 0x%llx: no bitmap, said to"
+						       " hold the pinned pages",
+						       (unsigned long long)dma->iova);
 			continue;
+		}
+		ret = dma->bitmap_exact ? t1_exact_check(iommu, dma, why, len) : 0;
+		if (ret)
+			return ret;
 		words = t1_bitmap_words(dma->bitmap_pages);
 		for (k = 0; k < words; k++)
 			if (dma->bitmap[k] && !test_bit(k / T1_BLOCK_WORDS, t1_summary(dma)))

@@ -9,6 +9,12 @@
  * bitmap, set whenever a bit in that line may be set.  bitmap_marked says
  * whether any is.  Bits live only in marked blocks, so a report reads and
  * a restart clears only those.
+ *
+ * bitmap_exact says the bitmap holds the bits of the pinned pages and no
+ * other: a restart left it so, and since then only pins marked their own
+ * bit.  Clearing and marking again would change nothing, so a report
+ * skips it.  Any other mark, an unpin, a rescale or a kernel-style copy
+ * (which shifts the bitmap in place) clears it; t1_dirty_check() checks it.
  */
 #ifndef VFIOSIM_TYPE1_DIRTY_H
 #define VFIOSIM_TYPE1_DIRTY_H
@@ -55,7 +61,15 @@ static inline unsigned long *t1_summary(const struct t1_dma *dma)
 }
 
 /* Pages of 2^pgshift bytes the mapping spans, a partial last one included. */
-uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift);
+static inline uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
+{
+	uint64_t n = t1_shr(dma->size, pgshift);
+
+	if (pgshift < 64 && (dma->size & ((1ULL << pgshift) - 1)))
+		n++;
+	return n;
+}
+
 /* Clips [first, first + *nbits) to the bitmap (a WARN); false if nothing is left. */
 bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t *nbits);
@@ -63,10 +77,27 @@ bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 void t1_summary_set(struct t1_dma *dma, uint64_t first, uint64_t n);
 /* The bitmap was cleared whole: no block holds bits. */
 void t1_summary_clear(struct t1_dma *dma);
-void t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift);
+/* Marks every pinned page; false if one has no bit (a WARN). */
+bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift);
 /* After a report: the marked blocks cleared, the pinned pages marked again. */
 void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift);
-/* Whether t1_dirty_restart() would change anything (or WARN). */
-bool t1_dirty_restart_needed(const struct t1_dma *dma, unsigned int pgshift);
+/*
+ * Whether t1_dirty_restart() would change anything: there are bits to
+ * clear or pinned pages to mark, unless the bitmap holds the pinned pages'
+ * bits and nothing else already; or the bitmap is too small (a WARN, on
+ * every report).
+ */
+static inline bool t1_dirty_restart_needed(const struct t1_dma *dma, unsigned int pgshift)
+{
+	return ((dma->bitmap_marked || !RB_EMPTY_ROOT(&dma->pfns)) && !dma->bitmap_exact) ||
+	       (dma->bitmap && t1_dirty_nbits(dma, pgshift) > dma->bitmap_pages);
+}
+
+/*
+ * The report of every mapping starting in [iova, last] as Linux 6.12 makes
+ * it (kcopy.c); report.c has the model's own.
+ */
+int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t last,
+		     unsigned int pgshift, bool restart);
 
 #endif /* VFIOSIM_TYPE1_DIRTY_H */

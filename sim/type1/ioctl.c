@@ -83,6 +83,7 @@ static void t1_release(void *data)
 		host_free(iommu->h, dom);
 	}
 	t1_iova_free(iommu, &iommu->iovas);
+	t1_dma_index_free(iommu);
 	host_free(iommu->h, iommu);
 }
 

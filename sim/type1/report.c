@@ -14,8 +14,10 @@
  * The fast copy-out walks the mappings once from the first of the range
  * (O(log n) to find it), never writes a mapping's bitmap, assembles the
  * user's words in a bounce buffer across mappings, writes runs of whole
- * words, and notes which mappings a restart has to touch.  The kernel's
- * copy-out repeats Linux 6.12's passes, for comparison.
+ * words, and notes which mappings a restart has to touch; a restart that
+ * would change nothing (the bitmap holds just the pinned pages, dirty.h)
+ * is skipped.  The kernel's copy-out, Linux 6.12's passes for comparison,
+ * is in kcopy.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -72,14 +74,6 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
 	return BITMAP_FIRST_WORD_MASK(lo) & BITMAP_LAST_WORD_MASK(hi);
 }
 
-/* A mapping's bits in a report: clipped to its bitmap, WARN beyond it. */
-static bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift,
-			    uint64_t *nbits)
-{
-	*nbits = t1_dirty_nbits(dma, pgshift);
-	return t1_dirty_clip(iommu, dma, 0, nbits);
-}
-
 /* ------------------------------------------------ the fast copy-out */
 
 /* Mappings a restart may be told about; more, and it walks the tree. */
@@ -88,6 +82,8 @@ static bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma, unsigned
 #define T1_DIRECT_MIN		512U
 /* Shifted stretches of clean words this long are written, not shifted. */
 #define T1_SKIP_MIN		64U
+/* User words read at a time where holes cut words (see t1_out_read()). */
+#define T1_READ_WORDS		256U
 
 /*
  * A report under way: user words are assembled in buf and written in
@@ -106,10 +102,13 @@ struct t1_out {
 	unsigned int cnt;		/* words in buf */
 	unsigned int cap;
 	bool run;			/* buf holds a run not written yet */
+	unsigned int fill_lo, fill_hi;	/* buf[fill_lo, fill_hi) holds fill_c, */
+	unsigned long fill_c;		/* left from a run of constant words */
 	unsigned long buf[T1_BOUNCE_MAX_WORDS];
+	uint64_t nwords;		/* user words up to the last written */
 	uint64_t r0;			/* user word of rbuf[0] */
 	unsigned int rn;		/* words of rbuf read */
-	unsigned long rbuf[2];
+	unsigned long rbuf[T1_READ_WORDS];
 	/*
 	 * The mappings a restart has to touch, noted on the way so that it
 	 * need not walk the tree again.  ntodo past T1_TODO_MAX: too many,
@@ -121,23 +120,70 @@ struct t1_out {
 };
 
 /*
- * The user's word, as it was before this report: a word is read only
- * before it is written, and only if the report writes it.  A mapping that
- * ends just before the word where the next one starts needs both words:
- * they come in one copy (last is word or word + 1).
+ * buf[a, b) is to hold other words: what is left of the fill is the larger
+ * of its parts outside them.
+ */
+static inline void t1_fill_cut(struct t1_out *o, unsigned int a, unsigned int b)
+{
+	unsigned int left = a > o->fill_lo ? a - o->fill_lo : 0;
+	unsigned int right = b < o->fill_hi ? o->fill_hi - b : 0;
+
+	if (b <= o->fill_lo || a >= o->fill_hi)
+		return;
+	if (left >= right)
+		o->fill_hi = o->fill_lo + left;
+	else
+		o->fill_lo = b;
+}
+
+/*
+ * buf[a, b) is to hold c: written only where the fill does not hold it
+ * yet.  A run of all-dirty (or clean) mappings thus fills the bounce
+ * buffer once, not once per mapping.
+ */
+static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned long c)
+{
+	if (c != o->fill_c || b < o->fill_lo || a > o->fill_hi) {
+		memset(o->buf + a, (int)(c & 0xff), (b - a) * sizeof(c));
+		o->fill_c = c;
+		o->fill_lo = a;
+		o->fill_hi = b;
+		return;
+	}
+	if (a < o->fill_lo) {
+		memset(o->buf + a, (int)(c & 0xff), (o->fill_lo - a) * sizeof(c));
+		o->fill_lo = a;
+	}
+	if (b > o->fill_hi) {
+		memset(o->buf + o->fill_hi, (int)(c & 0xff), (b - o->fill_hi) * sizeof(c));
+		o->fill_hi = b;
+	}
+}
+
+/*
+ * The user's word, as it was before this report: a word is read before
+ * the report writes it, and only if it does.  A copy costs far more than
+ * a few words, so a read takes the words up to T1_READ_WORDS on, within
+ * the user's bitmap: with a hole every few hundred bits, one copy serves
+ * many.  The words after the one asked for may be unreadable (or never
+ * written): a short read keeps what came, and only a word needed and
+ * unreadable fails the report.  last (word or word + 1) is a word needed
+ * next.
  */
 static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned long *w)
 {
+	uint64_t n = word < o->nwords ? t1_min_u64(T1_READ_WORDS, o->nwords - word) : 0;
 	unsigned long left;
 
 	if (word - o->r0 < o->rn) {
 		*w = o->rbuf[word - o->r0];
 		return 0;
 	}
+	n = n > last - word ? n : last - word + 1;
 	left = host_copy_from_user(o->h, o->rbuf, o->ubitmap + word * sizeof(*w),
-				   (last - word + 1) * sizeof(*w));
+				   n * sizeof(*w));
 	o->r0 = word;
-	o->rn = (unsigned int)(last - word + 1 - (left + sizeof(*w) - 1) / sizeof(*w));
+	o->rn = (unsigned int)(n - (left + sizeof(*w) - 1) / sizeof(*w));
 	if (!o->rn)
 		return -EFAULT;
 	*w = o->rbuf[0];
@@ -163,6 +209,7 @@ static int t1_out_keep_user(struct t1_out *o, unsigned int hi, uint64_t last)
 
 	if (t1_out_read(o, o->end / BITS_PER_LONG, last, &w))
 		return -EFAULT;
+	t1_fill_cut(o, o->cnt - 1, o->cnt);
 	o->buf[o->cnt - 1] |= w & t1_word_bits(lo, hi);
 	o->end += hi - lo;
 	return 0;
@@ -212,6 +259,7 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 		}
 		if (t1_out_read(o, word, word, &w))
 			return -EFAULT;
+		t1_fill_cut(o, o->cnt, o->cnt + 1);
 		o->buf[o->cnt++] = w & BITMAP_LAST_WORD_MASK(b);
 		o->end = b;
 	}
@@ -228,24 +276,30 @@ static int t1_out_put(struct t1_out *o, unsigned long w)
 		if (ret)
 			return ret;
 	}
+	t1_fill_cut(o, o->cnt, o->cnt + 1);
 	o->buf[o->cnt++] = w;
 	return 0;
 }
 
 /*
  * n words of a source that is c throughout (0 or ~0).  The first takes
- * the carry; every later one is c whatever the shift, so buffer words
- * still holding c from an earlier refill are not written again.
+ * the carry, and is c too when the carry continues the same constant;
+ * every later one is c whatever the shift.
  */
 static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned long *carry,
 			unsigned long c)
 {
-	unsigned int lo = 0, hi = 0, a, b;	/* buf[lo, hi) holds c */
-	int ret = t1_out_put(o, s ? c << s | *carry : c);
+	unsigned long first = s ? c << s | *carry : c;
+	unsigned int a, b;
+	int ret;
 
-	if (ret)
-		return ret;
-	for (n--; n; n -= b - a) {
+	if (first != c) {
+		ret = t1_out_put(o, first);
+		if (ret)
+			return ret;
+		n--;
+	}
+	for (; n; n -= b - a) {
 		if (o->cnt == o->cap) {
 			ret = t1_out_write(o);
 			if (ret)
@@ -253,18 +307,7 @@ static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned l
 		}
 		a = o->cnt;
 		b = (unsigned int)t1_min_u64(o->cap, a + n);
-		if (a < lo)
-			memset(o->buf + a, (int)(c & 0xff), ((b < lo ? b : lo) - a) * sizeof(c));
-		if (b > hi)
-			memset(o->buf + (a > hi ? a : hi), (int)(c & 0xff),
-			       (b - (a > hi ? a : hi)) * sizeof(c));
-		if (a <= hi && b >= lo) {
-			lo = a < lo ? a : lo;
-			hi = b > hi ? b : hi;
-		} else {
-			lo = a;
-			hi = b;
-		}
+		t1_fill(o, a, b, c);
 		o->cnt = b;
 	}
 	*carry = s ? c >> (BITS_PER_LONG - s) : 0;
@@ -326,6 +369,7 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 				return ret;
 		}
 		m = t1_min_u64(n, o->cap - o->cnt);
+		t1_fill_cut(o, o->cnt, o->cnt + (unsigned int)m);
 		dst = o->buf + o->cnt;
 		o->cnt += (unsigned int)m;
 		if (s)
@@ -380,7 +424,10 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
 	*hi = t1_min_u64(nw, i * T1_WORD_BLOCKS);
 }
 
-/* The mapping's nbits bits (all set when all), from user bit end on. */
+/*
+ * The mapping's nbits bits (all set when all), from user bit end on; no
+ * mapping (a run of quiet ones): nbits clean bits unless all.
+ */
 static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbits, bool all)
 {
 	unsigned int s = o->end % BITS_PER_LONG;
@@ -392,7 +439,7 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	if (s)
 		carry = o->buf[--o->cnt];
 	for (k = 0; k < nw; k = stop) {
-		if (all || !dma->bitmap_marked) {
+		if (all || !dma || !dma->bitmap_marked) {
 			stop = nw;
 			ret = t1_out_const(o, nw - k, s, &carry, all ? ~0UL : 0);
 		} else {
@@ -427,185 +474,164 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 			return ret;
 	}
 	o->end += nbits;
-	if (o->end % BITS_PER_LONG)
+	if (o->end % BITS_PER_LONG) {
+		t1_fill_cut(o, o->cnt - 1, o->cnt);
 		o->buf[o->cnt - 1] &= BITMAP_LAST_WORD_MASK(o->end);
+	}
 	return 0;
 }
 
-/* The fast copy-out of every mapping starting in [iova, last]. */
-static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubitmap,
-			  uint64_t iova, uint64_t last, unsigned int pgshift)
+/* A mapping's bits in a report: clipped to its bitmap, WARN beyond it. */
+static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
+				   unsigned int pgshift, uint64_t *nbits)
 {
-	struct t1_dma *dma, *next;
+	*nbits = t1_dirty_nbits(dma, pgshift);
+	if (dma->bitmap && *nbits && *nbits <= dma->bitmap_pages)
+		return true;
+	return t1_dirty_clip(iommu, dma, 0, nbits);
+}
+
+/* One mapping of the walk: noted for the restart if need be, and copied. */
+static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
+			     uint64_t iova, unsigned int pgshift)
+{
 	uint64_t nbits;
+	int ret;
+
+	if (t1_dirty_restart_needed(dma, pgshift)) {
+		if (o->ntodo < T1_TODO_MAX)
+			o->todo[o->ntodo++] = dma;
+		else
+			o->ntodo = T1_TODO_MAX + 1;
+		o->first = o->first ? o->first : dma;
+		o->last = dma;
+	}
+	if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
+		return 0;
+	ret = t1_out_seek(o, t1_shr(dma->iova - iova, pgshift));
+	if (!ret)
+		ret = t1_out_bits(o, dma, nbits, t1_scope_all_dirty(iommu, dma));
+	return ret;
+}
+
+/*
+ * The user words up to the last one the report writes, the end of its
+ * last mapping: reading ahead stops there, since what lies beyond may not
+ * be the user's bitmap at all.
+ */
+static uint64_t t1_out_bound(struct t1_iommu *iommu, uint64_t iova, uint64_t last,
+			     unsigned int pgshift)
+{
+	struct t1_dma *dma = t1_dma_floor(iommu, last);
+	uint64_t nbits;
+
+	if (!dma || dma->iova < iova || !dma->bitmap)
+		return 0;
+	nbits = t1_min_u64(t1_dirty_nbits(dma, pgshift), dma->bitmap_pages);
+	return BITS_TO_LONGS(t1_shr(dma->iova - iova, pgshift) + nbits);
+}
+
+/* Mappings of an index walk fetched ahead of the one being copied. */
+#define T1_AHEAD		16
+
+/* An entry that says all a report needs: nothing to read, restart or WARN. */
+#define T1_ENT_PLAIN		(T1_ENT_QUIET | T1_ENT_ROOM)
+
+static inline bool t1_ent_plain(const struct t1_dma_ent *e)
+{
+	return (e->flags & T1_ENT_PLAIN) == T1_ENT_PLAIN;
+}
+
+/*
+ * Quiet mappings from v[*i] on whose bits follow one another in the
+ * user's bitmap, all of them reported dirty or none: one stretch of ones
+ * or zeros, placed from the entries alone.  *i is left on the last.
+ */
+static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t1_dma_ent *v,
+			unsigned long n, unsigned long *i, uint64_t iova, uint64_t last,
+			unsigned int pgshift)
+{
+	/* Whether a mapping is in the IOMMU matters only outside the pinned scope. */
+	unsigned int mask = T1_ENT_PLAIN | (iommu->num_non_pinned_groups ? T1_ENT_MAPPED : 0);
+	unsigned int want = v[*i].flags & mask;
+	uint64_t nbits = v[*i].nbits;
+	unsigned long j;
+	int ret;
+
+	for (j = *i + 1; j < n && (v[j - 1].flags & T1_ENT_NEXT) &&
+	     (v[j].flags & mask) == want && v[j].iova <= last; j++)
+		nbits += v[j].nbits;
+	ret = t1_out_seek(o, t1_shr(v[*i].iova - iova, pgshift));
+	*i = j - 1;
+	return ret ? ret : t1_out_bits(o, NULL, nbits, want & T1_ENT_MAPPED);
+}
+
+/*
+ * The fast copy-out of every mapping starting in [iova, last]: from the
+ * first of them, along the index when there is one (a GET builds it, an
+ * UNMAP, which changes the tree, takes it only when it is up to date),
+ * else along the tree.  Along the index, quiet mappings are placed from
+ * their entries; only the others are read.
+ */
+static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubitmap,
+			  uint64_t iova, uint64_t size, unsigned int pgshift, bool restart)
+{
+	struct t1_dma *dma = t1_dma_ceil(iommu, iova), *next;
+	uint64_t last = iova + size - 1;
+	struct t1_dma_ent *v = NULL;
+	unsigned long i, n = 0;
+	bool plain;
 	int ret;
 
 	o->h = iommu->h;
 	o->ubitmap = ubitmap;
+	o->nwords = t1_out_bound(iommu, iova, last, pgshift);
 	o->r0 = 0;
 	o->rn = 0;
 	o->cap = t1_bounce_words;
 	o->run = false;
+	o->fill_lo = o->fill_hi = 0;
+	o->fill_c = 0;
 	o->ntodo = 0;
 	o->first = o->last = NULL;
-	for (dma = t1_dma_ceil(iommu, iova); dma && dma->iova <= last; dma = next) {
+	if (dma && (restart || iommu->dma_index_ok))
+		v = t1_dma_index(iommu, &n);
+	if (v) {
+		/* Entries count bits in the index's page size: this one, or none plain. */
+		plain = pgshift == iommu->dma_index_shift;
+		for (i = dma->index_pos; i < n; i++) {
+			const struct t1_dma_ent *ahead = v + (i + T1_AHEAD < n ? i + T1_AHEAD : i);
+
+			/* Only mappings that are not quiet are read. */
+			if (!t1_ent_plain(ahead)) {
+				/* A mapping's fields may straddle two cache lines. */
+				__builtin_prefetch(ahead->dma);
+				__builtin_prefetch((const char *)ahead->dma +
+						   offsetof(struct t1_dma, prot));
+			}
+			if (v[i].iova > last)
+				break;
+			if (plain && t1_ent_plain(&v[i]))
+				ret = t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
+			else
+				ret = t1_out_dma(iommu, o, v[i].dma, iova, pgshift);
+			if (ret)
+				return ret;
+		}
+		return t1_out_close(o);
+	}
+	for (; dma && dma->iova <= last; dma = next) {
 		/* The walk's cache misses overlap with copying this mapping. */
 		next = t1_dma_next(dma);
 		if (next) {
 			__builtin_prefetch(next);
 			__builtin_prefetch(&next->bitmap);
 		}
-		if (t1_dirty_restart_needed(dma, pgshift)) {
-			if (o->ntodo < T1_TODO_MAX)
-				o->todo[o->ntodo++] = dma;
-			else
-				o->ntodo = T1_TODO_MAX + 1;
-			o->first = o->first ? o->first : dma;
-			o->last = dma;
-		}
-		if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
-			continue;
-		ret = t1_out_seek(o, t1_shr(dma->iova - iova, pgshift));
-		if (!ret)
-			ret = t1_out_bits(o, dma, nbits, t1_scope_all_dirty(iommu, dma));
+		ret = t1_out_dma(iommu, o, dma, iova, pgshift);
 		if (ret)
 			return ret;
 	}
 	return t1_out_close(o);
-}
-
-/* ------------------------------------------ the kernel's copy-out */
-
-/* Where a mapping's bits start in the user's bitmap. */
-static uint64_t t1_first_bit(const struct t1_dma *dma, uint64_t iova, unsigned int pgshift)
-{
-	return t1_shr(dma->iova - iova, pgshift);
-}
-
-/* Undoes the in-place shift of t1_kcopy(), dropping the user's bits. */
-static void t1_unshift(unsigned long *w, uint64_t nwords, unsigned int lead, uint64_t nbits)
-{
-	uint64_t i, keep = BITS_TO_LONGS(nbits);
-
-	for (i = 0; i < nwords; i++) {
-		w[i] >>= lead;
-		if (i + 1 < nwords)
-			w[i] |= w[i + 1] << (BITS_PER_LONG - lead);
-	}
-	if (nbits % BITS_PER_LONG)
-		w[keep - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-	for (i = keep; i < nwords; i++)
-		w[i] = 0;
-}
-
-/* The bitmap as it was before t1_kcopy() (bar the all-dirty fill). */
-static void t1_kcopy_undo(struct t1_dma *dma, uint64_t first, uint64_t nbits)
-{
-	unsigned int lead = first % BITS_PER_LONG;
-
-	if (lead)
-		t1_unshift(dma->bitmap, BITS_TO_LONGS(lead + nbits), lead, nbits);
-	else if (nbits % BITS_PER_LONG)
-		dma->bitmap[BITS_TO_LONGS(nbits) - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-}
-
-/*
- * One mapping as Linux 6.12 copies it: the bitmap is set whole outside
- * the pinned scope, shifted in place onto the user's 64-bit words (the
- * spare word takes the overflow), the user's bits of the two edge words
- * are merged in (the kernel merges only the first; the model keeps the
- * user's bits after the mapping too), and it all goes out in one copy.
- * The bitmap is left shifted: a restart clears it, t1_kcopy_undo() puts
- * it back.  A failed copy undoes itself.
- */
-static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
-		    uint64_t first, uint64_t nbits)
-{
-	struct vfiosim_host *h = iommu->h;
-	uint64_t uaddr = ubitmap + first / BITS_PER_LONG * sizeof(uint64_t), nwords;
-	unsigned int lead = first % BITS_PER_LONG, tail = (lead + nbits) % BITS_PER_LONG;
-	unsigned long head = 0, end = 0, *w = dma->bitmap;
-
-	if (t1_scope_all_dirty(iommu, dma)) {
-		bitmap_set(w, 0, nbits);
-		t1_summary_set(dma, 0, nbits);
-	}
-	nwords = BITS_TO_LONGS(lead + nbits);
-	if (lead && host_copy_from_user(h, &head, uaddr, sizeof(head)))
-		return -EFAULT;
-	if (tail && nwords == 1 && lead)
-		end = head;
-	else if (tail && host_copy_from_user(h, &end, uaddr + (nwords - 1) * sizeof(end),
-					     sizeof(end)))
-		return -EFAULT;
-
-	if (lead)
-		bitmap_shift_left(w, w, lead, (unsigned int)(lead + nbits));
-	else if (tail)
-		w[nwords - 1] &= BITMAP_LAST_WORD_MASK(nbits);
-	w[0] |= head & ~BITMAP_FIRST_WORD_MASK(lead);
-	if (tail)
-		w[nwords - 1] |= end & BITMAP_FIRST_WORD_MASK(tail);
-	/* Bits moved and the user's came in: the summary must cover them. */
-	t1_summary_set(dma, 0, nwords * BITS_PER_LONG);
-	if (host_copy_to_user(h, uaddr, w, nwords * sizeof(*w))) {
-		t1_kcopy_undo(dma, first, nbits);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-/* The kernel clears the bits and marks the pinned pages again. */
-static void t1_krestart(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
-			uint64_t nbits, unsigned int pgshift)
-{
-	/* All the shifted words: no stale bit may stay (docs/divergences.md 5). */
-	memset(dma->bitmap, 0, BITS_TO_LONGS(first % BITS_PER_LONG + nbits) * sizeof(*dma->bitmap));
-	t1_summary_clear(dma);
-	t1_dirty_mark_pinned(iommu, dma, pgshift);
-}
-
-/*
- * A GET walks the tree from its first mapping, as vfio_iova_dirty_bitmap()
- * does; an UNMAP starts at the first mapping of its range.
- */
-static int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t last,
-			    unsigned int pgshift, bool restart)
-{
-	struct t1_dma *dma, *start = NULL, *undo;
-	uint64_t nbits;
-	int ret;
-
-	for (dma = restart ? t1_dma_first(iommu) : t1_dma_ceil(iommu, iova); dma;
-	     dma = t1_dma_next(dma)) {
-		if (dma->iova < iova)
-			continue;
-		if (dma->iova > last)
-			break;
-		if (!start)
-			start = dma;
-		if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
-			continue;
-		ret = t1_kcopy(iommu, ubitmap, dma, t1_first_bit(dma, iova, pgshift), nbits);
-		if (!ret)
-			continue;
-		for (undo = start; undo != dma; undo = t1_dma_next(undo))
-			if (undo->bitmap)
-				t1_kcopy_undo(undo, t1_first_bit(undo, iova, pgshift),
-					      t1_min_u64(t1_dirty_nbits(undo, pgshift),
-							 undo->bitmap_pages));
-		return ret;
-	}
-	if (!restart)
-		return 0;
-	for (dma = start; dma && dma->iova <= last; dma = t1_dma_next(dma)) {
-		if (!t1_report_nbits(iommu, dma, pgshift, &nbits)) {
-			t1_dirty_mark_pinned(iommu, dma, pgshift);
-			continue;
-		}
-		t1_krestart(iommu, dma, t1_first_bit(dma, iova, pgshift), nbits, pgshift);
-	}
-	return 0;
 }
 
 /*
@@ -627,7 +653,7 @@ int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uin
 
 	if (t1_strategy == T1_COPY_KERNEL)
 		return t1_report_kernel(iommu, ubitmap, iova, last, pgshift, restart);
-	ret = t1_report_fast(iommu, &o, ubitmap, iova, last, pgshift);
+	ret = t1_report_fast(iommu, &o, ubitmap, iova, size, pgshift, restart);
 	if (ret || !restart)
 		return ret;
 	/* A mapping without bits or pinned pages has nothing to restart. */

@@ -67,11 +67,6 @@ void t1_scope_left(struct t1_iommu *iommu)
 		t1_dirty_fill_all(iommu, false);
 }
 
-bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma)
-{
-	return iommu->num_non_pinned_groups && dma->iommu_mapped;
-}
-
 /* The groups outside the scope, counted afresh (for the checker). */
 uint64_t t1_scope_count(const struct t1_iommu *iommu)
 {

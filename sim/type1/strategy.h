@@ -20,13 +20,15 @@ struct t1_iommu;
 enum t1_copy_strategy {
 	/*
 	 * The default.  One walk per request, from the first mapping of
-	 * the range (found in O(log n)): the bits of every mapping, shifted
+	 * the range (found in O(log n)), along an array of the mappings
+	 * rather than the tree: the bits of every mapping, shifted
 	 * onto the user's words, go out through a bounce buffer in runs
 	 * that span mappings (long word-aligned stretches straight from the
 	 * bitmap), reading user words only where a gap cuts one; all-dirty
 	 * mappings and clean blocks are written without reading the bitmap.
 	 * A restart touches only the mappings noted on the way, clears only
-	 * their marked blocks and marks their pinned pages again.
+	 * their marked blocks and marks their pinned pages again, unless
+	 * the bitmap holds exactly those already.
 	 */
 	T1_COPY_FAST,
 	/*

@@ -61,22 +61,50 @@ struct t1_pfn {
 	unsigned int refs;
 };
 
+/*
+ * A mapping.  What a report reads of every mapping comes first, so that a
+ * walk over many of them touches one cache line of each.
+ */
 struct t1_dma {
-	struct rb_node node;
 	uint64_t iova;
-	uint64_t vaddr;
 	uint64_t size;			/* grows while the mapping is pinned */
-	int prot;			/* VFIOSIM_PROT_* */
-	bool iommu_mapped;		/* present in every domain */
-	bool lock_cap;
-	bool vaddr_invalid;
-	struct rb_root pfns;		/* struct t1_pfn by iova */
 	unsigned long *bitmap;		/* dirty pages while tracking, a spare
 					   word, a block summary (dirty.c) */
 	uint64_t bitmap_pages;		/* bits the bitmap was sized for */
+	struct rb_root pfns;		/* struct t1_pfn by iova */
 	bool bitmap_marked;		/* bits may be set in it (dirty.c) */
+	bool bitmap_exact;		/* it holds the pinned pages' bits and
+					   nothing else (dirty.c) */
+	bool pin_unmarked;		/* ... once pin_iova's bit is marked */
+	bool iommu_mapped;		/* present in every domain */
+	int prot;			/* VFIOSIM_PROT_* */
+	uint64_t pin_iova;		/* the page pinned last */
+	struct rb_node node;
+	unsigned long index_pos;	/* in iommu->dma_index, while valid */
+	uint64_t vaddr;
+	bool lock_cap;
+	bool vaddr_invalid;
 	uint64_t locked_vm;		/* pages charged to the process */
 };
+
+/*
+ * An entry of the index of mappings (dma_tree.c): what a report needs to
+ * place a mapping that has nothing of its own to say, so that it need not
+ * touch the mapping itself.  nbits is at the index's page shift.
+ */
+struct t1_dma_ent {
+	uint64_t iova;
+	uint64_t nbits;
+	struct t1_dma *dma;
+	unsigned int flags;		/* T1_ENT_* */
+};
+
+#define T1_ENT_QUIET	1U		/* no bit marked, no page pinned: kept in
+					   step by every mark and pin */
+#define T1_ENT_ROOM	2U		/* a bitmap holds its nbits (> 0) bits */
+#define T1_ENT_MAPPED	4U		/* iommu_mapped */
+#define T1_ENT_NEXT	8U		/* the next mapping starts at its end, and
+					   its size is a whole number of pages */
 
 struct t1_iommu {
 	struct vfiosim_host *h;
@@ -85,6 +113,11 @@ struct t1_iommu {
 	struct t1_group *devices;	/* groups whose device is registered */
 	struct t1_iova *iovas;
 	struct rb_root dmas;		/* struct t1_dma by iova */
+	struct t1_dma_ent *dma_index;	/* the same in order, for long walks */
+	unsigned long dma_index_len;	/* (dma_tree.c), while dma_index_ok */
+	unsigned long dma_index_cap;
+	unsigned int dma_index_shift;	/* the page shift of its nbits */
+	bool dma_index_ok;
 	unsigned int dma_avail;
 	unsigned int dma_limit;		/* dma_entry_limit when opened */
 	unsigned int vaddr_invalid_count;
@@ -176,9 +209,40 @@ static inline struct t1_dma *t1_dma_prev(struct t1_dma *dma)
 struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t size);
 struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t size);
 struct t1_dma *t1_dma_ceil(struct t1_iommu *iommu, uint64_t iova);
+struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova);
 void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma);
 void t1_dma_unlink(struct t1_iommu *iommu, struct t1_dma *dma);
 unsigned long t1_dma_count(struct t1_iommu *iommu);
+struct t1_dma_ent *t1_dma_index(struct t1_iommu *iommu, unsigned long *len);
+void t1_dma_index_free(struct t1_iommu *iommu);
+int t1_dma_index_check(struct t1_iommu *iommu, char *why, size_t len);
+
+/*
+ * A mapping's place, size, bitmap or presence in the IOMMU changed: the
+ * next walk rebuilds the index.
+ */
+static inline void t1_dma_index_stale(struct t1_iommu *iommu)
+{
+	iommu->dma_index_ok = false;
+}
+
+static inline bool t1_dma_quiet(const struct t1_dma *dma)
+{
+	return !dma->bitmap_marked && RB_EMPTY_ROOT(&dma->pfns);
+}
+
+/* A mark, a restart or a pin may have changed whether the mapping is quiet. */
+static inline void t1_dma_index_note(struct t1_iommu *iommu, struct t1_dma *dma)
+{
+	struct t1_dma_ent *e;
+
+	if (!iommu->dma_index_ok || dma->index_pos >= iommu->dma_index_len)
+		return;
+	e = iommu->dma_index + dma->index_pos;
+	/* A mapping not linked yet has no entry of its own. */
+	if (e->dma == dma)
+		e->flags = (e->flags & ~T1_ENT_QUIET) | (t1_dma_quiet(dma) ? T1_ENT_QUIET : 0);
+}
 
 /* ------------------------------------------------- pfn_tree.c */
 
@@ -263,7 +327,11 @@ struct t1_group *t1_group_find(struct t1_iommu *iommu, const struct vfiosim_grou
 void t1_scope_join(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_promote(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_left(struct t1_iommu *iommu);
-bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma);
+/* Reports call every page of the mapping dirty (inline: reports ask per mapping). */
+static inline bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma)
+{
+	return iommu->num_non_pinned_groups && dma->iommu_mapped;
+}
 uint64_t t1_scope_count(const struct t1_iommu *iommu);
 
 /* ------------------------------------------------- dirty.c */

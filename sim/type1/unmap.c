@@ -72,6 +72,7 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 		iova += done;
 	}
 	dma->iommu_mapped = false;
+	t1_dma_index_stale(iommu);
 	if (!do_accounting)
 		return unpinned;
 	t1_lock_acct(iommu, dma, -unpinned);
@@ -141,6 +142,9 @@ static struct t1_dma *t1_unmap_next(struct t1_iommu *iommu, struct t1_dma *prev,
 struct t1_unmap_state {
 	struct t1_dma *last;		/* the mapping notified last */
 	int retries;			/* consecutive notifications for it */
+	bool resume;			/* an UNMAP with the bitmap looks for */
+	uint64_t resume_iova;		/* pins from here on, then once more
+					   over the whole range */
 };
 
 /*
@@ -189,24 +193,54 @@ static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t 
 }
 
 /*
+ * The first mapping of [iova, iova + size) that vendor drivers still pin
+ * pages of, looking from from on (the range's first mapping: NULL).
+ */
+static struct t1_dma *t1_unmap_pinned(struct t1_iommu *iommu, struct t1_dma *from,
+				      uint64_t iova, uint64_t size)
+{
+	struct t1_dma *dma;
+
+	for (dma = from ? from : t1_unmap_next(iommu, NULL, iova, size); dma;
+	     dma = t1_unmap_next(iommu, dma, iova, size))
+		if (!RB_EMPTY_ROOT(&dma->pfns))
+			return dma;
+	return NULL;
+}
+
+/*
  * UNMAP with GET_DIRTY_BITMAP.  The kernel copies and removes mapping by
  * mapping, so a fault on a later copy leaves the earlier mappings gone
  * with their dirty bits delivered to a call that failed.  Here pins are
  * settled first, then every mapping's bits are copied, and mappings are
  * removed only once all copies succeeded.
+ *
+ * The kernel goes on after a notification from the mapping it notified
+ * (the earlier ones are gone); so does the search for pins here, then it
+ * looks over the whole range once more, in case a device pinned an
+ * earlier mapping again while it was notified.  Each mapping is looked at
+ * about twice, not once per notification.
  */
 /* divergence: see docs/divergences.md (2) */
 static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t size,
 			       const struct vfio_bitmap *bm, uint64_t *unmapped,
 			       struct t1_unmap_state *st)
 {
-	struct t1_dma *dma, *next;
+	struct t1_dma *dma = NULL, *next;
 	int ret;
 
-	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma;
-	     dma = t1_unmap_next(iommu, dma, iova, size))
-		if (!RB_EMPTY_ROOT(&dma->pfns))
-			return t1_unmap_settle(iommu, dma, st);
+	if (st->resume)
+		dma = t1_dma_first_in(iommu, st->resume_iova, iova + size - st->resume_iova);
+	dma = st->resume && !dma ? NULL : t1_unmap_pinned(iommu, dma, iova, size);
+	if (!dma && st->resume) {
+		st->resume = false;
+		dma = t1_unmap_pinned(iommu, NULL, iova, size);
+	}
+	if (dma) {
+		st->resume = true;
+		st->resume_iova = dma->iova;
+		return t1_unmap_settle(iommu, dma, st);
+	}
 	/* v2 only (tracking needs it): the range cuts no mapping. */
 	ret = t1_dirty_report(iommu, (uint64_t)(uintptr_t)bm->data, iova, size, bm->pgsize, false);
 	if (ret)
@@ -226,7 +260,7 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 	bool invalidate = unmap->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	bool dirty = unmap->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
 	uint64_t iova = unmap->iova, size = unmap->size, pgsize, unmapped = 0;
-	struct t1_unmap_state st = { NULL, 0 };
+	struct t1_unmap_state st = { NULL, 0, false, 0 };
 	struct t1_dma *dma, *next;
 	int ret;
 

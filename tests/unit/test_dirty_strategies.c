@@ -64,6 +64,7 @@ struct cfg {
 	bool outside;			/* an IOMMU group outside the pinned scope */
 	bool faults;			/* read-only words in the user's bitmap */
 	bool units;			/* IOMMU groups that change the page size */
+	bool joins;			/* the IOMMU group can pin, joining the scope */
 	unsigned int granule;		/* mapping sizes and offsets, in pages */
 	unsigned int layouts;
 };
@@ -147,6 +148,7 @@ static int setup(void **state)
 		f->emu[v] = vfiosim_group_new(f->h, &ge);
 		if (!f->c[v] || !f->emu[v] || vfiosim_container_attach(f->c[v], f->emu[v]))
 			return -1;
+		gi.has_dma_unmap = cfg->joins;
 		if (cfg->units) {
 			gi.pgsize_bitmap = SZ_4K | SZ_64K | SZ_2M;
 			gi.has_dma_unmap = true;
@@ -483,10 +485,38 @@ static void pick_range(struct fx *f, unsigned int i, unsigned int j, uint64_t *s
 	*npages = (end - *start) / f->pgsize;
 }
 
+/*
+ * A word of the report's bitmap (not ro when taken) that no mapping has a
+ * bit in, below the last mapping's words; UINT64_MAX if there is none.
+ */
+static uint64_t hole_word(struct fx *f, uint64_t start, uint64_t npages, uint64_t ro, bool taken)
+{
+	uint64_t pg = f->pgsize, cand[64], n = 0, w, end = 0;
+	unsigned int k;
+
+	for (k = 0; k < f->nmaps; k++)
+		if (f->map[k].iova >= start && (f->map[k].iova - start) / pg < npages)
+			end = (f->map[k].iova - start) / pg + f->map[k].pages * f->cfg->page / pg;
+	for (w = 0; w < BITS_TO_LONGS(end) && n < 64; w++) {
+		bool used = taken && w == ro;
+
+		for (k = 0; k < f->nmaps && !used; k++) {
+			uint64_t first = (f->map[k].iova - start) / pg;
+			uint64_t last = first + f->map[k].pages * f->cfg->page / pg - 1;
+
+			used = f->map[k].iova >= start && first < npages &&
+			       first / 64 <= w && w <= last / 64;
+		}
+		if (!used)
+			cand[n++] = w;
+	}
+	return n ? cand[below(f, n)] : UINT64_MAX;
+}
+
 /* A report of mappings i..j and some holes around, by every variant, checked. */
 static void report_range(struct fx *f, unsigned int i, unsigned int j, bool unmap)
 {
-	uint64_t start, npages, words, w, ro = 0;
+	uint64_t start, npages, words, w, ro = 0, hole;
 	bool fault = f->cfg->faults && !below(f, 3);
 	unsigned int v, k;
 	long ret[NV];
@@ -510,16 +540,22 @@ static void report_range(struct fx *f, unsigned int i, unsigned int j, bool unma
 		ro = below(f, BITS_TO_LONGS(npages));
 		snapshot(f, 0, false);
 	}
+	/* A word no mapping touches is neither read nor written: reads ahead stop short. */
+	hole = f->cfg->faults ? hole_word(f, start, npages, ro, fault) : UINT64_MAX;
 	for (v = 0; v < NV; v++) {
 		/* A word only in holes is never written: that report succeeds. */
 		if (fault)
 			assert_int_equal(vfiosim_user_add(f->h, &f->ubuf[v][ro], 8,
 							  VFIOSIM_PROT_READ), 0);
+		if (hole != UINT64_MAX)
+			assert_int_equal(vfiosim_user_add(f->h, &f->ubuf[v][hole], 8, 0), 0);
 	}
 	for (v = 0; v < NV; v++) {
 		ret[v] = report(f, v, unmap, start, npages);
 		if (fault)
 			assert_int_equal(vfiosim_user_del(f->h, &f->ubuf[v][ro]), 0);
+		if (hole != UINT64_MAX)
+			assert_int_equal(vfiosim_user_del(f->h, &f->ubuf[v][hole]), 0);
 	}
 	f->reports++;
 	for (v = 0; v < NV; v++) {
@@ -729,6 +765,175 @@ static void test_strategies_agree_across_a_change_of_page_size(void **state)
 	print_message("%lu reports compared\n", f->reports);
 }
 
+/* Mappings of variant v whose index entry says quiet, if the index is up to date. */
+static unsigned long quiet_entries(struct fx *f, unsigned int v)
+{
+	struct t1_iommu *iommu = iommu_of(f, v);
+	unsigned long i, n = 0;
+
+	if (!iommu->dma_index_ok)
+		return 0;
+	for (i = 0; i < iommu->dma_index_len; i++)
+		n += !!(iommu->dma_index[i].flags & T1_ENT_QUIET);
+	return n;
+}
+
+/*
+ * Runs of contiguous mappings, most of them quiet (nothing marked, nothing
+ * pinned), which the fast copy-out places from its index alone and joins
+ * into one stretch of ones (outside the pinned scope) or zeros (inside),
+ * cut by mappings with marks, pins and holes.  Between reports the index
+ * goes stale (new mappings, unmaps) or is kept and updated in place
+ * (pins, unpins, writes); every report is checked against the definition
+ * and the model's check compares the index with the tree each time.
+ */
+static void test_quiet_runs_from_the_index_agree(void **state)
+{
+	struct fx *f = *state;
+	uint64_t pg = f->cfg->page, p = 0, pfn;
+	unsigned int k, r, v;
+
+	/* Contiguous runs of 1 to 80 mappings of 1 to 150 pages, a hole between runs. */
+	while (f->nmaps < 400) {
+		unsigned int run = 1 + (unsigned int)below(f, 80);
+
+		for (k = 0; k < run && f->nmaps < 400; k++) {
+			uint64_t n = 1 + below(f, 150);
+
+			map_new(f, IOVA_BASE + p * pg, n);
+			p += n;
+		}
+		p += 1 + below(f, 70);
+	}
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	for (r = 0; r < 60; r++) {
+		/* The IOMMU group joins the pinned scope halfway: zeros from then on. */
+		if (r == 30)
+			for (v = 0; v < NV; v++)
+				assert_int_equal(vfiosim_pin_pages(f->c[v], f->iommu[v],
+								   f->map[0].iova, 1, RW, &pfn), 1);
+		switch (below(f, 4)) {
+		case 0:
+			dirty_some(f);
+			break;
+		case 1:
+			map_in_hole(f);
+			break;
+		default:
+			break;
+		}
+		if (!below(f, 5) && f->nmaps > 3) {
+			/* A few mappings go, with their bits: the index goes stale. */
+			k = (unsigned int)below(f, f->nmaps - 3);
+			report_range(f, k, k + (unsigned int)below(f, 3), true);
+		}
+		if (below(f, 3))
+			report_range(f, 0, f->nmaps - 1, false);
+		else
+			one_report(f, false);
+		/* A GET leaves the index up to date, quiet mappings marked so. */
+		for (v = 1; v < NV; v++)
+			if (iommu_of(f, v)->dma_index_ok)
+				assert_int_equal(quiet_entries(f, v), quiet_entries(f, 1));
+	}
+	for (v = 1; v < NV; v++)
+		assert_true(iommu_of(f, v)->dma_index_ok);
+	assert_true(quiet_entries(f, 1) > 0);
+	while (f->npins)
+		unpin(f);
+	if (f->nmaps)
+		report_range(f, 0, f->nmaps - 1, true);
+	f->nmaps = 0;
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	print_message("%lu reports compared\n", f->reports);
+}
+
+static bool exact(struct fx *f, unsigned int v, unsigned int k)
+{
+	return t1_dma_find(iommu_of(f, v), f->map[k].iova, 1)->bitmap_exact;
+}
+
+static void pin_one(struct fx *f, uint64_t iova, bool pin)
+{
+	uint64_t pfn;
+	unsigned int v;
+
+	for (v = 0; v < NV; v++) {
+		if (pin)
+			assert_int_equal(vfiosim_pin_pages(f->c[v], f->emu[v], iova, 1, RW, &pfn), 1);
+		else
+			assert_int_equal(vfiosim_unpin_pages(f->c[v], f->emu[v], iova, 1), 0);
+	}
+}
+
+/*
+ * A restart is skipped while a bitmap holds exactly the pinned pages'
+ * bits; a pin keeps that so, an unpin or a write through dma_rw does not,
+ * and the next report must then drop or keep the right bits.  Every
+ * report is checked against the definition (report_range()), and after
+ * each the model's check verifies the bitmaps said to be exact are.
+ */
+static void test_restart_skipped_only_while_the_bitmap_holds_the_pins(void **state)
+{
+	static unsigned char data[8];
+	struct fx *f = *state;
+	uint64_t pg = f->cfg->page;
+	unsigned int v, k, r;
+
+	for (k = 0; k < 6; k++)
+		map_new(f, IOVA_BASE + k * 300 * pg, 200 + k);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	for (v = 0; v < NV; v++)
+		for (k = 0; k < 6; k++)
+			assert_true(exact(f, v, k));
+	pin_one(f, f->map[1].iova + 5 * pg, true);
+	pin_one(f, f->map[1].iova + 70 * pg, true);
+	pin_one(f, f->map[3].iova, true);
+	for (r = 0; r < 3; r++) {
+		report_range(f, 0, 5, false);
+		for (v = 0; v < NV; v++)
+			for (k = 0; k < 6; k++)
+				assert_true(exact(f, v, k));
+	}
+	/* A new pin marks its own bit: still exact, and the bit is reported. */
+	pin_one(f, f->map[1].iova + 100 * pg, true);
+	/* Pinned again: no mark, still exact. */
+	pin_one(f, f->map[1].iova + 100 * pg, true);
+	pin_one(f, f->map[1].iova + 100 * pg, false);
+	for (v = 0; v < NV; v++)
+		assert_true(exact(f, v, 1));
+	/* The last reference goes: the bit is dirty once more, then gone. */
+	pin_one(f, f->map[3].iova, false);
+	/* A device write to a page not pinned, and to one that is. */
+	for (v = 0; v < NV; v++) {
+		assert_int_equal(vfiosim_dma_rw(f->c[v], f->map[4].iova + 7 * pg, data, 1, true), 0);
+		assert_int_equal(vfiosim_dma_rw(f->c[v], f->map[1].iova + 5 * pg, data, 1, true), 0);
+		assert_false(exact(f, v, 3));
+		assert_false(exact(f, v, 4));
+		assert_false(exact(f, v, 1));
+		assert_true(exact(f, v, 0));
+	}
+	for (r = 0; r < 2; r++) {
+		report_range(f, 0, 5, false);
+		for (v = 0; v < NV; v++)
+			for (k = 0; k < 6; k++)
+				assert_true(exact(f, v, k));
+	}
+	/* Only the pins are left in mappings 3 and 4 (none), 1 keeps three. */
+	for (v = 0; v < NV; v++) {
+		assert_false(t1_dma_find(iommu_of(f, v), f->map[3].iova, 1)->bitmap_marked &&
+			     t1_dma_find(iommu_of(f, v), f->map[3].iova, 1)->bitmap[0]);
+		assert_int_equal(bitmap_weight(t1_dma_find(iommu_of(f, v), f->map[1].iova,
+							   1)->bitmap, 200 + 1), 3);
+	}
+	pin_one(f, f->map[1].iova + 5 * pg, false);
+	pin_one(f, f->map[1].iova + 70 * pg, false);
+	pin_one(f, f->map[1].iova + 100 * pg, false);
+	report_range(f, 0, 5, false);
+	report_range(f, 0, 5, true);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+}
+
 static const struct cfg cfg_pinned = { .page = 4096, .granule = 1, .layouts = 100 };
 static const struct cfg cfg_outside = { .page = 4096, .outside = true, .granule = 1,
 					.layouts = 80 };
@@ -739,6 +944,8 @@ static const struct cfg cfg_faults = { .page = 4096, .faults = true, .granule = 
 
 static const struct cfg cfg_many = { .page = 4096, .granule = 1 };
 static const struct cfg cfg_units = { .page = 4096, .units = true, .granule = 16 };
+static const struct cfg cfg_runs = { .page = 4096, .outside = true, .joins = true,
+				     .granule = 1 };
 
 #define T(fn, cfg) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&cfg)
 
@@ -752,6 +959,8 @@ int main(void)
 		T(test_strategies_fail_alike_and_keep_every_bit, cfg_faults),
 		T(test_strategies_agree_with_more_marked_mappings_than_noted, cfg_many),
 		T(test_strategies_agree_across_a_change_of_page_size, cfg_units),
+		T(test_restart_skipped_only_while_the_bitmap_holds_the_pins, cfg_many),
+		T(test_quiet_runs_from_the_index_agree, cfg_runs),
 	};
 
 	if (env && *env)

@@ -2,7 +2,8 @@
 /*
  * test_host_uaccess.c - copy_from_user/copy_to_user: access_ok edges,
  * strict and permissive program memory, registered regions, short copies,
- * injected faults, and guest memory seen through user addresses.
+ * injected faults, guest memory seen through user addresses, and the
+ * journal of user writes an observer can watch a range with.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,6 +290,49 @@ static void user_regions_are_validated(void **state)
 	/* Regions still registered are released with the host. */
 }
 
+/*
+ * A watch journals the writes that reach its range, clipped to it, with
+ * the bytes they overwrote, in order; reads, writes elsewhere and writes
+ * after it stops are not journalled; two watches see the same write.
+ */
+static void a_watch_journals_what_writes_overwrote(void **state)
+{
+	struct fixture *f = *state;
+	struct host_uwatch w = { 0 }, all = { 0 };
+	unsigned char src[32], dst[8];
+
+	memset(f->buf, 0xaa, 64);
+	memset(src, 0x11, sizeof(src));
+	host_uwatch_start(f->h, &w, uaddr(f->buf + 8), uaddr(f->buf + 24));
+	host_uwatch_start(f->h, &all, uaddr(f->buf), uaddr(f->buf + 64));
+	assert_int_equal(host_copy_to_user(f->h, uaddr(f->buf), src, 12), 0);
+	assert_int_equal(host_copy_from_user(f->h, dst, uaddr(f->buf + 8), 8), 0);
+	assert_int_equal(host_copy_to_user(f->h, uaddr(f->buf + 40), src, 8), 0);
+	memset(src, 0x22, sizeof(src));
+	assert_int_equal(host_copy_to_user(f->h, uaddr(f->buf + 10), src, 20), 0);
+	host_uwatch_stop(&w);
+	assert_int_equal(host_copy_to_user(f->h, uaddr(f->buf + 16), src, 4), 0);
+
+	assert_false(w.lost);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.w[0].uaddr, uaddr(f->buf + 8));
+	assert_int_equal(w.w[0].len, 4);
+	assert_true(all_bytes(w.old + w.w[0].old, 4, 0xaa));
+	assert_int_equal(w.w[1].uaddr, uaddr(f->buf + 10));
+	assert_int_equal(w.w[1].len, 14);
+	/* Two bytes the first write had changed, then twelve untouched ones. */
+	assert_true(all_bytes(w.old + w.w[1].old, 2, 0x11));
+	assert_true(all_bytes(w.old + w.w[1].old + 2, 12, 0xaa));
+	assert_int_equal(all.n, 4);
+	assert_int_equal(all.w[1].uaddr, uaddr(f->buf + 40));
+	assert_int_equal(all.w[3].len, 4);
+	assert_true(all_bytes(all.old + all.w[3].old, 4, 0x22));
+	host_uwatch_release(&w);
+	host_uwatch_release(&all);
+	assert_null(w.w);
+	assert_int_equal(w.n, 0);
+}
+
 #define PERMISSIVE(fn)	cmocka_unit_test_setup_teardown(fn, setup_permissive, teardown)
 #define STRICT(fn)	cmocka_unit_test_setup_teardown(fn, setup_strict, teardown)
 
@@ -305,6 +349,7 @@ int main(void)
 		STRICT(guest_memory_is_reached_through_user_addresses),
 		PERMISSIVE(guest_memory_shadows_program_memory_at_the_same_address),
 		STRICT(user_regions_are_validated),
+		PERMISSIVE(a_watch_journals_what_writes_overwrote),
 	};
 
 	return cmocka_run_group_tests_name("host_uaccess", tests, NULL, NULL);
