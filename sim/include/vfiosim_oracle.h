@@ -59,6 +59,9 @@ struct vfiosim_oracle_stats {
 					   reports: those of the mappings in the
 					   ranges and those the calls wrote, not
 					   the whole bitmaps the callers claimed */
+	unsigned long unjudged;		/* mappings left unjudged in a report: not
+					   aligned to its page size, which grew
+					   while tracking (divergences.md 4) */
 	char first[512];		/* the first violation, "" if none */
 };
 
