@@ -237,6 +237,47 @@ static void test_divergence_unaligned_pin_is_charged_once(void **state)
 	expect_u64(fx_pinned(fx), 0);
 }
 
+/*
+ * (8) A mapping whose last byte is the last IOVA (it ends at 2^64).  The
+ * kernel's MAP only checks iova + size - 1 for wrapping, so it accepts one
+ * while no IOMMU aperture bounds the container; every later lookup compares
+ * against iova + size, which is 0 for it.  It is never found again (pins,
+ * dma_rw, an exact UNMAP all miss it), a second MAP of the same range
+ * succeeds beside it, and when it sits on a lookup's path it hides other
+ * mappings: here the exact UNMAP of a plain mapping unmaps nothing.  The
+ * model refuses such a MAP with -EINVAL, as for a range that wraps.
+ */
+/* kernel: expected to fail */
+static void test_divergence_mapping_to_the_top_of_iova_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t P = fx->pgsize, top = 0 - 16 * P, unmapped = 0;
+
+	expect_err(fx_map(fx, fx->guest, top, 16 * P, FX_RW), EINVAL);
+	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
+	/* One page short of the top is an ordinary mapping. */
+	expect_ok(fx_map(fx, fx->guest, top - P, 16 * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + 16 * P, IOVA, 8 * P, FX_RW));
+	expect_ok(fx_unmap(fx, IOVA, 8 * P, 0, &unmapped));
+	expect_u64(unmapped, 8 * P);
+	expect_ok(fx_unmap(fx, top - P, 16 * P, 0, &unmapped));
+	expect_u64(unmapped, 16 * P);
+	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
+}
+
+/* The kernel's own order of events from the fuzzer: top first, then one below. */
+/* kernel: expected to fail */
+static void test_divergence_top_mapping_cannot_hide_another(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t P = fx->pgsize, unmapped = 0;
+
+	expect_err(fx_map(fx, fx->guest, 0 - P, P, FX_RW), EINVAL);
+	expect_ok(fx_map(fx, fx->guest, IOVA, 49 * P, FX_RW));
+	expect_ok(fx_unmap(fx, IOVA, 49 * P, 0, &unmapped));
+	expect_u64(unmapped, 49 * P);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +288,8 @@ int main(void)
 		FX_TEST(test_divergence_promotion_marks_iommu_mapped_dirty, dv_mixed_pin),
 		FX_TEST(test_divergence_partial_dma_rw_marks_written_pages, fx_v2_emul),
 		FX_TEST(test_divergence_unaligned_pin_is_charged_once, dv_mixed_pin),
+		FX_TEST(test_divergence_mapping_to_the_top_of_iova_is_refused, fx_v2_emul),
+		FX_TEST(test_divergence_top_mapping_cannot_hide_another, fx_v2_emul),
 	};
 
 	return cmocka_run_group_tests_name("divergences", tests, NULL, NULL);

@@ -88,12 +88,7 @@ static int t1_check_dmas(struct t1_iommu *iommu, char *why, size_t len)
 		if (ret)
 			return ret;
 		invalid += dma->vaddr_invalid;
-		/*
-		 * A mapping ending at 2^64 is walked up to its end, 0: a replay
-		 * marks it IOMMU-mapped with nothing put in the domain (F3 in
-		 * docs/fuzzing.md, as Linux 6.12 does).
-		 */
-		if (dma->iommu_mapped && t1_dma_end(dma))
+		if (dma->iommu_mapped)
 			mapped += dma->size;
 	}
 	if (invalid != iommu->vaddr_invalid_count)

@@ -3,8 +3,8 @@
  * dma_tree.c - the container's DMA mappings, a red-black tree keyed by
  * IOVA.  Mappings never overlap, so one comparison against a node's
  * [iova, iova + size) decides the way down.  The comparisons are the
- * kernel's, wrap-around included: a mapping that ends exactly at 2^64 has
- * an end of 0, which the kernel's tree mishandles and so does this one.
+ * kernel's, wrap-around included: a mapping ending exactly at 2^64 would
+ * have an end of 0 and mislead them, so MAP refuses one (divergences.md 8).
  *
  * Walking thousands of nodes costs a cache miss or more per node, every
  * step depending on the last.  Reports walk an index instead: an array of

@@ -115,6 +115,14 @@ static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_m
 		return -EINVAL;
 	if (iova + size - 1 < iova || vaddr + size - 1 < vaddr)
 		return -EINVAL;
+	/*
+	 * Linux accepts a range ending exactly at 2^64, then locates mappings
+	 * by iova + size, which is 0 for it: it is never found again, and it
+	 * misleads lookups of other mappings.  Refused here.
+	 */
+	/* divergence: see docs/divergences.md (8) */
+	if (!(iova + size))
+		return -EINVAL;
 
 	dma = t1_dma_find(iommu, iova, size);
 	if (new_vaddr)
