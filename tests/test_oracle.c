@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "helpers/fixture.h"
+#include "helpers/rand.h"
 #include "vfiosim_oracle.h"
 
 #define IOVA	FX_IOVA
@@ -854,11 +854,7 @@ struct rrun {
 
 static uint64_t r_rand(struct rrun *r)
 {
-	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fx_rand(&r->rng);
 }
 
 static unsigned int r_below(struct rrun *r, unsigned int n)
@@ -1153,32 +1149,13 @@ static void r_check(struct rrun *r)
 			 "VFIOSIM_SEED=%" PRIu64, r->seed, r->step, r->op, why, r->seed);
 }
 
-static uint64_t r_base_seed(void)
-{
-	static uint64_t seed;
-	const char *env;
-
-	if (seed)
-		return seed;
-	env = getenv("VFIOSIM_SEED");
-	if (env && *env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = ((uint64_t)time(NULL) << 16) ^ (uint64_t)getpid();
-	if (!seed)
-		seed = 1;
-	print_message("oracle random sequences: seed %" PRIu64 " (VFIOSIM_SEED=%" PRIu64
-		      " replays)\n", seed, seed);
-	return seed;
-}
-
 static void random_run(struct fx *fx, uint64_t salt)
 {
 	struct rrun *r = fx_alloc(fx, sizeof(*r));
 	unsigned int i;
 
 	r->fx = fx;
-	r->seed = r_base_seed() + salt;
+	r->seed = fx_seed("oracle random sequences") + salt;
 	r->rng = r->seed;
 	r->bm = fx_alloc(fx, (4 * R_SLOT / P / 64 + 1) * 8 + 64);
 	for (i = 0; i < R_GROUPS; i++) {

@@ -13,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "helpers/fixture.h"
+#include "helpers/rand.h"
 
 #define STEPS		1500
 #define WINDOW		256		/* IOVA granules in play */
@@ -54,11 +53,7 @@ static void count(struct run *r, int op, long ret)
 
 static uint64_t next_rand(struct run *r)
 {
-	uint64_t z = (r->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fx_rand(&r->rng);
 }
 
 static unsigned int rand_below(struct run *r, unsigned int n)
@@ -292,25 +287,6 @@ static void check_state(struct run *r, bool full)
 		CHECK(r, "dma_avail", fx_dma_avail(fx, fx->c), LIMIT - r->nr);
 }
 
-static uint64_t base_seed(void)
-{
-	static uint64_t seed;
-	const char *env;
-
-	if (seed)
-		return seed;
-	env = getenv("VFIOSIM_SEED");
-	if (env && *env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = ((uint64_t)time(NULL) << 16) ^ (uint64_t)getpid();
-	if (!seed)
-		seed = 1;
-	print_message("random map/unmap: seed %" PRIu64 " (VFIOSIM_SEED=%" PRIu64
-		      " replays)\n", seed, seed);
-	return seed;
-}
-
 static void random_run(struct fx *fx, uint64_t salt)
 {
 	struct vfiosim_group_config gc = fx->cfg->group[0];
@@ -319,7 +295,7 @@ static void random_run(struct fx *fx, uint64_t salt)
 	unsigned int choice;
 
 	r->fx = fx;
-	r->seed = base_seed() + salt;
+	r->seed = fx_seed("random map/unmap") + salt;
 	r->rng = r->seed;
 	r->g[0] = fx->g[0];
 	r->g[1] = fx_group(fx, &gc);

@@ -16,9 +16,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "helpers/rand.h"
 #include "lib/bitmap.h"
 
 #define NBUF	4
@@ -32,14 +31,9 @@ struct fixture {
 /* Chosen once in main() and given to every test, so any one replays alone. */
 static uint64_t seed;
 
-/* splitmix64: the same stream on every libc, so a printed seed replays. */
 static uint64_t rnd(struct fixture *f)
 {
-	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fx_rand(&f->rng);
 }
 
 static int setup(void **state)
@@ -474,7 +468,6 @@ static void test_counts_beyond_2_pow_32(void **state)
 
 int main(void)
 {
-	const char *env = getenv("VFIOSIM_SEED");
 	const struct CMUnitTest tests[] = {
 		T(test_macros_at_word_edges),
 		T(test_single_bit_ops_match_reference),
@@ -492,11 +485,6 @@ int main(void)
 		T(test_counts_beyond_2_pow_32),
 	};
 
-	if (env && *env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	print_message("bitmap seed %llu (set VFIOSIM_SEED to repeat)\n",
-		      (unsigned long long)seed);
+	seed = fx_seed("bitmap");
 	return cmocka_run_group_tests_name("bitmap", tests, NULL, NULL);
 }

@@ -28,10 +28,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/core.h"
+#include "helpers/rand.h"
 #include "type1/strategy.h"
 #include "type1/type1.h"
 
@@ -97,14 +96,9 @@ struct fx {
 
 static uint64_t seed;
 
-/* splitmix64, so that a printed seed replays on any libc. */
 static uint64_t rnd(struct fx *f)
 {
-	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fx_rand(&f->rng);
 }
 
 static uint64_t below(struct fx *f, uint64_t n)
@@ -951,7 +945,6 @@ static const struct cfg cfg_runs = { .page = 4096, .outside = true, .joins = tru
 
 int main(void)
 {
-	const char *env = getenv("VFIOSIM_SEED");
 	const struct CMUnitTest tests[] = {
 		T(test_strategies_agree_in_pinned_scope, cfg_pinned),
 		T(test_strategies_agree_outside_pinned_scope, cfg_outside),
@@ -963,11 +956,6 @@ int main(void)
 		T(test_quiet_runs_from_the_index_agree, cfg_runs),
 	};
 
-	if (env && *env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	print_message("dirty strategies seed %llu (set VFIOSIM_SEED to repeat)\n",
-		      (unsigned long long)seed);
+	seed = fx_seed("dirty strategies");
 	return cmocka_run_group_tests_name("dirty_strategies", tests, NULL, NULL);
 }

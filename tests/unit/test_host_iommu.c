@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "helpers/rand.h"
 #include "host/host.h"
 
 #define K4	0x1000ULL
@@ -462,11 +462,7 @@ struct walk {
 
 static uint64_t walk_rand(struct walk *w)
 {
-	/* xorshift64* */
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return w->rng * 0x2545f4914f6cdd1dULL;
+	return fx_rand(&w->rng);
 }
 
 /* The page size a greedy per-page choice would give at iova. */
@@ -572,11 +568,7 @@ static void random_maps_and_unmaps_match_a_page_shadow(void **state)
 	int step;
 
 	assert_non_null(w);
-	w->rng = (uint64_t)time(NULL) * 2654435761ULL | 1;
-	if (getenv("VFIOSIM_SEED"))
-		w->rng = strtoull(getenv("VFIOSIM_SEED"), NULL, 0) | 1;
-	printf("random_maps_and_unmaps_match_a_page_shadow: seed 0x%llx\n",
-	       (unsigned long long)w->rng);
+	w->rng = fx_seed("random_maps_and_unmaps_match_a_page_shadow");
 	for (step = 0; step < WALK_STEPS; step++) {
 		if (walk_rand(w) % 2)
 			walk_map(f, d, w);

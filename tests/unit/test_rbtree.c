@@ -19,9 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "helpers/rand.h"
 #include "lib/rbtree.h"
 
 #define CAPACITY	4096
@@ -65,14 +64,9 @@ static int cmp_key_seq(const struct rb_node *a, const struct rb_node *b)
 	return (item_of(a)->seq > item_of(b)->seq) - (item_of(a)->seq < item_of(b)->seq);
 }
 
-/* splitmix64: the same stream on every libc, so a printed seed replays. */
 static uint64_t rnd(struct fixture *f)
 {
-	uint64_t z = (f->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fx_rand(&f->rng);
 }
 
 static int setup(void **state)
@@ -527,7 +521,6 @@ static void test_check_truncates_reason_to_buffer(void **state)
 
 int main(void)
 {
-	const char *env = getenv("VFIOSIM_SEED");
 	const struct CMUnitTest tests[] = {
 		T(test_empty_tree_has_no_nodes),
 		T(test_single_node_is_black_root_then_empty),
@@ -548,11 +541,6 @@ int main(void)
 		T(test_check_truncates_reason_to_buffer),
 	};
 
-	if (env && *env)
-		seed = strtoull(env, NULL, 0);
-	else
-		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	print_message("rbtree seed %llu (set VFIOSIM_SEED to repeat)\n",
-		      (unsigned long long)seed);
+	seed = fx_seed("rbtree");
 	return cmocka_run_group_tests_name("rbtree", tests, NULL, NULL);
 }

@@ -43,15 +43,6 @@ uint64_t guest_page(const struct guest *g, uint64_t iova)
 	return UINT64_MAX;
 }
 
-static uint64_t rnd(struct devices *d)
-{
-	uint64_t z = (d->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int check(struct devices *d, long ret, const char *what, uint64_t iova)
 {
 	char r[32];
@@ -66,7 +57,7 @@ static int check(struct devices *d, long ret, const char *what, uint64_t iova)
 
 static uint64_t pool_iova(struct devices *d)
 {
-	return guest_iova(d->g, d->pool_first + rnd(d) % d->pool_pages);
+	return guest_iova(d->g, d->pool_first + sim_rand(&d->rng) % d->pool_pages);
 }
 
 int devices_start(struct devices *d)
@@ -140,7 +131,7 @@ static int nic_packet(struct devices *d)
 /* The driver takes a used buffer back and posts a fresh one. */
 static int nic_recycle(struct devices *d)
 {
-	unsigned int slot = (unsigned int)(rnd(d) % d->ring_size);
+	unsigned int slot = (unsigned int)(sim_rand(&d->rng) % d->ring_size);
 
 	if (check(d, sim_unpin(d->s, (unsigned int)d->nic, d->ring[slot], 1), "nic unpin",
 		  d->ring[slot]))
@@ -157,7 +148,7 @@ static int vgpu_frame(struct devices *d)
 	unsigned int k, i;
 
 	for (k = 0; k < d->vgpu_rate; k++) {
-		iova = guest_iova(d->g, d->fb_first + rnd(d) % d->fb_pages);
+		iova = guest_iova(d->g, d->fb_first + sim_rand(&d->rng) % d->fb_pages);
 		for (i = 0; i < sizeof(px); i++)
 			px[i] = (unsigned char)(fence * 7 + k * 13 + i);
 		if (check(d, sim_write(d->s, (unsigned int)d->vgpu, iova, sizeof(px), -1, px),

@@ -93,15 +93,6 @@ static long op_info(struct exec *x, const struct stmt *st)
 	return ret;
 }
 
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* More writes than a scenario could mean: a typo, refused before it runs. */
 #define OPS_MAX_WRITES	(1ULL << 22)
 
@@ -129,7 +120,7 @@ static long op_write(struct exec *x, const struct stmt *st, int gi)
 	}
 	for (i = 0, n = 0; !ret && i < (st->pattern == WR_EVERY ? pages : st->count);
 	     i += st->pattern == WR_EVERY ? st->every : 1) {
-		uint64_t page = st->pattern == WR_EVERY ? i : splitmix(&state) % pages;
+		uint64_t page = st->pattern == WR_EVERY ? i : sim_rand(&state) % pages;
 
 		ret = call_done(x, sim_write(&x->s, (unsigned int)gi, first + page * P, len,
 					     st->byte, NULL));

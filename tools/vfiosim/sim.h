@@ -134,4 +134,14 @@ void sim_oracle_exact(struct sim *s, bool on);
 /* How each ioctl command is shown. */
 const char *sim_ret_str(long ret, char *buf, size_t len);
 
+/* splitmix64: random choices that a printed seed repeats on any libc. */
+static inline uint64_t sim_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 #endif /* VFIOSIM_CMD_SIM_H */
