@@ -4,13 +4,18 @@
 #   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | plot
 #
 # Silent when everything is there.  As root the missing packages are
-# installed with apt-get (log in build/deps-apt.log); otherwise the command
-# to run is printed and the script fails.
+# installed with apt-get, saying on the console what is installed, for which
+# target and how much it took (full log in build/deps-apt.log); otherwise the
+# command to run is printed and the script fails.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 log=$root/build/deps-apt.log
 missing=()
+# What each WHAT is needed for, for the console message.
+declare -A why=([build]="building vfiosim" [test]="make test (cmocka, sanitizers)"
+	[coverage]="make coverage" [clang]="the clang build" [fuzz]="the AFL++ fuzzers"
+	[plot]="benchmark plots")
 
 usage() {
 	echo "usage: $0 build|test|coverage|clang|fuzz|plot..." >&2
@@ -83,18 +88,35 @@ apt_install() {
 		>>"$log" 2>&1
 }
 
-# install_pkgs PACKAGE...: as root install them, or tell the user how to.
+# apt_summary LOG-OFFSET: apt's own size lines since that byte of the log,
+# as "12.3 MB downloaded, 45.6 MB of disk".
+apt_summary() {
+	tail -c +"$1" "$log" | awk '
+		/^Need to get / { sub(/^Need to get /, ""); sub(/ of archives\.$/, ""); get = $0 }
+		/^After this operation, / { sub(/^After this operation, /, "");
+			sub(/ of additional disk space will be used\.$/, ""); disk = $0 }
+		END { n = split(get, part, "/")
+		      if (n == 2) get = (part[1] == "0 B") ? part[2] " from the apt cache" : part[2]
+		      else if (get != "") get = get " downloaded"
+		      if (get != "") printf "%s", get
+		      if (disk != "") printf "%s%s of disk", (get != "" ? ", " : ""), disk }'
+}
+
+# install_pkgs FOR PACKAGE...: as root install them, or tell the user how to.
 install_pkgs() {
-	local pkgs
+	local pkgs for=$1 start summary
+	shift
 	pkgs=$(printf '%s\n' "$@" | awk '!seen[$0]++' | tr '\n' ' ')
 	pkgs=${pkgs% }
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "vfiosim: missing packages: $pkgs" >&2
-		echo "run: sudo apt-get install -y $pkgs" >&2
+		echo "vfiosim: missing packages for $for: $pkgs" >&2
+		echo "run: sudo apt-get install -y --no-install-recommends $pkgs" >&2
 		exit 1
 	fi
 	mkdir -p "$(dirname "$log")"
+	echo "vfiosim: installing $pkgs with apt-get, needed for $for (log: $log)"
 	echo "=== $(date '+%F %T') apt-get install $pkgs" >>"$log"
+	start=$(($(stat -c %s "$log") + 1))
 	# shellcheck disable=SC2086  # one word per package
 	if ! apt_install $pkgs; then
 		# A fresh machine has no package lists yet, or stale ones.
@@ -105,6 +127,8 @@ install_pkgs() {
 			exit 1
 		fi
 	fi
+	summary=$(apt_summary "$start")
+	echo "vfiosim: installed $pkgs${summary:+ ($summary)}"
 }
 
 [ $# -ge 1 ] || usage
@@ -112,7 +136,11 @@ for what in "$@"; do
 	collect "$what"
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	install_pkgs "${missing[@]}"
+	reasons=()
+	for what in "$@"; do
+		reasons+=("${why[$what]}")
+	done
+	install_pkgs "$(IFS=,; echo "${reasons[*]}" | sed 's/,/, /g')" "${missing[@]}"
 	missing=()
 	for what in "$@"; do
 		collect "$what"
@@ -126,7 +154,7 @@ fi
 for what in "$@"; do
 	[ "$what" = test ] || continue
 	sanitizers_link && continue
-	install_pkgs "$(gcc_runtime_pkg)"
+	install_pkgs "gcc's ASan and UBSan runtimes (make test)" "$(gcc_runtime_pkg)"
 	if ! sanitizers_link verbose; then
 		echo "vfiosim: gcc cannot link -fsanitize=address,undefined" >&2
 		exit 1
