@@ -21,7 +21,11 @@
 # crashes are grouped by their message; one per group is minimised with
 # afl-tmin (kept only if it still fails the same way) and becomes
 # fuzz/regressions/TARGET/crash-<sha1>, listed in fuzz/regressions/open.txt
-# until it is fixed.  A crash whose message matches an open entry is known.
+# with the message it printed until it is fixed.  A crash whose message
+# matches an open entry is known.  Those two are all a run writes to the
+# checkout (cmin rewrites fuzz/corpus/), and only for a new finding: the
+# summary names the files and the command that reproduces each finding
+# (make fuzz and fuzz-smoke build the replay drivers it uses).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,7 +62,8 @@ stat_of() {
 
 # Runs one target's instances for $secs seconds and waits for them.
 campaign() {
-	local t=$1 n=$2 out=$OUT/$t in=fuzz/corpus/$t i pids=() name bin extra
+	local t=$1 n=$2 i pids=() name bin extra
+	local out=$OUT/$t in=fuzz/corpus/$t
 	local dict
 	dict=$(dict_of "$t")
 	if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$out" ]; then
@@ -120,7 +125,7 @@ campaign() {
 
 # One line per target: execs/s, corpus, edges, crashes.
 summary() {
-	local t=$1 out=$OUT/$1 f eps=0 execs=0 crashes=0 hangs=0 corpus=0 cvg=? edges=? stab=?
+	local t=$1 out=$OUT/$1 f eps=0 execs=0 crashes=0 hangs=0 corpus=0 cvg='?' edges='?' stab='?'
 	for f in "$out"/*/fuzzer_stats; do
 		[ -f "$f" ] || continue
 		eps=$(awk -v a="$eps" -v b="$(stat_of "$f" execs_per_sec)" \
@@ -141,53 +146,97 @@ summary() {
 	printf '  stability %-7s crashes %s hangs %s\n' "$stab" "$crashes" "$hangs"
 }
 
-# What a failing input prints first, numbers masked: what groups crashes.
-# The plain driver (gcc) first; sanitizer checks only clang has need the
-# AFL++ ASan build, which reads the input from stdin outside afl-fuzz.
+# The first line of a failure, as printed.
 first_failure() {
 	grep -m 1 -E '^vfiosim-fuzz:|runtime error:|ERROR: (Address|Leak)Sanitizer' || true
 }
 
-signature() {
-	local t=$1 f=$2 msg rc=0
-	msg=$(ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=0 VFIOSIM_FUZZ_TRACE=1 \
+# failure TARGET FILE: sets msg (the first line of the failure, or "hang in
+# OP") and how (the command that reproduces it); fails if the input passes.
+# The plain driver (gcc) first; sanitizer checks only clang has need the
+# AFL++ ASan build, which reads the input from stdin outside afl-fuzz.
+failure() {
+	local t=$1 f=$2 out rc=0
+	how="VFIOSIM_FUZZ_TRACE=1 $B/replay/$t $f"
+	out=$(ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=0 VFIOSIM_FUZZ_TRACE=1 \
 		timeout 20 "$B/replay/$t" "$f" 2>&1 >/dev/null) || rc=$?
 	if [ "$rc" = 124 ]; then
 		# A hang: name the operation it hangs in.
-		printf 'hang in %s\n' "$(printf '%s\n' "$msg" | grep -E '^[a-z]+: [A-Z_]+' |
+		msg="hang in $(printf '%s\n' "$out" | grep -E '^[a-z]+: [A-Z_]+' |
 			tail -n 1 | sed -E 's/^[a-z]+: ([A-Z_+]+).*/\1/')"
 		return 0
 	fi
-	msg=$(printf '%s\n' "$msg" | first_failure)
+	msg=$(printf '%s\n' "$out" | first_failure)
 	if [ -z "$msg" ] && [ -x "$B/afl-san/$t" ]; then
 		msg=$(timeout 20 "$B/afl-san/$t" <"$f" 2>&1 >/dev/null | first_failure || true)
+		how="$B/afl-san/$t <$f"
 	fi
-	[ -n "$msg" ] || return 1
+	[ -n "$msg" ]
+}
+
+# What groups crashes: the failure with its numbers masked.
+signature() {
+	failure "$1" "$2" || return 1
 	printf '%s\n' "$msg" | sed -E 's/.*(runtime error:)/\1/; s/0x[0-9a-f]+/0xN/g; s/[0-9]+/N/g'
+}
+
+# The message field of an open.txt line, blanks trimmed.
+open_message() {
+	printf '%s\n' "$1" | awk -F ' [|] ' '{ print $2 }' | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//'
+}
+
+# Every entry of open.txt must say what its input prints: an empty message
+# would match any output (tests/unit/test_fuzz_replay.c refuses it too).
+check_open() {
+	local line bad=0
+	[ -f "$OPEN" ] || return 0
+	while IFS= read -r line; do
+		case $line in '#'* | '') continue ;; esac
+		if [[ $line != *' | '*' | '* ]]; then
+			echo "$OPEN: \"$line\": not \"TARGET/FILE | message | what it is\"" >&2
+			bad=1
+		elif [ -z "$(open_message "$line")" ]; then
+			echo "$OPEN: ${line%% *}: no message: write the message its input" \
+				"prints (the first \"vfiosim-fuzz:\" line without that prefix)," \
+				"or (hangs)" >&2
+			bad=1
+		fi
+	done <"$OPEN"
+	return $bad
+}
+
+# What open.txt records of a failure: the message without the driver's
+# prefix and without addresses a sanitizer picks, short, and free of the
+# field separator, so that the replays' substring test can match it.
+record_message() {
+	printf '%s\n' "$1" |
+		sed -E 's/^vfiosim-fuzz: [a-z]+: //; s/.*(runtime error:)/\1/;
+			s/ on (unknown )?address .*//; s/ [|] .*//' | cut -c 1-72
 }
 
 # The open entry whose expected message the crash prints, if any; a hang
 # is known if the target has an open hang at all.
 known() {
-	local t=$1 msg=$2 line want
+	local t=$1 sig=$2 line want
 	[ -f "$OPEN" ] || return 1
 	while IFS= read -r line; do
 		case $line in '#'* | '') continue ;; esac
 		[[ $line == "$t/"* ]] || continue
-		want=$(printf '%s' "$line" | awk -F ' [|] ' '{ print $2 }' |
-			sed -E 's/0x[0-9a-f]+/0xN/g; s/[0-9]+/N/g')
+		want=$(open_message "$line" | sed -E 's/0x[0-9a-f]+/0xN/g; s/[0-9]+/N/g')
 		if [ "$want" = "(hangs)" ]; then
-			[[ $msg == hang* ]] && { echo "${line%% *}"; return 0; }
+			[[ $sig == hang* ]] && { echo "${line%% *}"; return 0; }
 			continue
 		fi
-		[ -n "$want" ] && [[ $msg == *"$want"* ]] && { echo "${line%% *}"; return 0; }
+		[ -n "$want" ] && [[ $sig == *"$want"* ]] && { echo "${line%% *}"; return 0; }
 	done <"$OPEN"
 	return 1
 }
 
-# Groups, minimises and records the crashes of one target; sets new_findings.
+# Groups, minimises and records the crashes of one target; sets
+# new_findings and appends what it wrote to the tree to wrote[] and the
+# commands that reproduce each finding to repro[].
 triage() {
-	local t=$1 f sig min sum dest entry msg kind
+	local t=$1 f sig min sum dest entry kind rec
 	local -A groups=()
 	local flaky=0
 	new_findings=0
@@ -218,21 +267,28 @@ triage() {
 		kind=crash
 		[[ $sig == hang* ]] && kind=hang
 		dest=fuzz/regressions/$t/$kind-$sum
+		if ! failure "$t" "$min"; then
+			echo "  $f: failed once ($sig), not when replayed again: not recorded"
+			continue
+		fi
+		rec='(hangs)'
+		[ "$kind" = hang ] || rec=$(record_message "$msg")
+		if [ -z "$rec" ]; then
+			echo "  $f: no message to record for \"$msg\": not recorded" >&2
+			continue
+		fi
 		mkdir -p "fuzz/regressions/$t"
-		cp "$min" "$dest"
-		if [ "$kind" = hang ]; then
-			msg='(hangs)'
-		else
-			msg=$(ASAN_OPTIONS=detect_leaks=1 "$B/replay/$t" "$dest" 2>&1 >/dev/null |
-				first_failure |
-				sed -E 's/^vfiosim-fuzz: [a-z]+: //; s/.*(runtime error:)/\1/' |
-				cut -c 1-72 || true)
+		if [ ! -f "$dest" ]; then
+			cp "$min" "$dest"
+			wrote+=("$dest")
 		fi
 		if ! grep -q "^$t/$kind-$sum " "$OPEN" 2>/dev/null; then
-			printf '%s | %s | new: found %s, not triaged yet\n' "$t/$kind-$sum" "$msg" \
+			printf '%s | %s | new: found %s, not triaged yet\n' "$t/$kind-$sum" "$rec" \
 				"$(date +%F)" >>"$OPEN"
+			wrote+=("$OPEN (+ $t/$kind-$sum)")
 		fi
-		echo "  NEW: $dest ($(stat -c %s "$dest") bytes): $sig"
+		echo "  NEW: $dest ($(stat -c %s "$dest") bytes): $msg"
+		repro+=("${how//"$min"/"$dest"}")
 		new_findings=$((new_findings + 1))
 	done
 }
@@ -256,6 +312,7 @@ esac
 
 if [ "$mode" = replay ]; then
 	status=0
+	check_open || status=1
 	for t in "${targets[@]}"; do
 		bin=$B/replay/$t
 		log=$B/replay-$t.log
@@ -270,7 +327,7 @@ if [ "$mode" = replay ]; then
 		for f in fuzz/regressions/"$t"/*; do
 			[ -f "$f" ] || continue
 			entry=$(grep -m 1 "^$t/$(basename "$f") " "$OPEN" 2>/dev/null || true)
-			want=$(printf '%s' "$entry" | awk -F ' [|] ' '{ print $2 }')
+			want=$(open_message "$entry")
 			rc=0
 			# An open hang must outlast the limit tests/unit/test_fuzz_replay.c
 			# gives (INPUT_SECONDS); anything else gets more slack.
@@ -292,7 +349,9 @@ if [ "$mode" = replay ]; then
 				fi
 			else
 				open=$((open + 1))
-				if [ "$rc" = 0 ] || [[ $out != *"$want"* ]]; then
+				if [ -z "$want" ]; then
+					status=1	# check_open said why
+				elif [ "$rc" = 0 ] || [[ $out != *"$want"* ]]; then
 					echo "replay $t: $f no longer fails with" \
 						"\"$want\" (open.txt)"
 					status=1
@@ -336,16 +395,20 @@ done
 echo
 status=0
 total_new=0
+wrote=()
+repro=()
 for t in "${targets[@]}"; do
 	echo "triage $t:"
 	triage "$t"
 	total_new=$((total_new + new_findings))
 done
 if [ "$total_new" -gt 0 ]; then
-	echo "$total_new new finding(s): fuzz/regressions/TARGET/crash-*, listed in $OPEN"
-	echo "reproduce: VFIOSIM_FUZZ_TRACE=1 $B/replay/TARGET fuzz/regressions/TARGET/crash-..."
+	echo "$total_new new finding(s); written to the checkout:"
+	printf '  %s\n' "${wrote[@]}"
+	echo "reproduce:"
+	printf '  %s\n' "${repro[@]}"
 	[ "$mode" = smoke ] && status=1
 else
-	echo "no new finding"
+	echo "no new finding (nothing written to the checkout)"
 fi
 exit $status

@@ -3,11 +3,15 @@
 #   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="ioctl seq diff"] [FUZZ_JOBS=cores]
 #                          AFL++ campaign per target on every core, summary,
 #                          crashes minimised into fuzz/regressions/<target>/
+#                          (nothing else is written to the checkout)
 #   make fuzz-smoke        each target ~20 s under AFL++ (CI); fails on a crash
 #                          that is not a known open finding (fuzz/regressions/open.txt)
+#   make fuzz-triage       the last campaign's crashes triaged again
 #   make fuzz-replay       every corpus and regression input through the plain
 #                          drivers (the diff target against Linux 6.12)
 #   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
+#                          (these and fuzz, fuzz-smoke, fuzz-cmin, fuzz-triage
+#                          install AFL++ through tools/deps.sh when run as root)
 #   make fuzz-corpus       regenerates the seed corpora (fuzz/gen_corpus.c)
 #   make fuzz-cmin         merges the last campaign's queue into fuzz/corpus (afl-cmin)
 #   make fuzz-speed [FUZZ_SPEED_DIR=dir]  execs/s of each harness alone, in process,
@@ -131,12 +135,14 @@ $(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
 FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
-	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed
+	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage
 
 # Linux 6.12's type1 for the diff target, fetched as kcheck fetches it.
 fuzz-ksrc:
 	@test -f $(FUZZ_KTYPE1) || kernel/fetch.sh $(KSRC_CACHE) $(FUZZ_KVER)
 
+# AFL++ and what its builds link (tools/deps.sh: apt-get as root, else the
+# command to run).
 fuzz-deps:
 	@tools/deps.sh fuzz clang
 
@@ -154,19 +160,17 @@ fuzz-replay-build:
 fuzz-replay: fuzz-replay-build
 	@fuzz/campaign.sh replay 0 1 $(FUZZ_TARGETS)
 
+# The triage replays crashes through the plain drivers and prints the
+# command that reproduces each finding with them: built here too (after
+# the AFL++ builds, so that one make fetches the kernel tree if needed).
 fuzz: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-replay-build
 	@fuzz/campaign.sh run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
-fuzz-smoke:
-	@if command -v $(AFL_CC) >/dev/null 2>&1; then \
-		$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) \
-			$(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
-			$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) && \
-		fuzz/campaign.sh smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS); \
-	else \
-		echo "fuzz-smoke: AFL++ not installed ($(AFL_CC)); replaying the corpora only"; \
-		$(MAKE) --no-print-directory fuzz-replay; \
-	fi
+fuzz-smoke: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) \
+		$(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+	@fuzz/campaign.sh smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
 
 # FUZZ_SPEED_DIR: a directory of inputs for every target (default: each
 # target's own corpus, fuzz/corpus/TARGET).
@@ -180,6 +184,10 @@ fuzz-speed:
 
 fuzz-cmin: fuzz-build
 	@fuzz/campaign.sh cmin 0 1 $(FUZZ_TARGETS)
+
+fuzz-triage: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-replay-build
+	@fuzz/campaign.sh triage 0 1 $(FUZZ_TARGETS)
 
 # The seed generator: a plain program, runs on the model.
 $(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \

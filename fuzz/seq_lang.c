@@ -744,28 +744,28 @@ static void sl_bitmap_result(struct sl_world *w, const struct sl_action *a, uint
 /*
  * Bytes of each world's bitmap area a report may have written since it
  * was last cleared: the area is the program's (static), it outlives the
- * world.  A fresh host's guest memory is zero, so the window starts clean.
+ * world.
  */
 static size_t sl_bm_dirty[SL_WORLDS];
 
-/* Zeroes what an earlier report may have left (the UAPI: callers zero
- * bitmaps), and notes what this one may write. */
+/*
+ * Zeroes what this report may write, as the UAPI asks of callers (Linux
+ * writes the last word whole, the model keeps the bits after the range).
+ * The guest window is cleared before every report to it, not only after
+ * one: it is guest RAM, which a mapping may cover and dma_rw write (F11).
+ */
 static void sl_bitmap_clear(struct sl_world *w, const struct sl_action *a, uint64_t need)
 {
-	uint64_t span = need + 8 < SL_BM_SIZE ? need + 8 : SL_BM_SIZE;
+	uint64_t span = need + 8;
 
 	memset(sl_bm(w), 0, sl_bm_dirty[w->index]);
 	sl_bm_dirty[w->index] = 0;
-	if (w->win_dirty) {
-		memset(vfiosim_mm_ptr(w->h, SL_WIN), 0, SL_WIN_SIZE);
-		w->win_dirty = false;
-	}
 	if (a->buf == SL_BUF_GOOD)
-		sl_bm_dirty[w->index] = span;
+		sl_bm_dirty[w->index] = span < SL_BM_SIZE ? span : SL_BM_SIZE;
 	else if (a->buf == SL_BUF_SHORT)
 		sl_bm_dirty[w->index] = SL_BM_SIZE;
 	else if (a->buf == SL_BUF_GUEST)
-		w->win_dirty = true;
+		memset(vfiosim_mm_ptr(w->h, SL_WIN), 0, span < SL_WIN_SIZE ? span : SL_WIN_SIZE);
 }
 
 static long sl_exec_unmap(struct sl_world *w, const struct sl_action *a, struct sl_result *r)

@@ -160,7 +160,6 @@ struct sl_world {
 	struct sl_pin *pins;
 	size_t nr_pins, cap_pins;
 	unsigned int warnings;		/* counted so far */
-	bool win_dirty;			/* a report went to the guest window */
 	unsigned long steps;		/* operations run */
 	enum sl_op last_op;		/* FAIL_ALLOC/FAIL_COPY arm the next one */
 	unsigned long last_n;

@@ -46,6 +46,45 @@ sanitizers_link() {
 	return "$rc"
 }
 
+# try_build [verbose] COMMAND...: runs COMMAND in a scratch directory
+# holding main.c (an empty program) and one.c (an empty libFuzzer target).
+try_build() {
+	local tmp rc=0 verbose=
+	[ "$1" = verbose ] && { verbose=1; shift; }
+	tmp=$(mktemp -d)
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$tmp/main.c"
+	printf '#include <stddef.h>\n#include <stdint.h>\n\n%s\n{\n\treturn !data && size;\n}\n' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)' >"$tmp/one.c"
+	(cd "$tmp" && "$@") >"$tmp/log" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] && [ -n "$verbose" ] && cat "$tmp/log" >&2
+	rm -rf "$tmp"
+	return "$rc"
+}
+
+# The libFuzzer build and clang's sanitizers need compiler-rt, which the
+# clang package only recommends.
+clang_sanitizers_link() {
+	clang -fsanitize=address,undefined main.c -o san &&
+		clang -fsanitize=fuzzer,address,undefined one.c -o fuzzer
+}
+
+# AFL++'s compiler instruments with passes built for one LLVM, and the
+# afl-san build links that LLVM's sanitizers.
+afl_builds() {
+	AFL_QUIET=1 afl-clang-fast -fsanitize=address,undefined main.c -o san && ./san &&
+		AFL_QUIET=1 AFL_LLVM_CMPLOG=1 afl-clang-fast main.c -o cmplog
+}
+
+# compiler-rt for the LLVM that CC runs (for a clang not installed yet, the
+# one the distribution's clang package would bring).
+clang_runtime_pkg() {
+	local major
+	major=$(AFL_QUIET=1 "$1" -dumpversion 2>/dev/null | cut -d. -f1)
+	[ -n "$major" ] || major=$(apt-cache depends clang 2>/dev/null |
+		sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+	echo "libclang-rt-${major:-14}-dev"
+}
+
 gcc_runtime_pkg() {
 	local major
 	major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1)
@@ -72,6 +111,7 @@ collect() {
 		;;
 	fuzz)
 		need afl++ have_cmd afl-clang-fast
+		need "$(clang_runtime_pkg clang)" try_build clang_sanitizers_link
 		;;
 	plot)
 		# gnuplot-nox: the plain "gnuplot" package would pull in Qt.
@@ -152,11 +192,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 for what in "$@"; do
-	[ "$what" = test ] || continue
-	sanitizers_link && continue
-	install_pkgs "gcc's ASan and UBSan runtimes (make test)" "$(gcc_runtime_pkg)"
-	if ! sanitizers_link verbose; then
-		echo "vfiosim: gcc cannot link -fsanitize=address,undefined" >&2
-		exit 1
-	fi
+	case $what in
+	test)
+		sanitizers_link && continue
+		install_pkgs "gcc's ASan and UBSan runtimes (make test)" "$(gcc_runtime_pkg)"
+		if ! sanitizers_link verbose; then
+			echo "vfiosim: gcc cannot link -fsanitize=address,undefined" >&2
+			exit 1
+		fi
+		;;
+	fuzz)
+		# AFL++ may run another LLVM than the default clang.
+		try_build afl_builds && continue
+		install_pkgs "AFL++'s sanitizer runtimes (the fuzzers)" "$(clang_runtime_pkg afl-clang-fast)"
+		if ! try_build verbose afl_builds; then
+			echo "vfiosim: afl-clang-fast cannot build an instrumented program" \
+				"(ASan+UBSan, CMPLOG)" >&2
+			exit 1
+		fi
+		;;
+	esac
 done

@@ -322,32 +322,62 @@ static bool run_hung(const struct run *r)
 }
 
 /*
- * fuzz/regressions/open.txt: "target/file | expected message | why"; the
- * message "(hangs)" expects the input to run past INPUT_SECONDS.
+ * One line of fuzz/regressions/open.txt: "target/file | message | why";
+ * the message "(hangs)" expects the input to run past INPUT_SECONDS.
+ * NULL when the line is well-formed (key and message filled in), else
+ * what is wrong with it: an entry without a message could never be
+ * checked, since every output contains the empty string.
  */
+static const char *open_parse(const char *line, char *key, size_t klen, char *want, size_t wlen)
+{
+	const char *a = strstr(line, " | "), *b = a ? strstr(a + 3, " | ") : NULL;
+	const char *m;
+	size_t n;
+
+	if (!a || !b)
+		return "not \"TARGET/FILE | message | what it is\"";
+	snprintf(key, klen, "%.*s", (int)(a - line), line);
+	m = a + 3;
+	n = (size_t)(b - m);
+	while (n && (*m == ' ' || *m == '\t')) {
+		m++;
+		n--;
+	}
+	while (n && (m[n - 1] == ' ' || m[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return "no message: write the message its input prints (the first "
+		       "\"vfiosim-fuzz:\" line without that prefix), or (hangs)";
+	snprintf(want, wlen, "%.*s", (int)n, m);
+	return NULL;
+}
+
+/* The open.txt entry of target/file, NULL if there is none. */
 static const char *open_entry(const char *target, const char *file, char *want, size_t len)
 {
 	static char line[1024];
-	char path[4096], key[512];
+	char path[4096], key[512], k[512];
+	const char *bad;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/regressions/open.txt", data_dir());
-	snprintf(key, sizeof(key), "%s/%s ", target, file);
+	snprintf(key, sizeof(key), "%s/%s", target, file);
 	fp = fopen(path, "r");
 	if (!fp)
 		return NULL;
 	while (fgets(line, sizeof(line), fp)) {
-		char *a, *b;
-
-		if (strncmp(line, key, strlen(key)))
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
 			continue;
-		a = strstr(line, " | ");
-		b = a ? strstr(a + 3, " | ") : NULL;
-		if (!a || !b)
-			continue;
-		snprintf(want, len, "%.*s", (int)(b - a - 3), a + 3);
-		fclose(fp);
-		return line;
+		bad = open_parse(line, k, sizeof(k), want, len);
+		if (bad) {
+			fclose(fp);
+			fail_msg("fuzz/regressions/open.txt: %s: %s", line, bad);
+		}
+		if (!strcmp(k, key)) {
+			fclose(fp);
+			return line;
+		}
 	}
 	fclose(fp);
 	return NULL;
@@ -411,10 +441,11 @@ static void past_findings_fail_only_while_open(void **state)
 	print_message("%u past finding(s) replayed, %u still open\n", checked, open);
 }
 
-/* Every open.txt entry names an input that exists. */
-static void open_list_names_existing_inputs(void **state)
+/* Every open.txt entry is well-formed and names an input that exists. */
+static void open_list_entries_are_checkable(void **state)
 {
 	char path[4096], line[1024];
+	unsigned int n = 0;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/regressions/open.txt", data_dir());
@@ -422,17 +453,40 @@ static void open_list_names_existing_inputs(void **state)
 	if (!fp)
 		skip();
 	while (fgets(line, sizeof(line), fp)) {
-		char input[4096];
+		char input[4096], key[512], want[512];
+		const char *bad;
 		struct stat st;
 
-		if (line[0] == '#' || line[0] == '\n')
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
 			continue;
-		line[strcspn(line, " ")] = '\0';
-		snprintf(input, sizeof(input), "%s/regressions/%s", data_dir(), line);
-		if (stat(input, &st))
-			fail_msg("open.txt lists %s, which does not exist", line);
+		bad = open_parse(line, key, sizeof(key), want, sizeof(want));
+		snprintf(input, sizeof(input), "%s/regressions/%s", data_dir(), key);
+		if (bad || stat(input, &st)) {
+			fclose(fp);
+			if (bad)
+				fail_msg("fuzz/regressions/open.txt: %s: %s", line, bad);
+			fail_msg("open.txt lists %s, which does not exist", key);
+		}
+		n++;
 	}
 	fclose(fp);
+	print_message("%u open finding(s), each with its message\n", n);
+}
+
+/* The checker refuses what campaign.sh once appended: an empty message. */
+static void open_entry_without_message_is_refused(void **state)
+{
+	char key[512], want[512];
+
+	assert_non_null(open_parse("diff/crash-3e3b822d40bc |  | new: found 2026-11-21, not "
+				   "triaged yet", key, sizeof(key), want, sizeof(want)));
+	assert_non_null(open_parse("diff/crash-3e3b822d40bc | new", key, sizeof(key), want,
+				   sizeof(want)));
+	assert_null(open_parse("seq/crash-1 | model: dirty oracle: op 5 | F12", key, sizeof(key),
+			       want, sizeof(want)));
+	assert_string_equal(key, "seq/crash-1");
+	assert_string_equal(want, "model: dirty oracle: op 5");
 }
 
 int main(void)
@@ -443,7 +497,8 @@ int main(void)
 		cmocka_unit_test(diff_corpus_replays_clean_on_the_model),
 		cmocka_unit_test(ioctl_inputs_start_from_identical_states),
 		cmocka_unit_test(past_findings_fail_only_while_open),
-		cmocka_unit_test(open_list_names_existing_inputs),
+		cmocka_unit_test(open_list_entries_are_checkable),
+		cmocka_unit_test(open_entry_without_message_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("fuzz_replay", tests, NULL, NULL);
