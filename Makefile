@@ -40,9 +40,16 @@ HELP_OBJ := $(TEST_HELPERS:%.c=$(O)/%.o)
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(O)/%)
 
 # The UAPI layout probe: one object built against our header, one against
-# the system's (if installed), compared by tests/test_uapi_layout.c.
+# the system's (if installed), compared by tests/test_uapi_layout.c.  A third
+# sees the system's header as Linux 6.13 changed it (VFIO_TYPE1_NESTING_IOMMU
+# renamed __VFIO_RESERVED_TYPE1_NESTING_IOMMU; on a newer system the sed
+# changes nothing): the probe must build against newer headers as well.
 SYS_VFIO := $(wildcard /usr/include/linux/vfio.h)
-PROBE_OBJ := $(O)/tests/uapi/probe_ours.o $(O)/tests/uapi/probe_system.o
+PROBE_613_DIR := build/uapi-6.13
+PROBE_613_H := $(if $(SYS_VFIO),$(PROBE_613_DIR)/linux/vfio.h)
+PROBE_613_FLAGS := -DPROBE_NAME=probe_613 $(if $(SYS_VFIO),-I$(PROBE_613_DIR),-DPROBE_NO_HEADER)
+PROBE_OBJ := $(O)/tests/uapi/probe_ours.o $(O)/tests/uapi/probe_system.o \
+	     $(O)/tests/uapi/probe_613.o
 
 .PHONY: all lib tests test coverage demo clean deps-build deps-test deps-cov check-clang
 all: lib $(TOOL_BIN)
@@ -64,6 +71,14 @@ $(O)/tests/uapi/probe_system.o: tests/uapi/probe.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -DPROBE_NAME=probe_system \
 	    $(if $(SYS_VFIO),,-DPROBE_NO_HEADER) -c $< -o $@
+
+$(PROBE_613_DIR)/linux/vfio.h: $(SYS_VFIO)
+	@mkdir -p $(@D)
+	sed -e 's/\bVFIO_TYPE1_NESTING_IOMMU\b/__VFIO_RESERVED_TYPE1_NESTING_IOMMU/' $< >$@
+
+$(O)/tests/uapi/probe_613.o: tests/uapi/probe.c $(PROBE_613_H)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) $(PROBE_613_FLAGS) -c $< -o $@
 
 $(O)/tests/test_uapi_layout: tests/test_uapi_layout.c $(PROBE_OBJ) $(HELP_OBJ) $(LIB) $(HDRS)
 	@mkdir -p $(@D)

@@ -64,7 +64,8 @@ KLIB := $(KO)/libvfiosim-kernel.a
 KTEST_SRC := $(sort $(wildcard tests/test_*.c))
 KTEST_BIN := $(KTEST_SRC:tests/%.c=$(KO)/tests/%)
 KHELP_OBJ := $(TEST_HELPERS:%.c=$(KO)/%.o)
-KPROBE_OBJ := $(KO)/tests/uapi/probe_ours.o $(KO)/tests/uapi/probe_system.o
+KPROBE_OBJ := $(KO)/tests/uapi/probe_ours.o $(KO)/tests/uapi/probe_system.o \
+	      $(KO)/tests/uapi/probe_613.o
 
 kcheck-check-version:
 	@test -f $(KSRC_MK) || { echo "kcheck: $(KSRC) has no Makefile (not a kernel tree?)"; exit 1; }
@@ -100,6 +101,10 @@ $(KO)/tests/uapi/probe_system.o: tests/uapi/probe.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(KSAN) -DPROBE_NAME=probe_system \
 	    $(if $(SYS_VFIO),,-DPROBE_NO_HEADER) -c $< -o $@
+
+$(KO)/tests/uapi/probe_613.o: tests/uapi/probe.c $(PROBE_613_H)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(KSAN) $(PROBE_613_FLAGS) -c $< -o $@
 
 $(KO)/tests/test_uapi_layout: tests/test_uapi_layout.c $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB) $(HDRS)
 	@mkdir -p $(@D)

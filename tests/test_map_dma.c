@@ -532,6 +532,7 @@ static void test_map_iommu_page_above_cpu_page_warns(void **state)
 	struct fx *fx = *state;
 	uint64_t unmapped;
 
+	fx_expect_warnings(fx, 3);
 	expect_u64(fx->pgsize, SZ_64K);
 	expect_err(fx_map(fx, fx->guest, IOVA, SZ_4K, FX_RW), EINVAL);
 	expect_ret(vfiosim_warnings(fx->h), 1);
@@ -546,7 +547,6 @@ static void test_map_iommu_page_above_cpu_page_warns(void **state)
 	expect_u64(unmapped, 2 * SZ_64K);
 	expect_ret(vfiosim_warnings(fx->h), 3);
 	expect_u64(fx_locked(fx), 0);
-	fx->expect_warnings = 3;
 }
 
 /* ---------------------------------------------------------- check order */

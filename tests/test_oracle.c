@@ -422,7 +422,7 @@ static void test_report_pages_larger_than_cpu_pages(void **state)
 
 	assert_int_equal(fx->pgsize, SZ_64K);
 	/* type1 WARNs at each map: it assumes IOMMU pages no larger than PAGE_SIZE. */
-	fx->expect_warnings = 2;
+	fx_expect_warnings(fx, 2);
 	expect_ok(fx_map(fx, fx->guest, IOVA, 2 * SZ_64K, FX_RW));
 	expect_ok(fx_map(fx, fx->guest + 4 * SZ_64K, IOVA + 4 * SZ_64K, 4 * SZ_64K, FX_RW));
 	expect_ok(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * host.c - the simulated machine as a whole: its configuration, its
- * lifetime and the WARN counter.
+ * lifetime and its WARNs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -48,6 +48,8 @@ void vfiosim_host_free(struct vfiosim_host *h)
 
 	if (!h)
 		return;
+	/* Nobody can read this host's record once it is gone. */
+	h->freeing = true;
 	/* Leftovers are the caller's bug: say so, then clean up what we own. */
 	if (h->containers)
 		HOST_WARN(h, "host freed with containers still alive");
@@ -71,29 +73,57 @@ uint64_t vfiosim_page_size(const struct vfiosim_host *h)
 	return h->page_size;
 }
 
+/* WARNs with no host to charge them to. */
+static struct host_warnings process_warnings;
+
+static struct host_warnings *channel(struct vfiosim_host *h)
+{
+	return h && !h->freeing ? &h->warn : &process_warnings;
+}
+
+static const struct host_warnings *channel_seen(const struct vfiosim_host *h)
+{
+	return h && !h->freeing ? &h->warn : &process_warnings;
+}
+
 void host_warn(struct vfiosim_host *h, const char *file, int line, const char *fmt, ...)
 {
-	char msg[sizeof(h->last_warning)];
+	struct host_warnings *w = channel(h);
+	char *msg = w->kept[w->count % VFIOSIM_WARNINGS_KEPT];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(w->kept[0]), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "vfiosim: WARNING at %s:%d: %s\n", file, line, msg);
-	if (!h)
-		return;
-	h->warnings++;
-	snprintf(h->last_warning, sizeof(h->last_warning), "%s", msg);
+	w->count++;
+	if (!w->expected)
+		fprintf(stderr, "vfiosim: WARNING at %s:%d: %s\n", file, line, msg);
+}
+
+void vfiosim_expect_warnings(struct vfiosim_host *h, bool on)
+{
+	channel(h)->expected = on;
 }
 
 unsigned int vfiosim_warnings(const struct vfiosim_host *h)
 {
-	return h->warnings;
+	return channel_seen(h)->count;
+}
+
+const char *vfiosim_warning(const struct vfiosim_host *h, unsigned int n)
+{
+	const struct host_warnings *w = channel_seen(h);
+
+	if (!n || n > w->count || w->count - n >= VFIOSIM_WARNINGS_KEPT)
+		return NULL;
+	return w->kept[(n - 1) % VFIOSIM_WARNINGS_KEPT];
 }
 
 const char *vfiosim_last_warning(const struct vfiosim_host *h)
 {
-	return h->last_warning;
+	const char *msg = vfiosim_warning(h, vfiosim_warnings(h));
+
+	return msg ? msg : "";
 }
 
 int host_check_fail(char *why, size_t len, const char *fmt, ...)

@@ -52,7 +52,11 @@ void host_free(struct vfiosim_host *h, void *p);
  */
 void *host_alloc_nofail(struct vfiosim_host *h, size_t size);
 
-/* WARN_ON / BUG_ON inside the simulated kernel: counted, never fatal. */
+/*
+ * WARN_ON / BUG_ON inside the simulated kernel: counted, never fatal;
+ * printed unless expected (vfiosim_expect_warnings()).  h NULL, or a host
+ * being freed: the process's channel.
+ */
 void host_warn(struct vfiosim_host *h, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define HOST_WARN(h, ...) host_warn((h), __FILE__, __LINE__, __VA_ARGS__)
@@ -285,6 +289,14 @@ void host_log_write(struct vfiosim_host *h, unsigned int container_id,
 
 /* ----------------------------------------------------------------- host */
 
+/* The WARNs of one host, or of the process (vfiosim.h tells the rules). */
+struct host_warnings {
+	unsigned int count;
+	bool expected;			/* recorded only, not printed */
+	/* the latest messages: warning n is in kept[(n - 1) % KEPT] */
+	char kept[VFIOSIM_WARNINGS_KEPT][256];
+};
+
 struct vfiosim_host {
 	struct vfiosim_host_config cfg;	/* defaults filled in */
 	uint64_t page_size;
@@ -300,8 +312,9 @@ struct vfiosim_host {
 	unsigned int next_container_id;
 	void *containers;		/* the container layer's list */
 	uint64_t guest_bytes_written;	/* by copy_to_user into guest memory */
-	unsigned int warnings;
-	char last_warning[256];
+	struct host_warnings warn;
+	bool freeing;			/* in vfiosim_host_free(): its WARNs go
+					   to the process's channel */
 	struct vfiosim_write *log;
 	size_t log_len, log_cap;
 	uint64_t log_seq;

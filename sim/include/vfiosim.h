@@ -103,8 +103,36 @@ unsigned long vfiosim_alloc_calls(const struct vfiosim_host *h);
 unsigned long vfiosim_copy_calls(const struct vfiosim_host *h);
 /* Allocations made by the simulator and not yet freed. */
 unsigned long vfiosim_live_allocs(const struct vfiosim_host *h);
-/* WARN/BUG hits inside the simulator or backend; the last message. */
+
+/* ------------------------------------------------------------ warnings */
+
+/*
+ * WARN and BUG hits inside the simulator or the backend are never fatal.
+ * Each is counted on its host and printed to stderr as it happens
+ * ("vfiosim: WARNING at FILE:LINE: MESSAGE"), so that one nobody expected
+ * is seen.  A program that provokes warnings on purpose (a test of the
+ * very condition, a scenario that expects them) says so first with
+ * vfiosim_expect_warnings(h, true): from then on they are only recorded,
+ * and the program checks count and messages itself (and should show them
+ * if they are not what it expected).  Counting goes on either way.
+ *
+ * Warnings with no host to charge, and those raised while
+ * vfiosim_host_free() runs (no one could read the host afterwards), go to
+ * the process's channel: pass h = NULL to the four calls below.  That
+ * channel is one per process, for one thread at a time.
+ */
+#define VFIOSIM_WARNINGS_KEPT	8	/* messages kept: the latest ones */
+
+void vfiosim_expect_warnings(struct vfiosim_host *h, bool on);
+/* Warnings counted: since the host's creation, or the process's start. */
 unsigned int vfiosim_warnings(const struct vfiosim_host *h);
+/*
+ * The message of warning n, counted from 1 (vfiosim_warnings() is the
+ * latest), cut to 255 bytes; NULL for 0, beyond the count, or older than
+ * the last VFIOSIM_WARNINGS_KEPT.
+ */
+const char *vfiosim_warning(const struct vfiosim_host *h, unsigned int n);
+/* The latest message, "" if none yet. */
 const char *vfiosim_last_warning(const struct vfiosim_host *h);
 
 /* --------------------------------------------------------------- groups */

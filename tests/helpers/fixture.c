@@ -147,6 +147,23 @@ void fx_check_container(struct vfiosim_container *c, const char *file, int line)
 	_fail(file, line);
 }
 
+/* ------------------------------------------------------------ warnings */
+
+void fx_show_warnings(const struct vfiosim_host *h)
+{
+	unsigned int n = vfiosim_warnings(h);
+	unsigned int i = n > VFIOSIM_WARNINGS_KEPT ? n - VFIOSIM_WARNINGS_KEPT + 1 : 1;
+
+	for (; i <= n; i++)
+		print_error("    warning %u: %s\n", i, vfiosim_warning(h, i));
+}
+
+void fx_expect_warnings(struct fx *fx, unsigned int n)
+{
+	fx->expect_warnings = n;
+	vfiosim_expect_warnings(fx->h, true);
+}
+
 /* ------------------------------------------------------ setup/teardown */
 
 static bool is_v2_type(int type)
@@ -217,11 +234,9 @@ static int fx_release(struct fx *fx)
 			if (fx->g[i])
 				vfiosim_group_free(fx->g[i]);
 		if (vfiosim_warnings(fx->h) != fx->expect_warnings) {
-			const char *w = vfiosim_last_warning(fx->h);
-
-			print_error("teardown: %u warning(s), %u expected; last: %s\n",
-				    vfiosim_warnings(fx->h), fx->expect_warnings,
-				    w ? w : "(none)");
+			print_error("teardown: %u warning(s), %u expected\n",
+				    vfiosim_warnings(fx->h), fx->expect_warnings);
+			fx_show_warnings(fx->h);
 			bad = 1;
 		}
 		if (vfiosim_mm_locked_vm(fx->h) || vfiosim_mm_pinned_total(fx->h)) {

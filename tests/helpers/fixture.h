@@ -9,9 +9,9 @@
  * only: the same tests must pass against any backend.
  *
  * Teardown frees every object the test created through the fixture and
- * fails the test if vfiosim_container_check() complains, if WARNs were
- * raised that the test did not announce in fx->expect_warnings, or if the
- * simulator still holds allocations once everything is gone.
+ * fails the test if vfiosim_container_check() complains, if the number of
+ * WARNs differs from what the test announced with fx_expect_warnings(), or
+ * if the simulator still holds allocations once everything is gone.
  */
 #ifndef TESTS_FIXTURE_H
 #define TESTS_FIXTURE_H
@@ -83,7 +83,7 @@ struct fx {
 	uint64_t guest;			/* guest RAM vaddr (FX_GUEST_BASE) */
 	uint64_t guest_size;
 	unsigned int dma_limit;		/* effective dma_entry_limit */
-	unsigned int expect_warnings;	/* teardown accepts exactly this many */
+	unsigned int expect_warnings;	/* fx_expect_warnings() */
 
 	/* resources released by teardown */
 	struct vfiosim_container *extra[FX_MAX_CONT];
@@ -144,6 +144,19 @@ void fx_check_u64(uint64_t got, uint64_t want, const char *a, const char *b,
 /* 64-bit equality printed in hex */
 #define expect_u64(a, b)	fx_check_u64((uint64_t)(a), (uint64_t)(b), #a, #b, \
 					     __FILE__, __LINE__)
+
+/* ------------------------------------------------------------ warnings */
+
+/*
+ * The test provokes exactly n WARNs, teardown included: they are recorded
+ * instead of printed, and teardown fails, showing them, if their number
+ * differs.  Call it before the first one.  (Messages differ between
+ * backends: contract tests check the count, the model's unit tests the
+ * words.)
+ */
+void fx_expect_warnings(struct fx *fx, unsigned int n);
+/* print_error() the warnings h still keeps, oldest first */
+void fx_show_warnings(const struct vfiosim_host *h);
 
 /* ------------------------------------------------------ host helpers */
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One table of <linux/vfio.h> facts.  Built once per header (see probe.h);
- * PROBE_NAME names the table, PROBE_NO_HEADER leaves it empty.
+ * PROBE_NAME names the table, PROBE_NO_HEADER leaves it empty.  It must
+ * build against any header from Linux 6.1 on: where a name was changed,
+ * the entry keeps one name and takes its value from whichever the header
+ * has, so that tables of old and new headers line up.
  */
 #include <stddef.h>
 
@@ -19,6 +22,7 @@
 const struct probe_entry PROBE_NAME[] = { { NULL, 0 } };
 const unsigned int PROBE_GLUE(PROBE_NAME, _count) = 0;
 const int PROBE_GLUE(PROBE_NAME, _have_header) = 0;
+const char PROBE_GLUE(PROBE_NAME, _nesting_name)[] = "";
 
 #else
 
@@ -53,6 +57,26 @@ const int PROBE_GLUE(PROBE_NAME, _have_header) = 0;
 #define PROBE_TYPE1_INFO_PAD	PROBE_FIELD(vfio_iommu_type1_info, pad)
 #endif
 
+/*
+ * Linux 6.13 dropped type1's nesting and renamed VFIO_TYPE1_NESTING_IOMMU
+ * to __VFIO_RESERVED_TYPE1_NESTING_IOMMU: the number 6 stays reserved (and
+ * type1 still takes it as v2), so it is still an ABI fact.  The entry
+ * keeps the old name and takes the number from the name the header has;
+ * _nesting_name says which one that was.  A header with neither name
+ * leaves the entry out, and the comparison reports it "only in ours".
+ */
+#if defined(VFIO_TYPE1_NESTING_IOMMU)
+#define PROBE_NESTING_NAME	"VFIO_TYPE1_NESTING_IOMMU"
+#define PROBE_NESTING		PROBE_VALUE(VFIO_TYPE1_NESTING_IOMMU),
+#elif defined(__VFIO_RESERVED_TYPE1_NESTING_IOMMU)
+#define PROBE_NESTING_NAME	"__VFIO_RESERVED_TYPE1_NESTING_IOMMU"
+#define PROBE_NESTING \
+	{ "VFIO_TYPE1_NESTING_IOMMU", (unsigned long long)__VFIO_RESERVED_TYPE1_NESTING_IOMMU },
+#else
+#define PROBE_NESTING_NAME	""
+#define PROBE_NESTING
+#endif
+
 const struct probe_entry PROBE_NAME[] = {
 	PROBE_VALUE(VFIO_API_VERSION),
 	PROBE_VALUE(VFIO_TYPE),
@@ -63,7 +87,7 @@ const struct probe_entry PROBE_NAME[] = {
 	PROBE_VALUE(VFIO_TYPE1v2_IOMMU),
 	PROBE_VALUE(VFIO_DMA_CC_IOMMU),
 	PROBE_VALUE(VFIO_EEH),
-	PROBE_VALUE(VFIO_TYPE1_NESTING_IOMMU),
+	PROBE_NESTING
 	PROBE_VALUE(VFIO_SPAPR_TCE_v2_IOMMU),
 	PROBE_VALUE(VFIO_NOIOMMU_IOMMU),
 	PROBE_VALUE(VFIO_UNMAP_ALL),
@@ -156,5 +180,6 @@ const struct probe_entry PROBE_NAME[] = {
 
 const unsigned int PROBE_GLUE(PROBE_NAME, _count) = sizeof(PROBE_NAME) / sizeof(PROBE_NAME[0]);
 const int PROBE_GLUE(PROBE_NAME, _have_header) = 1;
+const char PROBE_GLUE(PROBE_NAME, _nesting_name)[] = PROBE_NESTING_NAME;
 
 #endif /* PROBE_NO_HEADER */

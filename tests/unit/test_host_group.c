@@ -44,6 +44,8 @@ static int teardown(void **state)
 	for (i = 0; i < NGROUPS; i++)
 		vfiosim_group_free(f->g[i]);
 	assert_null(f->h->groups);
+	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
+	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
 	vfiosim_host_free(f->h);
 	free(f);
 	return 0;
@@ -225,8 +227,11 @@ static void a_group_in_a_container_is_not_freed(void **state)
 
 	f->g[0] = vfiosim_group_new(f->h, NULL);
 	f->g[0]->container = &token;
+	vfiosim_expect_warnings(f->h, true);
 	vfiosim_group_free(f->g[0]);
 	assert_int_equal(vfiosim_warnings(f->h), 1);
+	assert_string_equal(vfiosim_last_warning(f->h),
+			    "group 1 freed while in a container; not freed");
 	assert_ptr_equal(f->h->groups, f->g[0]);
 	f->g[0]->container = NULL;
 	vfiosim_group_free(f->g[0]);
@@ -245,9 +250,11 @@ static void freeing_an_attached_group_detaches_it_with_a_warning(void **state)
 	d = host_domain_alloc(f->g[0]);
 	assert_non_null(d);
 	assert_int_equal(host_domain_attach(d, f->g[0]), 0);
+	vfiosim_expect_warnings(f->h, true);
 	vfiosim_group_free(f->g[0]);
 	f->g[0] = NULL;
 	assert_int_equal(vfiosim_warnings(f->h), 1);
+	assert_string_equal(vfiosim_last_warning(f->h), "group 1 freed while attached to domain 1");
 	assert_int_equal(d->nr_groups, 0);
 	host_domain_free(d);
 	assert_int_equal(vfiosim_warnings(f->h), 1);
@@ -257,11 +264,18 @@ static void the_host_frees_groups_left_behind(void **state)
 {
 	struct fixture *f = *state;
 
+	unsigned int before = vfiosim_warnings(NULL);
+
 	/* Left for vfiosim_host_free(): the leak checker is the judge. */
 	assert_non_null(vfiosim_group_new(f->h, NULL));
 	assert_non_null(vfiosim_group_new(f->h, NULL));
 	assert_non_null(f->h->groups);
+	/* The host is going away: its WARN goes to the process's channel. */
+	vfiosim_expect_warnings(NULL, true);
 	vfiosim_host_free(f->h);
+	vfiosim_expect_warnings(NULL, false);
+	assert_int_equal(vfiosim_warnings(NULL), before + 1);
+	assert_string_equal(vfiosim_last_warning(NULL), "host freed with 2 group(s) still alive");
 	f->h = vfiosim_host_new(NULL);
 	assert_non_null(f->h);
 }

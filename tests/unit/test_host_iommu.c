@@ -67,6 +67,8 @@ static int teardown(void **state)
 	assert_int_equal(vfiosim_live_allocs(f->h), 0);
 	for (i = 0; i < 4; i++)
 		vfiosim_group_free(f->g[i]);
+	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
+	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
 	vfiosim_host_free(f->h);
 	free(f);
 	return 0;
@@ -168,8 +170,10 @@ static void groups_attach_only_to_their_iommu_domains(void **state)
 	assert_null(f->g[3]->domain);
 
 	/* Detaching from the wrong domain only warns. */
+	vfiosim_expect_warnings(f->h, true);
 	host_domain_detach(f->d[2], f->g[0]);
 	assert_int_equal(vfiosim_warnings(f->h), 1);
+	assert_non_null(strstr(vfiosim_last_warning(f->h), "not attached to"));
 	assert_ptr_equal(f->g[0]->domain, f->d[0]);
 }
 
@@ -198,8 +202,10 @@ static void freeing_an_attached_domain_warns(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(host_domain_attach(f->d[0], f->g[0]), 0);
+	vfiosim_expect_warnings(f->h, true);
 	host_domain_free(f->d[0]);
 	assert_int_equal(vfiosim_warnings(f->h), 1);
+	assert_string_equal(vfiosim_last_warning(f->h), "domain 1 freed with 1 group(s) attached");
 	f->d[0] = NULL;
 	f->g[0]->domain = NULL;
 }
@@ -275,10 +281,18 @@ static void map_validates_alignment_range_and_overlap(void **state)
 	/* Other prot bits (IOMMU_CACHE...) are ignored. */
 	assert_int_equal(host_iommu_map(d, 4 * K4, PA, 4 * K4, RW | 0x4), 0);
 	assert_int_equal(host_iommu_prot(d, 4 * K4, NULL), RW);
+	/* An overlap WARNs, as io-pgtable does, naming the first page in use. */
+	vfiosim_expect_warnings(f->h, true);
 	assert_int_equal(host_iommu_map(d, 7 * K4, PA, 2 * K4, RW), -EEXIST);
 	assert_int_equal(host_iommu_map(d, 3 * K4, PA, 2 * K4, RW), -EEXIST);
 	assert_int_equal(host_iommu_map(d, 0, PA, 16 * K4, RW), -EEXIST);
 	assert_int_equal(vfiosim_warnings(f->h), 3);
+	assert_string_equal(vfiosim_warning(f->h, 1),
+			    "iommu_map over a mapped iova 0x7000 (domain 1)");
+	assert_string_equal(vfiosim_warning(f->h, 2),
+			    "iommu_map over a mapped iova 0x4000 (domain 1)");
+	assert_string_equal(vfiosim_last_warning(f->h),
+			    "iommu_map over a mapped iova 0x4000 (domain 1)");
 	assert_int_equal(host_iommu_prot(d, 3 * K4, NULL), 0);
 	assert_int_equal(host_iommu_prot(d, 8 * K4, NULL), 0);
 	assert_int_equal(host_iommu_nr_runs(d), 1);
@@ -457,6 +471,7 @@ static void splitting_a_run_on_unmap_cannot_fail(void **state)
 
 struct walk {
 	uint64_t rng;
+	unsigned int overlaps;		/* maps refused for overlap: each WARNs */
 	uint64_t phys[WALK_PAGES];	/* 0: unmapped */
 };
 
@@ -511,7 +526,7 @@ static void walk_map(struct fixture *f, struct host_domain *d, struct walk *w)
 	pa = walk_rand(w) % 4 ? PA + iova : PA + (walk_rand(w) % 4096) * K4;
 	for (i = first; i < first + n; i++)
 		busy |= w->phys[i] != 0;
-	/* Overlaps WARN: try only a few, to keep the log readable. */
+	/* Overlaps only WARN and fail: a few are enough. */
 	if (busy && walk_rand(w) % 16)
 		return;
 	if (inject)
@@ -520,6 +535,8 @@ static void walk_map(struct fixture *f, struct host_domain *d, struct walk *w)
 	vfiosim_fail_nth_alloc(f->h, 0);
 	if (busy) {
 		assert_int_equal(ret, -EEXIST);
+		assert_int_equal(vfiosim_warnings(f->h), ++w->overlaps);
+		assert_non_null(strstr(vfiosim_last_warning(f->h), "iommu_map over a mapped iova"));
 		return;
 	}
 	if (inject) {
@@ -569,6 +586,7 @@ static void random_maps_and_unmaps_match_a_page_shadow(void **state)
 
 	assert_non_null(w);
 	w->rng = fx_seed("random_maps_and_unmaps_match_a_page_shadow");
+	vfiosim_expect_warnings(f->h, true);
 	for (step = 0; step < WALK_STEPS; step++) {
 		if (walk_rand(w) % 2)
 			walk_map(f, d, w);

@@ -45,6 +45,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
+	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
+	assert_true(!f->h2 || f->h2->warn.expected || !vfiosim_warnings(f->h2));
 	vfiosim_host_free(f->h);
 	vfiosim_host_free(f->h2);
 	free(f);
@@ -206,9 +209,12 @@ static void pfnmap_frames_are_mmio_and_followable(void **state)
 	((unsigned char *)vfiosim_mm_ptr(h, GUEST + PG))[7] = 0x5a;
 	assert_int_equal(bytes[7], 0x5a);
 
+	/* MMIO is never pinned, so never unpinned either. */
 	warnings = (int)vfiosim_warnings(h);
+	vfiosim_expect_warnings(h, true);
 	host_mm_unpin_page(h, pfn, false);
 	assert_int_equal(vfiosim_warnings(h), warnings + 1);
+	assert_non_null(strstr(vfiosim_last_warning(h), "not a pinnable page"));
 }
 
 static void unpin_of_an_unpinned_or_unknown_pfn_warns(void **state)
@@ -218,13 +224,16 @@ static void unpin_of_an_unpinned_or_unknown_pfn_warns(void **state)
 
 	assert_int_equal(vfiosim_mm_map(h, GUEST, PG, VFIOSIM_PROT_READ), 0);
 	pfn = vfiosim_mm_pfn(h, GUEST);
+	vfiosim_expect_warnings(h, true);
 	host_mm_unpin_page(h, pfn, false);
 	assert_int_equal(vfiosim_warnings(h), 1);
 	assert_non_null(strstr(vfiosim_last_warning(h), "not pinned"));
 	host_mm_unpin_page(h, 12345, false);
 	assert_int_equal(vfiosim_warnings(h), 2);
+	assert_string_equal(vfiosim_last_warning(h), "unpin of pfn 0x3039, not a pinnable page");
 	host_mm_unpin_page(h, pfn + 1, false);
 	assert_int_equal(vfiosim_warnings(h), 3);
+	assert_non_null(strstr(vfiosim_last_warning(h), "not a pinnable page"));
 	assert_int_equal(vfiosim_mm_pinned_total(h), 0);
 }
 
@@ -254,13 +263,17 @@ static void accounting_follows_rlimit_memlock_and_lock_cap(void **state)
 	assert_int_equal(vfiosim_warnings(h), 0);
 
 	/* Uncharging more than is charged warns (and wraps, as the kernel). */
+	vfiosim_expect_warnings(h, true);
 	assert_int_equal(host_mm_account(h, -1, false), 0);
 	assert_int_equal(vfiosim_warnings(h), 1);
+	assert_string_equal(vfiosim_last_warning(h), "locked_vm underflow: 0 - 1");
 	assert_int_equal(host_mm_locked_vm(h), UINT64_MAX);
 	assert_int_equal(host_mm_account(h, 1, true), 0);
 	assert_int_equal(host_mm_locked_vm(h), 0);
 	assert_int_equal(host_mm_account(h, LONG_MIN, false), 0);
 	assert_int_equal(vfiosim_warnings(h), 2);
+	assert_string_equal(vfiosim_last_warning(h),
+			    "locked_vm underflow: 0 - 9223372036854775808");
 }
 
 static void accounting_is_unlimited_by_default(void **state)
@@ -309,8 +322,10 @@ static void unmapped_pages_stay_alive_while_pinned(void **state)
 	assert_int_equal(vfiosim_warnings(h), 0);
 	/* Freed frames keep their struct page; unpinning one again warns. */
 	assert_true(host_pfn_valid(h, pfn));
+	vfiosim_expect_warnings(h, true);
 	host_mm_unpin_page(h, pfn, false);
 	assert_int_equal(vfiosim_warnings(h), 1);
+	assert_non_null(strstr(vfiosim_last_warning(h), "not a pinnable page"));
 }
 
 static void unmap_is_all_or_nothing_on_whole_ranges(void **state)

@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "helpers/capture.h"
 
 struct out {
-	char *text;
+	struct capture cap;		/* the last command's console output */
+	const char *text;		/* cap.text */
 	char dir[64];
 };
 
@@ -42,7 +43,7 @@ static int mig_teardown(void **state)
 	struct out *o = *state;
 	char cmd[128];
 
-	free(o->text);
+	cap_free(&o->cap);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", o->dir);
 	if (system(cmd))
 		return -1;
@@ -50,38 +51,23 @@ static int mig_teardown(void **state)
 	return 0;
 }
 
-/* Runs a subcommand with its standard output captured in o->text. */
+/* Runs a subcommand with its console output (stdout and stderr) in o->text. */
 static int run(struct out *o, int (*fn)(int, char **, const struct cmd_env *), ...)
 {
 	struct cmd_env env = { .be = vfiosim_backend_find(NULL), .prog = "vfiosim" };
 	char *argv[32];
-	int argc = 0, saved, ret;
-	FILE *tmp = tmpfile();
-	long len;
+	int argc = 0, ret;
 	va_list ap;
 
-	assert_non_null(tmp);
 	va_start(ap, fn);
 	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-	fflush(stdout);
-	saved = dup(1);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(tmp), 1) >= 0);
+	cap_free(&o->cap);
+	cap_begin(&o->cap);
 	ret = fn(argc, argv, &env);
-	fflush(stdout);
-	assert_true(dup2(saved, 1) >= 0);
-	close(saved);
-	len = ftell(tmp);
-	assert_true(len >= 0);
-	free(o->text);
-	o->text = calloc(1, (size_t)len + 1);
-	assert_non_null(o->text);
-	rewind(tmp);
-	assert_int_equal(fread(o->text, 1, (size_t)len, tmp), (size_t)len);
-	fclose(tmp);
+	o->text = cap_end(&o->cap);
 	return ret;
 }
 
@@ -216,11 +202,16 @@ static void test_migrate_bad_options_are_usage_errors(void **state)
 	struct out *o = *state;
 
 	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "lots", NULL), 2);
+	has(o, "vfiosim migrate: --guest: expected a size like 4K, 2M or 0x1000, got \"lots\"");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "--iommu-dev", "maybe", NULL), 2);
+	has(o, "vfiosim migrate: --iommu-dev is pin, dma or none");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "--drop-dirty-bit", "0", NULL), 2);
+	has(o, "vfiosim migrate: --drop-dirty-bit counts reports from 1");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "--iommu-dev", "none", "--no-emulated",
 			     NULL), 2);
+	has(o, "vfiosim migrate: --iommu-dev none and --no-emulated leave no device");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "/nonexistent/setup.vfs", NULL), 2);
+	has(o, "vfiosim migrate: /nonexistent/setup.vfs: cannot open: No such file or directory");
 }
 
 int main(void)

@@ -376,7 +376,6 @@ static void expect_detected(const struct fixture *f, const char *needle)
 	char why[160] = "";
 
 	assert_int_equal(rb_check(&f->root, cmp_key_seq, why, sizeof(why)), -1);
-	print_message("rb_check: %s\n", why);
 	assert_true(why[0] != '\0');
 	if (!strstr(why, needle))
 		fail_msg("reason \"%s\" does not mention \"%s\"", why, needle);

@@ -2,8 +2,13 @@
 /*
  * test_trace_replay.c - "vfiosim run --trace" and "vfiosim replay": every
  * scenario of the library, traced, replays with identical results; a trace
- * whose recorded result is wrong is caught at its line; a line that is not
- * a trace line is an error that names it.
+ * whose recorded result (or WARN) is wrong is caught at its line; a line
+ * that is not a trace line is an error that names it; a trace with no call
+ * in it, or a directory, is an error too, not a match, as is a scenario
+ * with no statement for "vfiosim run".
+ *
+ * The command's console output is caught (helpers/capture.h) and checked:
+ * what a test expects is not left on the console.
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -16,6 +21,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "helpers/capture.h"
 #include "ops.h"
 #include "trace.h"
 
@@ -25,6 +31,7 @@
 
 struct tr {
 	char path[64];
+	struct capture out;		/* the last replay's console output */
 };
 
 static int tr_setup(void **state)
@@ -50,6 +57,7 @@ static int tr_teardown(void **state)
 	struct tr *t = *state;
 
 	unlink(t->path);
+	cap_free(&t->out);
 	free(t);
 	return 0;
 }
@@ -74,12 +82,49 @@ static int trace_scenario(struct tr *t, const char *file)
 	return ret;
 }
 
-static int replay(struct tr *t, const char *backend)
+/* A vfiosim subcommand, its console output in t->out. */
+static int command(struct tr *t, int (*fn)(int, char **, const struct cmd_env *), int argc,
+		   char **argv)
 {
-	struct cmd_env env = { .be = vfiosim_backend_find(backend), .prog = "vfiosim" };
-	char *argv[] = { (char *)"replay", t->path, NULL };
+	struct cmd_env env = { .be = vfiosim_backend_find(NULL), .prog = "vfiosim" };
+	int ret;
 
-	return cmd_replay(2, argv, &env);
+	cap_begin(&t->out);
+	ret = fn(argc, argv, &env);
+	cap_end(&t->out);
+	return ret;
+}
+
+static int replay_path(struct tr *t, const char *path)
+{
+	char *argv[] = { (char *)"replay", (char *)path, NULL };
+
+	return command(t, cmd_replay, 2, argv);
+}
+
+static int replay(struct tr *t)
+{
+	return replay_path(t, t->path);
+}
+
+static int run_path(struct tr *t, const char *path)
+{
+	char *argv[] = { (char *)"run", (char *)"--no-minimize", (char *)path, NULL };
+
+	return command(t, cmd_run, 3, argv);
+}
+
+/* cmd (replay_path, run_path) on an empty directory made for it. */
+static int on_a_directory(struct tr *t, int (*cmd)(struct tr *, const char *))
+{
+	char dir[64];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "/tmp/vfiosim-test-dir-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	ret = cmd(t, dir);
+	rmdir(dir);
+	return ret;
 }
 
 static void test_every_scenario_replays_identically(void **state)
@@ -97,13 +142,16 @@ static void test_every_scenario_replays_identically(void **state)
 		if (len < 5 || strcmp(e->d_name + len - 4, ".vfs"))
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", VFIOSIM_SCENARIO_DIR, e->d_name);
-		if (trace_scenario(t, file) || replay(t, NULL))
+		if (trace_scenario(t, file) || replay(t) ||
+		    cap_count(&t->out, ": every result matches") != 1 ||
+		    cap_count(&t->out, "WARNING") != 0)
 			snprintf(bad, sizeof(bad), "%s", file);
 		n++;
 	}
 	closedir(d);
 	if (bad[0])
-		fail_msg("%s: it fails, or its trace does not replay", bad);
+		fail_msg("%s: it fails, or its trace does not replay cleanly:\n%s", bad,
+			 t->out.text ? t->out.text : "");
 	assert_true(n >= 10);
 }
 
@@ -138,7 +186,8 @@ static void test_replay_hand_written_trace(void **state)
 		    "{\"seq\":9,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_DIRTY_PAGES\",\"argsz\":48,"
 		    "\"flags\":4,\"iova\":\"0x0\",\"size\":\"0x10000\",\"pgsize\":\"0x1000\","
 		    "\"bitmap_size\":\"0x8\",\"ret\":0,\"dirty\":\"0x2000\"}\n");
-	assert_int_equal(replay(t, NULL), 0);
+	assert_int_equal(replay(t), 0);
+	expect_lines(&t->out, ": 9 calls replayed on backend model: every result matches", 1);
 }
 
 static void test_replay_catches_a_wrong_result(void **state)
@@ -149,14 +198,21 @@ static void test_replay_catches_a_wrong_result(void **state)
 		    "{\"seq\":7,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_MAP_DMA\",\"argsz\":32,"
 		    "\"flags\":3,\"vaddr\":\"0x100000000\",\"iova\":\"0x1000\",\"size\":\"0x1000\","
 		    "\"ret\":0}\n");
-	assert_int_equal(replay(t, NULL), 1);	/* really -EEXIST: overlaps */
+	assert_int_equal(replay(t), 1);	/* really -EEXIST: overlaps */
+	expect_lines(&t->out, ":7: VFIO_IOMMU_MAP_DMA: the result differs: the trace has 0, "
+		     "this run -EEXIST", 1);
+	expect_lines(&t->out, ": 7 calls replayed on backend model: 1 mismatch, 0 other problems",
+		     1);
 	write_trace(t, SETUP
 		    "{\"seq\":7,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_DIRTY_PAGES\",\"argsz\":8,"
 		    "\"flags\":1,\"ret\":0}\n"
 		    "{\"seq\":8,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_DIRTY_PAGES\",\"argsz\":48,"
 		    "\"flags\":4,\"iova\":\"0x0\",\"size\":\"0x10000\",\"pgsize\":\"0x1000\","
 		    "\"bitmap_size\":\"0x8\",\"ret\":0,\"dirty\":\"0x3000\"}\n");
-	assert_int_equal(replay(t, NULL), 1);	/* really clean */
+	assert_int_equal(replay(t), 1);	/* really clean */
+	expect_lines(&t->out, ":8: VFIO_IOMMU_DIRTY_PAGES: dirty differs: the trace has 0x3000, "
+		     "this run none", 1);
+	expect_lines(&t->out, ": 8 calls replayed on backend model: 1 mismatch", 1);
 }
 
 static void test_replay_rejects_malformed_lines(void **state)
@@ -164,14 +220,136 @@ static void test_replay_rejects_malformed_lines(void **state)
 	struct tr *t = *state;
 
 	write_trace(t, HOST "{\"seq\":2,\"call\":\"mm_map\",\"vaddr\":\n");
-	assert_int_equal(replay(t, NULL), 2);
+	assert_int_equal(replay(t), 2);
+	expect_lines(&t->out, ":2: not a trace line: col 35: \"vaddr\" has no value", 1);
+	expect_lines(&t->out, ": replay stopped at line 2, which it cannot make a call of (1 calls "
+		     "replayed before it, 0 mismatches)", 1);
 	write_trace(t, HOST "{\"seq\":2,\"call\":\"teleport\",\"ret\":0}\n");
-	assert_int_equal(replay(t, NULL), 2);
+	assert_int_equal(replay(t), 2);
+	expect_lines(&t->out, ":2: unknown call \"teleport\"", 1);
+	expect_lines(&t->out, ": replay stopped at line 2,", 1);
 	write_trace(t, "{\"seq\":1,\"call\":\"attach\",\"group\":0,\"ret\":0}\n");
-	assert_int_equal(replay(t, NULL), 2);	/* no host_new first */
+	assert_int_equal(replay(t), 2);	/* no host_new first */
+	expect_lines(&t->out, ":1: attach before any host_new (the trace must start with one)", 1);
+	expect_lines(&t->out, ": replay stopped at line 1,", 1);
 	write_trace(t, HOST "{\"seq\":2,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_MAP_DMA\","
 		    "\"argsz\":32,\"ret\":0}\n");
-	assert_int_equal(replay(t, NULL), 2);	/* no flags, vaddr, iova, size */
+	assert_int_equal(replay(t), 2);	/* no flags, vaddr, iova, size */
+	expect_lines(&t->out, ":2: VFIO_IOMMU_MAP_DMA: \"flags\" is missing or not a number", 1);
+	expect_lines(&t->out, ": replay stopped at line 2,", 1);
+}
+
+/* Nothing replayed is nothing compared: an error, not "every result matches". */
+static void test_replay_refuses_a_trace_without_calls(void **state)
+{
+	struct tr *t = *state;
+
+	write_trace(t, "");
+	assert_int_equal(replay(t), 2);
+	expect_lines(&t->out, "vfiosim replay: /tmp/vfiosim-test-trace-", 1);
+	expect_lines(&t->out, " has no call to replay (the file is empty)", 1);
+	expect_lines(&t->out, "matches", 0);
+
+	write_trace(t, "\n  \t\n\n");
+	assert_int_equal(replay(t), 2);
+	expect_lines(&t->out, " has no call to replay (only blank lines)", 1);
+	expect_lines(&t->out, "matches", 0);
+
+	assert_int_equal(on_a_directory(t, replay_path), 2);
+	expect_lines(&t->out, "vfiosim replay: /tmp/vfiosim-test-dir-", 1);
+	expect_lines(&t->out, " is a directory, not a trace", 1);
+	expect_lines(&t->out, "matches", 0);
+
+	assert_int_equal(replay_path(t, "/nonexistent/trace"), 2);
+	expect_lines(&t->out, "vfiosim replay: cannot open /nonexistent/trace: No such file", 1);
+}
+
+/* Nothing run is nothing checked: a failure, not "ok". */
+static void test_run_refuses_a_scenario_without_statements(void **state)
+{
+	struct tr *t = *state;
+
+	write_trace(t, "");
+	assert_int_equal(run_path(t, t->path), 1);
+	expect_lines(&t->out, ": no statement to run (the file is empty or only comments)", 1);
+	expect_lines(&t->out, t->path, 1);
+	expect_lines(&t->out, ": ok", 0);
+
+	write_trace(t, "# a comment\n\n   # another\n");
+	assert_int_equal(run_path(t, t->path), 1);
+	expect_lines(&t->out, ": no statement to run", 1);
+
+	/* One statement is enough. */
+	write_trace(t, "# a comment\ncontainer v2\n");
+	assert_int_equal(run_path(t, t->path), 0);
+	expect_lines(&t->out, ": ok: 1 operation", 1);
+
+	assert_int_equal(on_a_directory(t, run_path), 1);
+	expect_lines(&t->out, "/tmp/vfiosim-test-dir-", 1);
+	expect_lines(&t->out, ": cannot read: Is a directory", 1);
+}
+
+/* A scenario whose vendor pin WARNs (divergence_smaller.vfs shows why). */
+static const char warn_scenario[] =
+	"mem ram 0x100000000 1M\n"
+	"group vpu iommu has-dma-unmap\n"
+	"container v2\n"
+	"attach vpu\n"
+	"map m 0x40000000+64K vaddr ram\n"
+	"unmap m flags vaddr\n"
+	"pin vpu 0x40001000 expect errno EBUSY\n"
+	"expect warnings 1\n";
+
+static char *slurp_trace(const struct tr *t)
+{
+	FILE *f = fopen(t->path, "r");
+	char *text = calloc(1, 65536);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(text);
+	n = fread(text, 1, 65535, f);
+	fclose(f);
+	assert_true(n > 0 && n < 65535);
+	return text;
+}
+
+/* A WARN is part of a call's result: the trace records it, replay compares. */
+static void test_replay_compares_warnings(void **state)
+{
+	struct tr *t = *state;
+	char *text, *w, *end;
+
+	/* The scenario is read whole before its trace replaces it. */
+	write_trace(t, warn_scenario);
+	assert_int_equal(trace_scenario(t, t->path), 0);
+	text = slurp_trace(t);
+	w = strstr(text, ",\"warning\":\"pin_pages not allowed");
+	assert_non_null(w);
+	assert_int_equal(replay(t), 0);
+	expect_lines(&t->out, "every result matches", 1);
+	expect_lines(&t->out, "WARNING", 0);
+
+	/* Not in the trace: a problem, and printed where it fired. */
+	end = strchr(w + 1, '}');
+	assert_non_null(end);
+	memmove(w, end, strlen(end) + 1);
+	write_trace(t, text);
+	free(text);
+	assert_int_equal(replay(t), 1);
+	expect_lines(&t->out, ": pin: the simulator WARNed: pin_pages not allowed with "
+		     "VFIO_UPDATE_VADDR", 1);
+	expect_lines(&t->out, "vfiosim: WARNING at ", 1);
+	expect_lines(&t->out, ": 0 mismatches, 1 other problem", 1);
+
+	/* In the trace but not in this run: a mismatch. */
+	write_trace(t, SETUP
+		    "{\"seq\":7,\"call\":\"ioctl\",\"cmd\":\"VFIO_IOMMU_DIRTY_PAGES\",\"argsz\":8,"
+		    "\"flags\":1,\"ret\":0,\"warning\":\"made up\"}\n");
+	assert_int_equal(replay(t), 1);
+	expect_lines(&t->out, ":7: VFIO_IOMMU_DIRTY_PAGES: the WARN differs: the trace has made "
+		     "up, this run none", 1);
+	expect_lines(&t->out, "WARNING", 0);
 }
 
 int main(void)
@@ -182,6 +360,9 @@ int main(void)
 		T(test_replay_hand_written_trace),
 		T(test_replay_catches_a_wrong_result),
 		T(test_replay_rejects_malformed_lines),
+		T(test_replay_refuses_a_trace_without_calls),
+		T(test_run_refuses_a_scenario_without_statements),
+		T(test_replay_compares_warnings),
 	};
 
 	return cmocka_run_group_tests_name("trace_replay", tests, NULL, NULL);

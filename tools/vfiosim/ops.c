@@ -350,6 +350,9 @@ static void run_op(struct exec *x, unsigned int i)
 
 	memset(&x->ev, 0, sizeof(x->ev));
 	sb_reset(&x->note);
+	/* An unclaimed WARN fails the run with its message; on the console
+	 * too, with its source line, unless the run is silent. */
+	sim_expect_warnings(&x->s, c.warnings || !x->o->out);
 	ret = exec_op(x, st);
 	if (st->kind == ST_GROUP && ret >= 0 && st->group >= 0)
 		x->gidx[st->group] = (int)ret;

@@ -23,7 +23,7 @@
 struct run_opts {
 	const struct vfiosim_backend *be;
 	struct trace *tr;		/* NULL: no trace */
-	FILE *out;			/* NULL: silent */
+	FILE *out;			/* NULL: silent (WARNs too) */
 	unsigned int stop_at;		/* 0: run everything; else up to this line */
 	bool keep_going;		/* go on after a failure */
 	const bool *skip;		/* per statement: leave it out (minimizer) */

@@ -703,10 +703,10 @@ int scenario_load(const char *file, struct scenario **out, struct diag *d)
 		if (!n)
 			break;
 	}
-	err = ferror(f);
+	err = ferror(f) ? errno : 0;
 	fclose(f);
 	if (err) {
-		snprintf(d->msg, sizeof(d->msg), "read error");
+		snprintf(d->msg, sizeof(d->msg), "cannot read: %s", strerror(err));
 		free(text);
 		return -1;
 	}

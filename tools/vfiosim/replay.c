@@ -4,7 +4,8 @@
  * order, on a fresh machine (one per host_new line), with each result
  * compared to the one recorded: the return value, and what came back
  * (dirty pages, the size UNMAP wrote back, GET_INFO's fields and
- * capabilities), and whether the oracle objected.
+ * capabilities), whether the oracle objected and whether the simulator
+ * WARNed.
  *
  * Written bytes are not in a trace (only their length, or the byte a
  * fill used): replay writes the same ranges with a pattern, which is all
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "json.h"
@@ -253,6 +255,8 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 		return -1;
 	}
 	snprintf(rp->where, sizeof(rp->where), "%s", call);
+	/* A WARN the trace recorded is compared below, not printed. */
+	sim_expect_warnings(s, json_get(o, "warning") != NULL);
 	if (!strcmp(call, "host_new")) {
 		ret = host_from(rp, o);
 	} else if (!rp->live || !s->h) {
@@ -338,6 +342,12 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 	} else if (!s->ev.oracle && json_get(o, "oracle")) {
 		mismatch(rp, "the oracle's verdict", "a violation", "none");
 	}
+	if (s->ev.warnings && !json_get(o, "warning")) {
+		rp->problems++;
+		say(rp, "%s: the simulator WARNed: %s", rp->where, s->ev.warn_msg);
+	} else if (!s->ev.warnings && json_get(o, "warning")) {
+		mismatch(rp, "the WARN", json_get(o, "warning"), "none");
+	}
 	if (s->ev.check_msg[0]) {
 		rp->problems++;
 		say(rp, "%s: consistency check: %s", rp->where, s->ev.check_msg);
@@ -364,8 +374,9 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 	struct replay rp = { .line = 0 };
 	char *line = NULL, err[200], why[300];
 	size_t cap = 0;
+	struct stat st;
 	FILE *f;
-	int c, status = 0;
+	int c, status = 0, read_err;
 
 	optind = 0;	/* GNU getopt: start over, as for a new program */
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -391,6 +402,11 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 		fprintf(stderr, "vfiosim replay: cannot open %s: %s\n", rp.file, strerror(errno));
 		return 2;
 	}
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "vfiosim replay: %s is a directory, not a trace\n", rp.file);
+		fclose(f);
+		return 2;
+	}
 	sim_init(&rp.s, env->be, NULL);
 	while (getline(&line, &cap, f) > 0) {
 		struct json_obj o;
@@ -413,11 +429,23 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 		if (rp.mismatches + rp.problems > before && !rp.keep_going)
 			break;
 	}
+	read_err = ferror(f) ? errno : 0;
 	free(line);
 	fclose(f);
 	if (rp.live && sim_fini(&rp.s, why, sizeof(why))) {
 		rp.problems++;
 		printf("%s: at the end: %s\n", rp.file, why);
+	}
+	if (read_err) {
+		fprintf(stderr, "vfiosim replay: cannot read %s: %s\n", rp.file,
+			strerror(read_err));
+		return 2;
+	}
+	if (!status && !rp.calls) {
+		/* Nothing replayed is nothing compared: not a match. */
+		fprintf(stderr, "vfiosim replay: %s has no call to replay (%s)\n", rp.file,
+			rp.line ? "only blank lines" : "the file is empty");
+		return 2;
 	}
 	if (status) {
 		printf("%s: replay stopped at line %u, which it cannot make a call of (%lu calls "

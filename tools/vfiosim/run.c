@@ -88,6 +88,12 @@ static int run_file(const struct run_cfg *cfg, const char *file)
 		printf("%s\n", msg);
 		return 1;
 	}
+	/* Nothing run is nothing checked: not a pass. */
+	if (!sc->nr) {
+		printf("%s: no statement to run (the file is empty or only comments)\n", file);
+		scenario_free(sc);
+		return 1;
+	}
 	if (!cfg->quiet)
 		printf("== %s (backend %s)\n", file, vfiosim_backend_name_of(cfg->env->be));
 	scenario_run(sc, &o, &r);

@@ -180,6 +180,7 @@ long sim_host_new(struct sim *s, const struct vfiosim_host_config *config)
 	trace_end(s->tr);
 	if (!s->h)
 		return -errno;
+	vfiosim_expect_warnings(s->h, s->expect_warnings);
 	s->page_size = vfiosim_page_size(s->h);
 	s->ops++;
 	return 0;
@@ -784,6 +785,13 @@ void sim_oracle_exact(struct sim *s, bool on)
 	if (s->o)
 		vfiosim_oracle_set_exact(s->o, on);
 	done(s, 0);
+}
+
+void sim_expect_warnings(struct sim *s, bool on)
+{
+	s->expect_warnings = on;
+	if (s->h)
+		vfiosim_expect_warnings(s->h, on);
 }
 
 const char *sim_ret_str(long ret, char *buf, size_t len)

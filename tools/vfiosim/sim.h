@@ -86,6 +86,7 @@ struct sim {
 	size_t rd_len;
 	unsigned long ops;		/* calls made */
 	bool lenient;			/* the oracle's exact check is off */
+	bool expect_warnings;		/* sim_expect_warnings() */
 };
 
 void sim_init(struct sim *s, const struct vfiosim_backend *be, struct trace *tr);
@@ -130,6 +131,12 @@ long sim_write(struct sim *s, unsigned int gi, uint64_t iova, size_t len, int by
 void sim_fail(struct sim *s, bool copy, unsigned long n);
 /* The oracle's exact check (check 3), now and for a container made later. */
 void sim_oracle_exact(struct sim *s, bool on);
+/*
+ * Whether the next calls may WARN (vfiosim_expect_warnings(), now and for a
+ * host made later): expected WARNs are only counted into sim_events, the
+ * others are printed as well.  The caller judges them either way.
+ */
+void sim_expect_warnings(struct sim *s, bool on);
 
 /* How each ioctl command is shown. */
 const char *sim_ret_str(long ret, char *buf, size_t len);
