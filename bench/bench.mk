@@ -18,8 +18,7 @@ BENCH_O     := build/bench
 BENCH_OPT   ?= -O2 -g
 BENCH_MARCH ?=
 BENCH_FLAGS := $(BENCH_OPT) $(BENCH_MARCH)
-BENCH_KCACHE := $(or $(VFIOSIM_KSRC_CACHE),build/ksrc-cache)
-BENCH_KSRC  ?= $(BENCH_KCACHE)/linux-source-6.12
+BENCH_KSRC  ?= $(KSRC_CACHE)/linux-source-6.12
 BENCH_KTYPE1 := $(abspath $(BENCH_KSRC))/drivers/vfio/vfio_iommu_type1.c
 BENCH_HAVE_K := $(wildcard $(BENCH_KTYPE1))
 
@@ -29,22 +28,18 @@ BENCH_BIN   := $(BENCH_O)/dirtybench
 BENCH_CFLAGS := $(CSTD) $(WARN) $(INC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(BENCH_FLAGS)"'
 
 # The kernel backend, as kernel/kernel.mk builds it for kcheck, optimised.
-BENCH_KCFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ikernel/include -Ikernel -I. -Isim/include \
-		 -Isim -DKSHIM_VERSION_HEADER='"versions/6.12.h"' $(BENCH_FLAGS)
-BENCH_KCC_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
-BENCH_KNOWARN := $(if $(BENCH_KCC_CLANG),-Wno-void-pointer-to-enum-cast,-Wno-maybe-uninitialized)
-BENCH_KTU_FLAGS := $(BENCH_KCFLAGS) -Wno-sign-compare -Wno-shadow -Wno-unused-function \
-		   $(BENCH_KNOWARN) -DKSRC_TYPE1_C='"$(BENCH_KTYPE1)"' \
+BENCH_KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/6.12.h"' $(BENCH_FLAGS)
+BENCH_KTU_FLAGS := $(BENCH_KCFLAGS) -DKTU_KERNEL_QUIET $(call ktu_type1,$(BENCH_KSRC)) \
 		   -Dvfiosim_backend=vfiosim_backend_kernel
 BENCH_KSHIM := $(sort $(wildcard kernel/shim/*.c))
 BENCH_KOBJ  := $(if $(BENCH_HAVE_K),$(BENCH_KSHIM:%.c=$(BENCH_O)/%.o) $(BENCH_O)/kernel/type1_tu.o)
-BENCH_KHDRS := $(HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h kernel/include/*/*/*.h) \
-	       kernel/versions/6.12.h kernel/backend.c kernel/check.c
+BENCH_KHDRS := $(KTU_HDRS) kernel/versions/6.12.h
 
 .PHONY: bench bench-full bench-build bench-plot
 
 bench bench-full: deps-build
-	@if [ ! -f $(BENCH_KTYPE1) ]; then kernel/fetch.sh $(BENCH_KCACHE) 6.12 || \
+	@if [ ! -f $(BENCH_KTYPE1) ]; then \
+		kernel/fetch.sh --for "make bench's linux-6.12 column" $(KSRC_CACHE) 6.12 || \
 		echo "bench: no Linux 6.12 tree, the linux-6.12 column is left out"; fi
 	@$(MAKE) --no-print-directory bench-build
 	@$(BENCH_BIN) $(if $(filter bench-full,$@),--full) --out $(BENCH_O) $(BENCH_ARGS)
@@ -59,9 +54,11 @@ $(BENCH_O)/kernel/shim/%.o: kernel/shim/%.c $(BENCH_KHDRS)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_KCFLAGS) -c $< -o $@
 
-$(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KTYPE1) $(BENCH_KHDRS)
+$(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KHDRS) $(BENCH_O)/ksrc.warned
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
+
+$(eval $(call ksrc_rules,$(BENCH_O),$(BENCH_KSRC),6.12,$(CC),))
 
 $(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
 	@mkdir -p $(@D)

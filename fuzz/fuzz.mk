@@ -43,9 +43,7 @@ FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type
 		  sim/oracle/*.c))
 FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
-FUZZ_KHDRS := $(FUZZ_HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h \
-	      kernel/include/*/*/*.h) kernel/versions/$(FUZZ_KVER).h kernel/backend.c \
-	      kernel/check.c
+FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) kernel/versions/$(FUZZ_KVER).h
 
 fuzz_src_ioctl := fuzz/ioctl.c fuzz/fail.c
 fuzz_src_seq := fuzz/seq.c fuzz/seq_lang.c fuzz/fail.c
@@ -54,27 +52,23 @@ fuzz_src_diff := fuzz/diff.c fuzz/seq_lang.c fuzz/fail.c
 FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The kernel backend, as kernel/kernel.mk builds it, under its second name.
-FUZZ_KCFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ikernel/include -Ikernel -I. -Isim/include \
-		-Isim -DKSHIM_VERSION_HEADER='"versions/$(FUZZ_KVER).h"' \
+FUZZ_KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/$(FUZZ_KVER).h"' \
 		-Dvfiosim_backend=vfiosim_backend_kernel
 # Besides kcheck's -fno-sanitize=shift: clang's pointer-overflow check
 # stops at `bitmap + offset` on a NULL __user pointer (update_user_bitmap),
 # an address the kernel never dereferences (copy_to_user faults on it).
-FUZZ_KTU := -Wno-sign-compare -Wno-shadow -Wno-unused-function -fno-sanitize=shift \
-	    -fno-sanitize=pointer-overflow -DKSRC_TYPE1_C='"$(FUZZ_KTYPE1)"'
+# The tree's own warnings come once, from $(FUZZ_O)/ksrc.warned (kernel.mk).
+FUZZ_KTU := -fno-sanitize=shift -fno-sanitize=pointer-overflow -DKTU_KERNEL_QUIET \
+	    $(call ktu_type1,$(FUZZ_KSRC))
 
 AFL_CC ?= afl-clang-fast
 FUZZ_AFL_CC := AFL_QUIET=1 $(AFL_CC)
-FUZZ_AFL_KTU := -Wno-void-pointer-to-enum-cast
 
 # One variant: FUZZ_CC_v (compiler), FUZZ_FL_v (flags), FUZZ_DRV_v (driver
-# source, none for libFuzzer), FUZZ_LD_v (link flags), FUZZ_KTU_v (the
-# compiler's warning switch for the kernel's source).
+# source, none for libFuzzer), FUZZ_LD_v (link flags).
 FUZZ_CC_replay := $(CC)
 FUZZ_FL_replay := -O1 -g $(FUZZ_SAN)
 FUZZ_DRV_replay := fuzz/replay_main.c
-FUZZ_KTU_replay := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),\
-		   -Wno-void-pointer-to-enum-cast,-Wno-maybe-uninitialized)
 FUZZ_CC_afl := $(FUZZ_AFL_CC)
 FUZZ_FL_afl := -O2 -g
 FUZZ_CC_afl-san := $(FUZZ_AFL_CC)
@@ -83,16 +77,13 @@ FUZZ_CC_cmplog := AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
 FUZZ_FL_cmplog := -O2 -g
 FUZZ_CC_afl-lsan := AFL_USE_LSAN=1 $(FUZZ_AFL_CC)
 FUZZ_FL_afl-lsan := -O1 -g
-$(foreach v,afl afl-san cmplog afl-lsan,$(eval FUZZ_DRV_$(v) := fuzz/afl_main.c)\
-	$(eval FUZZ_KTU_$(v) := $(FUZZ_AFL_KTU)))
+$(foreach v,afl afl-san cmplog afl-lsan,$(eval FUZZ_DRV_$(v) := fuzz/afl_main.c))
 FUZZ_CC_libfuzzer := clang
 FUZZ_FL_libfuzzer := -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 FUZZ_LD_libfuzzer := -fsanitize=fuzzer
-FUZZ_KTU_libfuzzer := $(FUZZ_AFL_KTU)
 FUZZ_CC_speed := $(CC)
 FUZZ_FL_speed := -O2 -g
 FUZZ_DRV_speed := fuzz/speed_main.c
-FUZZ_KTU_speed := $(FUZZ_KTU_replay)
 
 define fuzz_variant
 $$(FUZZ_O)/$(1)/obj/%.o: %.c $$(FUZZ_HDRS)
@@ -107,10 +98,9 @@ $$(FUZZ_O)/$(1)/obj/kernel/shim/%.o: kernel/shim/%.c $$(FUZZ_KHDRS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
 
-$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_KHDRS) | fuzz-ksrc
+$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_KHDRS) $$(FUZZ_O)/ksrc.warned
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) $$(FUZZ_KTU_$(1)) \
-		-c $$< -o $$@
+	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) -c $$< -o $$@
 
 $$(FUZZ_O)/$(1)/libvfiosim.a: $$(FUZZ_LIB_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o)
 	@rm -f $$@
@@ -137,9 +127,12 @@ FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
 	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage
 
-# Linux 6.12's type1 for the diff target, fetched as kcheck fetches it.
+# Linux 6.12's type1 for the diff target, fetched as kcheck fetches it; every
+# variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
 fuzz-ksrc:
-	@test -f $(FUZZ_KTYPE1) || kernel/fetch.sh $(KSRC_CACHE) $(FUZZ_KVER)
+	@test -f $(FUZZ_KTYPE1) || \
+		kernel/fetch.sh --for "make fuzz's diff target" $(KSRC_CACHE) $(FUZZ_KVER)
+$(eval $(call ksrc_rules,$(FUZZ_O),$(FUZZ_KSRC),$(FUZZ_KVER),$(CC),fuzz-ksrc))
 
 # AFL++ and what its builds link (tools/deps.sh: apt-get as root, else the
 # command to run).

@@ -2,23 +2,34 @@
 # Fetches the kernel trees kcheck runs against: Debian's linux-source-X.Y
 # packages, reduced to the few files kcheck reads.
 #
-#   kernel/fetch.sh CACHE VERSION...      e.g. kernel/fetch.sh build/ksrc-cache 6.12 6.1
+#   kernel/fetch.sh [--for WHY] CACHE VERSION...
+#       e.g. kernel/fetch.sh --for "make kcheck's default trees" ~/.cache/vfiosim 6.12 6.1
 #
-# For each version CACHE/linux-source-X.Y/ ends up holding Makefile (the
-# version) and drivers/vfio/{vfio_iommu_type1.c,vfio.h}; nothing is done
-# when they are there already.  The package comes from the apt cache if it
-# is there, else from "apt-get download" (as root; otherwise the command to
-# run is printed and the script fails).  The package and its 150 MB source
-# tarball are deleted once the files are out.
+# For each version CACHE/linux-source-X.Y/ ends up holding the files
+# kernel/ksrc.sh lists (Makefile, drivers/vfio/{vfio_iommu_type1.c,vfio.h});
+# nothing is done when they are there already.  A tree left in the clone's
+# build/ksrc-cache by an older vfiosim is moved over.  Otherwise the package
+# comes from the apt cache if it is there, else from "apt-get download" (as
+# root; otherwise the command to run is printed and the script fails).  Every
+# download says what, why and how big; the package and its 150 MB source
+# tarball are deleted once the files are out.  WHY names what needs the tree.
 set -euo pipefail
 
-[ $# -ge 2 ] || { echo "usage: $0 CACHE VERSION..." >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+why="the kernel backend"
+if [ "${1:-}" = --for ]; then
+	[ $# -ge 2 ] || { echo "usage: $0 [--for WHY] CACHE VERSION..." >&2; exit 2; }
+	why=$2
+	shift 2
+fi
+[ $# -ge 2 ] || { echo "usage: $0 [--for WHY] CACHE VERSION..." >&2; exit 2; }
 cache=$1
 shift
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+legacy=$(cd "$here/.." && pwd)/build/ksrc-cache
 
-files=(Makefile drivers/vfio/vfio_iommu_type1.c drivers/vfio/vfio.h)
+mapfile -t files < <("$here/ksrc.sh" files)
 
 have_tree() {
 	local f
@@ -36,14 +47,25 @@ need_tools() {
 		echo "kcheck: missing tools; run: apt-get install ${missing[*]}" >&2
 		exit 1
 	fi
+	echo "kcheck: apt-get install ${missing[*]} (to unpack Debian's kernel source package)"
 	apt-get install -y "${missing[@]}" >/dev/null
+}
+
+# pkg_size PKG: the package's download size as "~N MB", empty if apt does
+# not know it.
+pkg_size() {
+	local bytes
+	bytes=$(apt-cache show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Size: //p' | head -n 1)
+	[ -n "$bytes" ] && echo "~$(( (bytes + 500000) / 1000000 )) MB"
+	return 0
 }
 
 # fetch_deb VERSION DIR: leaves linux-source-VERSION_*.deb in DIR.
 fetch_deb() {
-	local v=$1 dir=$2 pkg=linux-source-$1 deb
+	local v=$1 dir=$2 pkg=linux-source-$1 deb size
 	for deb in /var/cache/apt/archives/"${pkg}"_*.deb; do
 		if [ -f "$deb" ]; then
+			echo "kcheck: using $(basename "$deb") from the apt cache for $why"
 			cp "$deb" "$dir/"
 			return 0
 		fi
@@ -54,8 +76,16 @@ fetch_deb() {
 		echo "or run 'make kcheck' as root, or give a tree: make kcheck KSRC=/path/to/linux" >&2
 		exit 1
 	fi
-	echo "kcheck: downloading $pkg"
+	size=$(pkg_size "$pkg")
+	if [ -z "$size" ]; then
+		echo "kcheck: apt-get update (the package lists do not know $pkg)"
+		apt-get update >/dev/null
+		size=$(pkg_size "$pkg")
+	fi
+	echo "kcheck: downloading $pkg (Debian package, ${size:-size unknown}) for $why;" \
+		"kept: ${#files[@]} files in $cache/$pkg"
 	if ! (cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1); then
+		echo "kcheck: apt-get update (the package lists are out of date), then again"
 		apt-get update >/dev/null
 		(cd "$dir" && apt-get download "$pkg" >/dev/null)
 	fi
@@ -64,6 +94,16 @@ fetch_deb() {
 for v in "$@"; do
 	tree=$cache/linux-source-$v
 	have_tree "$tree" && continue
+	old=$legacy/linux-source-$v
+	if [ "$old" != "$tree" ] && have_tree "$old"; then
+		echo "kcheck: moving Linux $v's files from $legacy to $cache"
+		rm -rf "$tree"
+		mkdir -p "$tree"
+		(cd "$old" && cp --parents -p "${files[@]}" "$tree/")
+		rm -rf "$old"
+		rmdir "$legacy" 2>/dev/null || true
+		continue
+	fi
 	need_tools
 	work=$(mktemp -d "$cache/.fetch-$v.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
@@ -84,4 +124,5 @@ for v in "$@"; do
 	rm -rf "$work"
 	trap - EXIT
 	have_tree "$tree" || { echo "kcheck: $tree is incomplete" >&2; exit 1; }
+	echo "kcheck: Linux $v in $tree ($(du -sk "$tree" | cut -f1) KB kept; package deleted)"
 done

@@ -2,23 +2,80 @@
 # drivers/vfio/vfio_iommu_type1.c of a kernel tree (kernel/README.md).
 #
 #   make kcheck                    Debian's linux-source-6.12 and 6.1 (fetched
-#                                  into build/ksrc-cache or $VFIOSIM_KSRC_CACHE)
+#                                  into ~/.cache/vfiosim, see kernel/ksrc.sh)
 #   make kcheck KSRC=/path/linux   one tree; its Makefile's VERSION.PATCHLEVEL
 #                                  picks kernel/versions/X.Y.h
 #   make kcheck-build KSRC=...     build only
+#   make kcheck-selftest           proves kcheck tests the tree it is given
 #
 # Everything of one version lands in build/kernel-X.Y/: the library
 # (sim/lib, sim/host, sim/core, sim/oracle and the kernel backend, not the
-# model), and every tests/test_*.c linked against it, with ASan+UBSan.
+# model), and every tests/test_*.c linked against it, with ASan+UBSan.  Only
+# the kernel's translation unit depends on the tree, through a stamp of the
+# tree's path and content (kernel/ksrc.sh), never through mtimes: another
+# tree, or the same one edited, rebuilds that unit and relinks, nothing else.
 
-.PHONY: kcheck kcheck-build kcheck-one
+.PHONY: kcheck kcheck-build kcheck-one kcheck-check-version kcheck-selftest ksrc-force
 
-KSRC_CACHE := $(or $(VFIOSIM_KSRC_CACHE),build/ksrc-cache)
+KSRC_CACHE := $(shell kernel/ksrc.sh cache)
 KVERSIONS := 6.12 6.1
+
+# --- the kernel's translation unit, shared with fuzz/fuzz.mk and bench/bench.mk
+KBASE := -std=gnu11 -D_GNU_SOURCE -Ikernel/include -Ikernel -I. -Isim/include -Isim
+KTU_HDRS := $(HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h kernel/include/*/*/*.h) \
+	    kernel/backend.c kernel/check.c kernel/ksrc_quiet.h
+# The warnings of the kernel's default build (scripts/Makefile.extrawarn
+# without W=, as of 6.12), for the tree's source: printed, never fatal but
+# where the kernel's build makes them errors.  Our code in the same unit is
+# held to $(WARN) by the object's own compilation (kernel/type1_tu.c).
+KTU_WARN := -Wall -Wundef -Wmissing-declarations -Wmissing-prototypes -Wvla \
+	    -Wcast-function-type -Wno-pointer-sign -Wno-format-security -Wno-trigraphs \
+	    -Wno-frame-address -Wno-address-of-packed-member -Wno-unused-but-set-variable \
+	    -Wno-unused-const-variable -Werror=implicit-function-declaration \
+	    -Werror=implicit-int -Werror=return-type -Werror=strict-prototypes \
+	    -Werror=incompatible-pointer-types
+KTU_WARN_gcc := -Wimplicit-fallthrough=5 -Wenum-conversion -Wno-maybe-uninitialized \
+		-Wno-main -Wno-dangling-pointer -Wno-stringop-truncation -Wno-stringop-overflow \
+		-Wno-restrict -Wno-alloc-size-larger-than -Wno-format-truncation \
+		-Wno-format-overflow -Wno-packed-not-aligned -Werror=designated-init
+KTU_WARN_clang := -Wno-unknown-warning-option -Wimplicit-fallthrough -Wno-gnu \
+		  -Wno-initializer-overrides -Wno-sign-compare -Wno-format-zero-length \
+		  -Wno-pointer-to-enum-cast -Wno-tautological-constant-out-of-range-compare \
+		  -Wno-unaligned-access -Wno-cast-function-type-strict \
+		  -Wno-enum-compare-conditional -Wno-enum-enum-conversion
+# $(call ktu_warn,CC): KTU_WARN and the compiler's own part.
+ktu_warn = $(KTU_WARN) $(if $(findstring clang,$(shell $(1) --version 2>/dev/null)),\
+	   $(KTU_WARN_clang),$(KTU_WARN_gcc))
+# $(call ktu_type1,KSRC): the -D that names the tree's file to type1_tu.c.
+ktu_type1 = -DKSRC_TYPE1_C='"$(abspath $(1))/drivers/vfio/vfio_iommu_type1.c"'
+
+# $(call ksrc_rules,DIR,KSRC,KVER,CC,PREREQ) defines
+#   DIR/ksrc.stamp   the tree's path and a hash of what the build reads of it,
+#                    rewritten only when that changes (after PREREQ: fetch, checks)
+#   DIR/ksrc.warned  the kernel's own warnings on the tree (type1_tu.c compiled
+#                    as the kernel builds, -O2, the object thrown away): printed
+#                    once per tree content, and the check that the stamp hashes
+#                    every file of the tree the compiler read.
+# A type1_tu.o built from KSRC depends on DIR/ksrc.warned, and is then
+# compiled with -DKTU_KERNEL_QUIET (kernel/type1_tu.c).
+define ksrc_rules
+$(1)/ksrc.stamp: ksrc-force $(5)
+	@kernel/ksrc.sh stamp $(2) $$@
+$(1)/ksrc.warned: $(1)/ksrc.stamp kernel/type1_tu.c $$(KTU_HDRS) kernel/versions/$(3).h
+	$(4) $$(KBASE) -DKSHIM_VERSION_HEADER='"versions/$(3).h"' $$(call ktu_warn,$(4)) -O2 \
+		$$(call ktu_type1,$(2)) -MD -MF $$@.d -c kernel/type1_tu.c -o /dev/null
+	@kernel/ksrc.sh deps $(2) $$@.d
+	@touch $$@
+endef
+ksrc-force:
+
+# Proves that every kcheck run tests its own tree (kernel/selftest.sh).
+kcheck-selftest: deps-test
+	@kernel/selftest.sh
 
 ifeq ($(KSRC),)
 kcheck: deps-test
-	@kernel/fetch.sh $(KSRC_CACHE) $(KVERSIONS)
+	@kernel/fetch.sh --for "make kcheck's default trees" $(KSRC_CACHE) $(KVERSIONS)
 	@rm -f $(KVERSIONS:%=build/kernel-%/kcheck.result)
 	@status=0; for v in $(KVERSIONS); do \
 		$(MAKE) --no-print-directory kcheck-one KSRC=$(KSRC_CACHE)/linux-source-$$v || status=1; \
@@ -28,7 +85,7 @@ kcheck: deps-test
 		  printf "%d passed, %d failed, %d skipped\n", p, f, s }'; \
 	exit $$status
 kcheck-build:
-	@kernel/fetch.sh $(KSRC_CACHE) $(KVERSIONS)
+	@kernel/fetch.sh --for "make kcheck's default trees" $(KSRC_CACHE) $(KVERSIONS)
 	@for v in $(KVERSIONS); do \
 		$(MAKE) --no-print-directory kcheck-build KSRC=$(KSRC_CACHE)/linux-source-$$v || exit 1; \
 	done
@@ -45,20 +102,15 @@ KVER_H := kernel/versions/$(KVER).h
 
 KSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 # The shims and the adapter: the project's warnings, the kernel's dialect.
-KCFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Ikernel/include -Ikernel -I. -Isim/include -Isim \
-	   -DKSHIM_VERSION_HEADER='"versions/$(KVER).h"' $(KSAN)
-# The kernel's own source: the warnings the kernel build does not use are
-# off, and shifts are not sanitized (kernel/README.md: x >> __ffs(0)).
-KCC_IS_CLANG := $(findstring clang,$(shell $(CC) --version 2>/dev/null))
-KTU_FLAGS := $(KCFLAGS) -Wno-sign-compare -Wno-shadow -Wno-unused-function \
-	     $(if $(KCC_IS_CLANG),-Wno-void-pointer-to-enum-cast,-Wno-maybe-uninitialized) \
-	     -fno-sanitize=shift -DKSRC_TYPE1_C='"$(KTYPE1)"'
+KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/$(KVER).h"' $(KSAN)
+# The kernel's translation unit: the tree's file quiet (its warnings come
+# from $(KO)/ksrc.warned), shifts not sanitized (kernel/README.md: x >> __ffs(0)).
+KTU_FLAGS := $(KCFLAGS) -fno-sanitize=shift -DKTU_KERNEL_QUIET $(call ktu_type1,$(KSRC))
 KLIB_CFLAGS := $(CSTD) $(WARN) $(INC) $(KSAN)
 
 KLIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/oracle/*.c))
 KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
-KHDRS := $(HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h kernel/include/*/*/*.h) \
-	 $(KVER_H) kernel/backend.c kernel/check.c
+KHDRS := $(KTU_HDRS) $(KVER_H)
 KLIB_OBJ := $(KLIB_SRC:%.c=$(KO)/%.o) $(KSHIM_SRC:%.c=$(KO)/%.o) $(KO)/kernel/type1_tu.o
 KLIB := $(KO)/libvfiosim-kernel.a
 KTEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -73,6 +125,8 @@ kcheck-check-version:
 	@test -f $(KVER_H) || { echo "kcheck: Linux $(KVER) is not supported:" \
 		"no $(KVER_H) (kernel/README.md tells how to add it)"; exit 1; }
 
+$(eval $(call ksrc_rules,$(KO),$(KSRC),$(KVER),$(CC),kcheck-check-version))
+
 $(KO)/sim/%.o: sim/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(KLIB_CFLAGS) -c $< -o $@
@@ -81,7 +135,7 @@ $(KO)/kernel/shim/%.o: kernel/shim/%.c $(KHDRS)
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 
-$(KO)/kernel/type1_tu.o: kernel/type1_tu.c $(KTYPE1) $(KHDRS)
+$(KO)/kernel/type1_tu.o: kernel/type1_tu.c $(KHDRS) $(KO)/ksrc.warned
 	@mkdir -p $(@D)
 	$(CC) $(KTU_FLAGS) -c $< -o $@
 
@@ -106,14 +160,17 @@ $(KO)/tests/uapi/probe_613.o: tests/uapi/probe.c $(PROBE_613_H)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(KSAN) $(PROBE_613_FLAGS) -c $< -o $@
 
-$(KO)/tests/test_uapi_layout: tests/test_uapi_layout.c $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB) $(HDRS)
+# Compiled apart from the link: another tree relinks them, nothing more.
+$(KTEST_BIN:%=%.o): $(KO)/tests/%.o: tests/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(KLIB_CFLAGS) -Itests $< $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB) -lcmocka -o $@
+	$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
 
-$(filter-out $(KO)/tests/test_uapi_layout,$(KTEST_BIN)): $(KO)/tests/%: tests/%.c $(KHELP_OBJ) \
-		$(KLIB) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(KLIB_CFLAGS) -Itests $< $(KHELP_OBJ) $(KLIB) -lcmocka -o $@
+$(KO)/tests/test_uapi_layout: $(KO)/tests/test_uapi_layout.o $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB)
+	$(CC) $(KSAN) $^ -lcmocka -o $@
+
+$(filter-out $(KO)/tests/test_uapi_layout,$(KTEST_BIN)): $(KO)/tests/%: $(KO)/tests/%.o \
+		$(KHELP_OBJ) $(KLIB)
+	$(CC) $(KSAN) $^ -lcmocka -o $@
 
 kcheck-build: kcheck-check-version
 	@$(MAKE) --no-print-directory KSRC=$(KSRC) $(KTEST_BIN)

@@ -14,28 +14,17 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-cache=${VFIOSIM_KSRC_CACHE:-build/ksrc-cache}
-if [ $# -ge 1 ]; then
-	src=$1
-else
-	kernel/fetch.sh "$cache" 6.12
-	src=$cache/linux-source-6.12
-fi
-files=(Makefile drivers/vfio/vfio_iommu_type1.c drivers/vfio/vfio.h)
+src=${1:-$(kernel/ksrc.sh tree 6.12 kernel/history/check.sh)}
 out=build/kernel-history
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tree=$tmp/linux
 mkdir -p "$out"
 
-# fresh_tree: the pristine files of src, in the same place every time.
+# fresh_tree: the pristine files of src, in the same place every time (kcheck
+# keys its build to the content, kernel/ksrc.sh, not to the files' dates).
 fresh_tree() {
-	local f
-	rm -rf "$tree"
-	for f in "${files[@]}"; do
-		mkdir -p "$tree/$(dirname "$f")"
-		cp "$src/$f" "$tree/$f"
-	done
+	kernel/ksrc.sh copy "$src" "$tree"
 }
 
 # run_kcheck LOG: 0 if kcheck passed.
