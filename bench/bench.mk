@@ -52,21 +52,21 @@ bench-build:
 
 $(BENCH_O)/kernel/shim/%.o: kernel/shim/%.c $(BENCH_KHDRS)
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_KCFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BENCH_KCFLAGS) -c $< -o $@
 
 $(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KHDRS) $(BENCH_O)/ksrc.warned
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
 
 $(eval $(call ksrc_rules,$(BENCH_O),$(BENCH_KSRC),6.12,$(CC),))
 
 $(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) $(BENCH_SRC) $(BENCH_KOBJ) $(BENCH_LIB) -o $@
+	$(call say,LD,$@)$(CC) $(BENCH_CFLAGS) $(BENCH_SRC) $(BENCH_KOBJ) $(BENCH_LIB) -o $@
 
 # Plots from the data files of the last run; skipped without gnuplot.
 bench-plot:
-	@if tools/deps.sh plot >/dev/null 2>&1; then \
+	@if tools/deps.sh plot; then \
 		gnuplot -e "dir='$(BENCH_O)'" bench/plot.gp && \
 		echo "bench: plots in $(BENCH_O)/*.png"; \
 	else echo "bench: no gnuplot (tools/deps.sh plot installs it), no plots"; fi

@@ -88,23 +88,23 @@ FUZZ_DRV_speed := fuzz/speed_main.c
 define fuzz_variant
 $$(FUZZ_O)/$(1)/obj/%.o: %.c $$(FUZZ_HDRS)
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
 
 $$(FUZZ_O)/$(1)/obj/fuzz/entry-%.o: fuzz/entry.c fuzz/fuzz.h
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -DFUZZ_TARGET=$$* -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -DFUZZ_TARGET=$$* -c $$< -o $$@
 
 $$(FUZZ_O)/$(1)/obj/kernel/shim/%.o: kernel/shim/%.c $$(FUZZ_KHDRS)
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
 
 $$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_KHDRS) $$(FUZZ_O)/ksrc.warned
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) -c $$< -o $$@
 
 $$(FUZZ_O)/$(1)/libvfiosim.a: $$(FUZZ_LIB_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o)
 	@rm -f $$@
-	$$(AR) rcs $$@ $$^
+	$$(call say,AR,$$@)$$(AR) rcs $$@ $$^
 endef
 
 # The kernel objects are linked as objects: only a weak reference names them.
@@ -115,7 +115,7 @@ $$(FUZZ_O)/$(1)/$(2): $$(fuzz_src_$(2):%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
 		$(if $(filter diff,$(2)),$$(FUZZ_KSHIM_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
 			$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o) \
 		$$(FUZZ_O)/$(1)/libvfiosim.a
-	$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1)) $$^ $$(FUZZ_LD_$(1)) -o $$@
+	$$(call say,LD,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1)) $$^ $$(FUZZ_LD_$(1)) -o $$@
 endef
 
 FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer speed
@@ -185,7 +185,7 @@ fuzz-triage: fuzz-build
 # The seed generator: a plain program, runs on the model.
 $(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \
 		$(FUZZ_O)/replay/obj/fuzz/fail.o $(FUZZ_O)/replay/libvfiosim.a
-	$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) $^ -o $@
+	$(call say,LD,$@)$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) $^ -o $@
 
 fuzz-corpus: $(FUZZ_O)/gen_corpus
 	@rm -rf fuzz/corpus

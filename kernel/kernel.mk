@@ -62,7 +62,7 @@ define ksrc_rules
 $(1)/ksrc.stamp: ksrc-force $(5)
 	@kernel/ksrc.sh stamp $(2) $$@
 $(1)/ksrc.warned: $(1)/ksrc.stamp kernel/type1_tu.c $$(KTU_HDRS) kernel/versions/$(3).h
-	$(4) $$(KBASE) -DKSHIM_VERSION_HEADER='"versions/$(3).h"' $$(call ktu_warn,$(4)) -O2 \
+	$$(call say,KWARN,$$@)$(4) $$(KBASE) -DKSHIM_VERSION_HEADER='"versions/$(3).h"' $$(call ktu_warn,$(4)) -O2 \
 		$$(call ktu_type1,$(2)) -MD -MF $$@.d -c kernel/type1_tu.c -o /dev/null
 	@kernel/ksrc.sh deps $(2) $$@.d
 	@touch $$@
@@ -129,48 +129,48 @@ $(eval $(call ksrc_rules,$(KO),$(KSRC),$(KVER),$(CC),kcheck-check-version))
 
 $(KO)/sim/%.o: sim/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(KLIB_CFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -c $< -o $@
 
 $(KO)/kernel/shim/%.o: kernel/shim/%.c $(KHDRS)
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(KO)/kernel/type1_tu.o: kernel/type1_tu.c $(KHDRS) $(KO)/ksrc.warned
 	@mkdir -p $(@D)
-	$(CC) $(KTU_FLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KTU_FLAGS) -c $< -o $@
 
 $(KLIB): $(KLIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)$(AR) rcs $@ $^
 
 $(KO)/tests/helpers/%.o: tests/helpers/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
 
 $(KO)/tests/uapi/probe_ours.o: tests/uapi/probe.c uapi/linux/vfio.h
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(KSAN) -Iuapi -DPROBE_NAME=probe_ours -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) -Iuapi -DPROBE_NAME=probe_ours -c $< -o $@
 
 $(KO)/tests/uapi/probe_system.o: tests/uapi/probe.c
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(KSAN) -DPROBE_NAME=probe_system \
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) -DPROBE_NAME=probe_system \
 	    $(if $(SYS_VFIO),,-DPROBE_NO_HEADER) -c $< -o $@
 
 $(KO)/tests/uapi/probe_613.o: tests/uapi/probe.c $(PROBE_613_H)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(KSAN) $(PROBE_613_FLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) $(PROBE_613_FLAGS) -c $< -o $@
 
 # Compiled apart from the link: another tree relinks them, nothing more.
 $(KTEST_BIN:%=%.o): $(KO)/tests/%.o: tests/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
 
 $(KO)/tests/test_uapi_layout: $(KO)/tests/test_uapi_layout.o $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB)
-	$(CC) $(KSAN) $^ -lcmocka -o $@
+	$(call say,LD,$@)$(CC) $(KSAN) $^ -lcmocka -o $@
 
 $(filter-out $(KO)/tests/test_uapi_layout,$(KTEST_BIN)): $(KO)/tests/%: $(KO)/tests/%.o \
 		$(KHELP_OBJ) $(KLIB)
-	$(CC) $(KSAN) $^ -lcmocka -o $@
+	$(call say,LD,$@)$(CC) $(KSAN) $^ -lcmocka -o $@
 
 kcheck-build: kcheck-check-version
 	@$(MAKE) --no-print-directory KSRC=$(KSRC) $(KTEST_BIN)

@@ -20,7 +20,7 @@ VFIOSIM_BIN := $(O)/vfiosim
 $(VFIOSIM_OBJ): $(VFIOSIM_HDRS)
 
 $(VFIOSIM_BIN): $(VFIOSIM_OBJ) $(LIB)
-	$(CC) $(CFLAGS_ALL) $(VFIOSIM_OBJ) $(LIB) -o $@
+	$(call say,LD,$@)$(CC) $(CFLAGS_ALL) $(VFIOSIM_OBJ) $(LIB) -o $@
 
 vfiosim: $(VFIOSIM_BIN)
 all: $(VFIOSIM_BIN)
@@ -60,7 +60,7 @@ vfiosim-kernel: deps-test
 
 $(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c $(HDRS) $(VFIOSIM_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(INC) $(VFIOSIM_KSAN) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(INC) $(VFIOSIM_KSAN) -c $< -o $@
 
 build/vfiosim-kernel: $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB)
-	$(CC) $(VFIOSIM_KSAN) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
+	$(call say,LD,$@)$(CC) $(VFIOSIM_KSAN) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
