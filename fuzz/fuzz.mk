@@ -125,7 +125,7 @@ $(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
 FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
-	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage
+	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage fuzz-smoke-build
 
 # Linux 6.12's type1 for the diff target, fetched as kcheck fetches it; every
 # variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
@@ -146,8 +146,8 @@ fuzz-build: fuzz-deps
 fuzz-libfuzzer: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/libfuzzer/%)
 
-fuzz-replay-build:
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+	@:
 
 # Every seed and every past finding, through the plain drivers.
 fuzz-replay: fuzz-replay-build
@@ -161,9 +161,12 @@ fuzz: fuzz-build
 	@fuzz/campaign.sh run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-deps
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) \
-		$(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+	@$(MAKE) --no-print-directory fuzz-smoke-build
 	@fuzz/campaign.sh smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
+# A recipe of its own, so that make has nothing to say when all is built.
+fuzz-smoke-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
+		$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+	@:
 
 # FUZZ_SPEED_DIR: a directory of inputs for every target (default: each
 # target's own corpus, fuzz/corpus/TARGET).

@@ -176,11 +176,11 @@ for what in "$@"; do
 	collect "$what"
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	reasons=()
+	reasons=
 	for what in "$@"; do
-		reasons+=("${why[$what]}")
+		reasons+=${reasons:+; }${why[$what]}
 	done
-	install_pkgs "$(IFS=,; echo "${reasons[*]}" | sed 's/,/, /g')" "${missing[@]}"
+	install_pkgs "$reasons" "${missing[@]}"
 	missing=()
 	for what in "$@"; do
 		collect "$what"
