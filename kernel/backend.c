@@ -317,6 +317,7 @@ uint64_t kbe_locked_pages(void *data);
 
 const struct vfiosim_backend vfiosim_backend = {
 	.name = "kernel-" KSHIM_VERSION,
+	.kernel = KSHIM_VERSION_CODE,
 	.ioctl = kbe_ioctl,
 	.open = kbe_open,
 	.release = kbe_release,

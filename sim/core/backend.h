@@ -17,6 +17,9 @@
 
 struct vfiosim_backend {
 	const char *name;
+	/* 0: follows the host's kernel version (the model); else the one
+	 * version it is (a kernel tree), VFIOSIM_KERNEL(major, minor). */
+	unsigned int kernel;
 	/*
 	 * VFIO_CHECK_EXTENSION with no open driver (data NULL) and with one:
 	 * the backend's ioctl(NULL, VFIO_CHECK_EXTENSION, arg) must work.

@@ -40,6 +40,31 @@ const struct vfiosim_backend *vfiosim_backend_find(const char *name)
 	return NULL;
 }
 
+unsigned int vfiosim_backend_version(const struct vfiosim_backend *b)
+{
+	return b->kernel;
+}
+
+/* The profile a container of backend be on host h follows, or 0 if be is
+ * a kernel tree of another version than the one the host asks for. */
+static unsigned int container_kernel_of(const struct vfiosim_host *h,
+					const struct vfiosim_backend *be)
+{
+	unsigned int own;
+
+	if (!be->kernel)
+		return host_kernel(h);
+	own = be->kernel < VFIOSIM_KERNEL_NEWEST ? be->kernel : VFIOSIM_KERNEL_NEWEST;
+	if (h->cfg.kernel && h->cfg.kernel != own)
+		return 0;
+	return own;
+}
+
+unsigned int vfiosim_container_kernel(const struct vfiosim_container *c)
+{
+	return container_kernel_of(c->host, c->be);
+}
+
 const char *vfiosim_backend_name_of(const struct vfiosim_backend *b)
 {
 	return b->name;
@@ -86,7 +111,7 @@ struct vfiosim_container *vfiosim_container_new_backend(struct vfiosim_host *h, 
 	struct vfiosim_container *c;
 	int err = 0;
 
-	if (!h || !be) {
+	if (!h || !be || !container_kernel_of(h, be)) {
 		errno = EINVAL;
 		return NULL;
 	}

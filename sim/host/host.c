@@ -28,6 +28,12 @@ struct vfiosim_host *vfiosim_host_new(const struct vfiosim_host_config *cfg)
 	}
 	if (!c.dma_entry_limit)
 		c.dma_entry_limit = HOST_DEFAULT_DMA_ENTRY_LIMIT;
+	/* cfg.kernel stays 0 when not given: a kernel backend then runs as
+	 * its own version (vfiosim_container_new_backend()). */
+	if (c.kernel && (c.kernel < VFIOSIM_KERNEL_OLDEST || c.kernel > VFIOSIM_KERNEL_NEWEST)) {
+		errno = EINVAL;
+		return NULL;
+	}
 
 	h = calloc(1, sizeof(*h));
 	if (!h) {
@@ -66,6 +72,11 @@ void vfiosim_host_free(struct vfiosim_host *h)
 	host_uregions_release(h);
 	host_log_release(h);
 	free(h);
+}
+
+unsigned int host_kernel(const struct vfiosim_host *h)
+{
+	return h->cfg.kernel ? h->cfg.kernel : VFIOSIM_KERNEL_NEWEST;
 }
 
 uint64_t vfiosim_page_size(const struct vfiosim_host *h)

@@ -61,6 +61,10 @@ void host_warn(struct vfiosim_host *h, const char *file, int line, const char *f
 	__attribute__((format(printf, 4, 5)));
 #define HOST_WARN(h, ...) host_warn((h), __FILE__, __LINE__, __VA_ARGS__)
 
+/* The Linux version the host asks backends to follow (0 in the config:
+ * VFIOSIM_KERNEL_NEWEST). */
+unsigned int host_kernel(const struct vfiosim_host *h);
+
 /* A consistency check's verdict: the reason into why (if any), -EUCLEAN. */
 int host_check_fail(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -28,6 +28,21 @@ struct vfiosim_container;
 
 /* ------------------------------------------------------------------ host */
 
+/*
+ * Linux versions.  The model answers as the type1 of the version its host
+ * asks for: where upstream changed on purpose what userspace sees (errnos,
+ * the order of checks, which types and flags exist, allocation points),
+ * each version gets its own answer.  A kernel defect is not a version
+ * behaviour: the model keeps the intended behaviour on every version and
+ * docs/divergences.md says which versions have the defect.  Encoded like
+ * the kernel's KERNEL_VERSION() without the sublevel: 0x060c is 6.12.
+ */
+#define VFIOSIM_KERNEL(major, minor)	((unsigned int)(((major) << 8) | (minor)))
+#define VFIOSIM_KERNEL_MAJOR(v)		((unsigned int)(v) >> 8)
+#define VFIOSIM_KERNEL_MINOR(v)		((unsigned int)(v) & 0xff)
+#define VFIOSIM_KERNEL_OLDEST		VFIOSIM_KERNEL(5, 10)
+#define VFIOSIM_KERNEL_NEWEST		VFIOSIM_KERNEL(7, 3)
+
 struct vfiosim_host_config {
 	uint64_t page_size;		/* CPU page size: 0 = 4 KiB; 4K, 16K or 64K */
 	uint64_t memlock_limit;		/* RLIMIT_MEMLOCK in bytes; 0 = unlimited */
@@ -37,9 +52,14 @@ struct vfiosim_host_config {
 	unsigned int dma_entry_limit;	/* type1 module parameter; 0 = 65535 */
 	bool allow_unsafe_interrupts;	/* type1 module parameter */
 	bool disable_hugepages;		/* type1 module parameter */
+	unsigned int kernel;		/* VFIOSIM_KERNEL(major, minor) to follow,
+					   from VFIOSIM_KERNEL_OLDEST; 0 = the
+					   newest (and a kernel backend's own) */
 };
 
-/* NULL config: 4 KiB pages, no memlock limit, permissive user access. */
+/* NULL config: 4 KiB pages, no memlock limit, permissive user access,
+ * the newest kernel.  NULL with errno EINVAL for a bad page size or a
+ * kernel version outside [VFIOSIM_KERNEL_OLDEST, VFIOSIM_KERNEL_NEWEST]. */
 struct vfiosim_host *vfiosim_host_new(const struct vfiosim_host_config *cfg);
 /* Frees the host.  Containers and groups must have been freed first. */
 void vfiosim_host_free(struct vfiosim_host *h);
@@ -215,6 +235,12 @@ void vfiosim_container_free(struct vfiosim_container *c);
  * a container, else what the driver's attach returns. */
 int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *g);
 unsigned int vfiosim_container_id(const struct vfiosim_container *c);
+/*
+ * The Linux version whose behaviour the container follows: the host's for
+ * the model; for a kernel backend its tree's, capped at
+ * VFIOSIM_KERNEL_NEWEST (a newer tree is judged by the newest profile).
+ */
+unsigned int vfiosim_container_kernel(const struct vfiosim_container *c);
 /* 0, or -EINVAL if the group is not in this container. */
 int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *g);
 
@@ -281,11 +307,16 @@ const char *vfiosim_backend_name(void);
  * Programs that hold two backends (the differential fuzzer, the vfiosim
  * command's --backend) pick one per container.  vfiosim_backend_find()
  * takes a name ("model", "kernel") or a name and version ("kernel-6.12");
- * NULL gives the default backend; it returns NULL if none matches.
+ * NULL gives the default backend; it returns NULL if none matches.  A
+ * kernel backend's container needs a host whose kernel is 0 or its own
+ * version (capped as vfiosim_container_kernel() says): else NULL, EINVAL.
  */
 struct vfiosim_backend;
 const struct vfiosim_backend *vfiosim_backend_find(const char *name);
 const char *vfiosim_backend_name_of(const struct vfiosim_backend *b);
+/* 0 for a backend that follows the host's version (the model); for a
+ * kernel backend, the version of its tree (VFIOSIM_KERNEL(6, 12)...). */
+unsigned int vfiosim_backend_version(const struct vfiosim_backend *b);
 struct vfiosim_container *vfiosim_container_new_backend(struct vfiosim_host *h, int type,
 							const struct vfiosim_backend *b);
 
