@@ -3,7 +3,8 @@
  * test_migrate.c - "vfiosim migrate" end to end: the destination equals
  * the source when the tracker is right, differs (and the verdict says
  * which page) when the VMM loses one dirty bit, and the faithful
- * everything-dirty behaviour with a non-pinning IOMMU-backed device.
+ * everything-dirty behaviour with a non-pinning IOMMU-backed device; the
+ * kernel profile it runs on (--kernel, a pinned setup).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,18 +148,27 @@ static void test_migrate_emulated_device_alone(void **state)
 	has(o, "OK: the destination is an exact copy");
 }
 
+#define SETUP	"mem guest 0x100000000 4M\ngroup md emulated\ncontainer v2\nattach md\n" \
+		"map ram 0x0+4M vaddr guest\n"
+
+/* o->dir/setup.vfs holding text, its path in path. */
+static void write_setup(struct out *o, const char *text, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/setup.vfs", o->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 static void test_migrate_setup_file(void **state)
 {
 	struct out *o = *state;
 	char path[128];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/setup.vfs", o->dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "mem guest 0x100000000 4M\ngroup md emulated\ncontainer v2\nattach md\n"
-		"map ram 0x0+4M vaddr guest\n");
-	fclose(f);
+	write_setup(o, SETUP, path, sizeof(path));
 	assert_int_equal(run(o, cmd_migrate, "migrate", path, NULL), 0);
 	has(o, "in 1 section: ram 0x0+4.0M");
 	has(o, "OK: the destination is an exact copy");
@@ -197,6 +207,32 @@ static void test_migrate_plot_writes_data_and_script(void **state)
 		has(o, "tools/deps.sh plot");
 }
 
+/* --kernel chooses the profile, which the run shows and its trace keeps. */
+static void test_migrate_kernel_profile(void **state)
+{
+	struct out *o = *state;
+	char path[128], setup[128];
+
+	snprintf(path, sizeof(path), "%s/mig.jsonl", o->dir);
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "4M", "--kernel", "5.10",
+			     "--trace", path, NULL), 0);
+	has(o, "vfiosim migrate (backend model, Linux 5.10): a guest of 4.0M");
+	has(o, "OK: the destination is an exact copy");
+	assert_int_equal(run(o, cmd_replay, "replay", path, NULL), 0);
+	has(o, "(Linux 5.10): every result matches");
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "4M", NULL), 0);
+	has(o, "vfiosim migrate (backend model, Linux 7.3): ");
+
+	/* A setup pinned to a version runs on it, and on no other. */
+	write_setup(o, "host kernel 6.1\n" SETUP, setup, sizeof(setup));
+	assert_int_equal(run(o, cmd_migrate, "migrate", setup, NULL), 0);
+	has(o, "vfiosim migrate (backend model, Linux 6.1): ");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--kernel", "6.12", setup, NULL), 2);
+	has(o, "/setup.vfs: pinned to Linux 6.1 (line 1), the run asks for Linux 6.12");
+	assert_null(strstr(o->text, "verdict"));
+}
+
 static void test_migrate_bad_options_are_usage_errors(void **state)
 {
 	struct out *o = *state;
@@ -212,6 +248,9 @@ static void test_migrate_bad_options_are_usage_errors(void **state)
 	has(o, "vfiosim migrate: --iommu-dev none and --no-emulated leave no device");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "/nonexistent/setup.vfs", NULL), 2);
 	has(o, "vfiosim migrate: /nonexistent/setup.vfs: cannot open: No such file or directory");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--kernel", "6.13.1", NULL), 2);
+	has(o, "vfiosim migrate: --kernel 6.13.1: expected a Linux version like 6.12 "
+	    "(MAJOR.MINOR), got \"6.13.1\"; the profiles are Linux 5.10 to 7.3");
 }
 
 int main(void)
@@ -225,6 +264,7 @@ int main(void)
 		T(test_migrate_setup_file),
 		T(test_migrate_trace_replays_identically),
 		T(test_migrate_plot_writes_data_and_script),
+		T(test_migrate_kernel_profile),
 		T(test_migrate_bad_options_are_usage_errors),
 	};
 

@@ -3,7 +3,8 @@
  * test_scenario_parser.c - the scenario language of the vfiosim command:
  * what statements parse to, and that every error names file, line and
  * column and says what was expected.  Also the small readers the command
- * relies on: numbers and sizes, page lists, trace lines.
+ * relies on: numbers and sizes, page lists, trace lines, kernel versions
+ * and which of them a backend can answer as.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "profile.h"
 #include "report.h"
 #include "scenario.h"
 
@@ -280,6 +282,104 @@ static void test_parser_error_declarations(void **state)
 			    "t.vfs:5:15: expected rw, r, w, none or expect, got \"rwx\"");
 }
 
+static void test_parser_version_guards(void **state)
+{
+	struct pt *p = *state;
+	const struct stmt *s;
+
+	s = parse_ok(p, PRELUDE "on kernel 6.12: start\n");
+	assert_int_equal(s->kind, ST_DIRTY);
+	assert_int_equal(s->kmin, VFIOSIM_KERNEL(6, 12));
+	assert_int_equal(s->kmax, VFIOSIM_KERNEL(6, 13));
+	assert_null(s->only);
+	s = parse_ok(p, PRELUDE "start\non kernel >= 6.19: expect errno EOVERFLOW\n");
+	assert_int_equal(s->kind, ST_EXPECT);
+	assert_int_equal(s->kmin, VFIOSIM_KERNEL(6, 19));
+	assert_int_equal(s->kmax, 0);
+	/* operator and colon attached or apart */
+	s = parse_ok(p, PRELUDE "on kernel <6.13: start\n");
+	assert_int_equal(s->kmin, 0);
+	assert_int_equal(s->kmax, VFIOSIM_KERNEL(6, 13));
+	s = parse_ok(p, PRELUDE "on kernel < 6.13 : start\n");
+	assert_int_equal(s->kmax, VFIOSIM_KERNEL(6, 13));
+	s = parse_ok(p, PRELUDE "on kernel >=5.10: start\n");
+	assert_int_equal(s->kmin, VFIOSIM_KERNEL(5, 10));
+	/* guards add up, a backend's among them */
+	s = parse_ok(p, PRELUDE "on kernel >= 6.1: on model on kernel < 6.13: start\n");
+	assert_int_equal(s->kmin, VFIOSIM_KERNEL(6, 1));
+	assert_int_equal(s->kmax, VFIOSIM_KERNEL(6, 13));
+	assert_string_equal(s->only, "model");
+	/* without a version, "kernel" is still the backend */
+	s = parse_ok(p, PRELUDE "on kernel start\non kernel-6.12 stop\n");
+	assert_string_equal(s->only, "kernel-6.12");
+	assert_int_equal(s->kmin, 0);
+	assert_int_equal(s->kmax, 0);
+	assert_string_equal(p->sc->st[p->sc->nr - 2].only, "kernel");
+	assert_int_equal(p->sc->kernel, 0);
+}
+
+static void test_parser_host_kernel_pins_the_profile(void **state)
+{
+	struct pt *p = *state;
+	const struct stmt *s;
+
+	s = parse_ok(p, "# pinned\nhost page-size 4K kernel 6.1\ncontainer v2\n");
+	assert_int_equal(p->sc->kernel, VFIOSIM_KERNEL(6, 1));
+	assert_int_equal(p->sc->kernel_line, 2);
+	assert_int_equal(p->sc->st[0].host.kernel, VFIOSIM_KERNEL(6, 1));
+	assert_int_equal(s->kind, ST_CONTAINER);
+	assert_string_equal(parse_err(p, "host kernel 6.12.1\n"),
+			    "t.vfs:1:13: expected a Linux version like 6.12 (MAJOR.MINOR), got "
+			    "\"6.12.1\"; the profiles are Linux 5.10 to 7.3");
+	assert_string_equal(parse_err(p, "host kernel\n"),
+			    "t.vfs:1:12: expected a Linux version like 6.12, got the end of the "
+			    "line");
+	assert_string_equal(parse_err(p, "on model host kernel 6.1\n"),
+			    "t.vfs:1:15: the kernel a scenario is pinned to cannot depend on a "
+			    "guard");
+}
+
+static void test_parser_error_version_guards(void **state)
+{
+	static const struct {
+		const char *line, *msg;
+	} cases[] = {
+		{ "on kernel 6.12 start",
+		  "5:16: expected ':' after the version (on kernel 6.12: STATEMENT), got \"start\"" },
+		{ "on kernel <= 6.12: start",
+		  "5:11: expected a version guard: 6.12: (that release), >= 6.19: (it and later) or "
+		  "< 6.19: (the releases before), got \"<=\"" },
+		{ "on kernel >=: start",
+		  "5:13: expected a version guard: 6.12: (that release), >= 6.19: (it and later) or "
+		  "< 6.19: (the releases before), got \":\"" },
+		{ "on kernel >= 6.21: start",
+		  "5:14: there is no Linux 6.21 (6.19 was the last 6.x); the profiles are Linux 5.10 "
+		  "to 7.3" },
+		{ "on kernel 4.19: start",
+		  "5:11: Linux 4.19 has no profile; the profiles are Linux 5.10 to 7.3" },
+		{ "on kernel >= 6.19: on kernel < 6.13: start",
+		  "5:32: no profile (Linux 5.10 to 7.3) passes this guard: the line would never run" },
+		{ "on kernel < 5.10: start",
+		  "5:13: no profile (Linux 5.10 to 7.3) passes this guard: the line would never run" },
+		{ "on kernel >= 6.19:",
+		  "5:19: expected a statement after the guard, got the end of the line" },
+		{ "on kernal start",
+		  "5:4: expected a backend (model, kernel, kernel-6.12) or a kernel version guard "
+		  "(kernel 6.12:, kernel >= 6.19:, kernel < 6.19:), got \"kernal\"" },
+		{ "on model on kernel start",
+		  "5:13: one backend per line (this one already runs only on model)" },
+	};
+	struct pt *p = *state;
+	char text[256], want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), PRELUDE "%s\n", cases[i].line);
+		snprintf(want, sizeof(want), "t.vfs:%s", cases[i].msg);
+		assert_string_equal(parse_err(p, text), want);
+	}
+}
+
 static void test_parser_size_readers(void **state)
 {
 	struct diag d = { 0 };
@@ -303,6 +403,63 @@ static void test_parser_size_readers(void **state)
 	assert_int_equal(tok_number(&t, &v, &d), -1);
 	t = (struct tok){ "_1", 2, 1 };
 	assert_int_equal(tok_number(&t, &v, &d), -1);
+}
+
+static void test_profile_versions(void **state)
+{
+	static const char *const bad[] = {
+		"", "6", "6.", ".12", "6.12.1", "6.012", "06.12", "v6.12", "6.12-rc1", "6,12",
+		"6.12 ", "-6.12", "5.9", "4.19", "5.20", "6.20", "7.4", "8.0", "1000.1",
+	};
+	unsigned int v = 0, i;
+	char err[200], buf[16];
+
+	assert_int_equal(profile_parse("6.12", 4, &v, err, sizeof(err)), 0);
+	assert_int_equal(v, VFIOSIM_KERNEL(6, 12));
+	assert_int_equal(profile_parse("5.10", 4, &v, err, sizeof(err)), 0);
+	assert_int_equal(v, VFIOSIM_KERNEL_OLDEST);
+	assert_int_equal(profile_parse("7.3:", 3, &v, err, sizeof(err)), 0);
+	assert_int_equal(v, VFIOSIM_KERNEL_NEWEST);
+	assert_int_equal(profile_parse("6.0", 3, &v, err, sizeof(err)), 0);
+	assert_int_equal(profile_parse("6.19", 4, &v, err, sizeof(err)), 0);
+	assert_int_equal(profile_parse("7.0", 3, &v, err, sizeof(err)), 0);
+	assert_string_equal(profile_str(VFIOSIM_KERNEL(6, 1), buf, sizeof(buf)), "6.1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 0;
+		if (profile_parse(bad[i], strlen(bad[i]), &v, err, sizeof(err)) != -1)
+			fail_msg("\"%s\" is read as %#x", bad[i], v);
+		assert_int_equal(v, 0);
+		/* every refusal names the range */
+		assert_non_null(strstr(err, "; the profiles are Linux 5.10 to 7.3"));
+	}
+}
+
+/* What a backend answers as, and the refusal a kernel tree gives another version. */
+static void test_profile_of_backends(void **state)
+{
+	const unsigned int v612 = VFIOSIM_KERNEL(6, 12), v61 = VFIOSIM_KERNEL(6, 1);
+	char why[300] = "";
+
+	assert_int_equal(profile_of(0, 0), VFIOSIM_KERNEL_NEWEST);
+	assert_int_equal(profile_of(0, v61), v61);
+	assert_int_equal(profile_of(v612, 0), v612);
+	assert_int_equal(profile_of(v612, v612), v612);
+	assert_int_equal(profile_of(v612, v61), 0);
+	/* a tree newer than the newest profile is judged by the newest */
+	assert_int_equal(profile_of(VFIOSIM_KERNEL(7, 5), 0), VFIOSIM_KERNEL_NEWEST);
+	assert_int_equal(profile_of(VFIOSIM_KERNEL(7, 5), VFIOSIM_KERNEL_NEWEST),
+			 VFIOSIM_KERNEL_NEWEST);
+	assert_int_equal(profile_of_backend(vfiosim_backend_find(NULL), v61), v61);
+
+	assert_int_equal(profile_check(0, v61, why, sizeof(why)), 0);
+	assert_int_equal(profile_check(v612, v612, why, sizeof(why)), 0);
+	assert_int_equal(profile_check(v612, v61, why, sizeof(why)), -1);
+	assert_string_equal(why, "this kernel backend is Linux 6.12's type1: it cannot answer as "
+			    "Linux 6.1 (build one from that tree: make vfiosim-kernel KSRC=..., or "
+			    "run the model)");
+	assert_int_equal(profile_check(VFIOSIM_KERNEL(7, 5), v612, why, sizeof(why)), -1);
+	assert_string_equal(why, "this kernel backend is Linux 7.5's type1, which runs as the "
+			    "Linux 7.3 profile, not as Linux 6.12");
 }
 
 static void test_report_pages_format_and_parse_round_trip(void **state)
@@ -372,7 +529,12 @@ int main(void)
 		T(test_parser_error_range_backwards_and_overflow),
 		T(test_parser_error_expectations),
 		T(test_parser_error_declarations),
+		T(test_parser_version_guards),
+		T(test_parser_host_kernel_pins_the_profile),
+		T(test_parser_error_version_guards),
 		T(test_parser_size_readers),
+		T(test_profile_versions),
+		T(test_profile_of_backends),
 		T(test_report_pages_format_and_parse_round_trip),
 		T(test_json_trace_line),
 	};

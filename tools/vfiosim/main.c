@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "profile.h"
 
 static void usage(FILE *f)
 {
+	char r[32], v[16];
+
 	fprintf(f,
 		"usage: vfiosim [--backend NAME] COMMAND [options] [args]\n"
 		"\n"
@@ -27,7 +30,11 @@ static void usage(FILE *f)
 		"\n"
 		"  --backend NAME   model (the default) or kernel (Linux's vfio_iommu_type1.c)\n"
 		"\n"
-		"vfiosim COMMAND --help tells a command's options.\n");
+		"Each command takes --kernel X.Y: the Linux version the model answers as\n"
+		"(%s, default %s); a kernel backend answers as its own tree.\n"
+		"\n"
+		"vfiosim COMMAND --help tells a command's options.\n", profile_range(r, sizeof(r)),
+		profile_str(VFIOSIM_KERNEL_NEWEST, v, sizeof(v)));
 }
 
 static bool starts_with(const char *s, const char *p)

@@ -38,6 +38,7 @@
 #include "names.h"
 #include "ops.h"
 #include "plot.h"
+#include "profile.h"
 #include "report.h"
 #include "savevm.h"
 #include "strbuf.h"
@@ -54,6 +55,7 @@ struct mig_opts {
 	unsigned long drop;		/* --drop-dirty-bit: report number, 0: none */
 	const char *plot_dir, *trace_path, *setup_file;
 	bool show_setup;
+	unsigned int kernel;		/* --kernel, 0: not given */
 };
 
 struct round {
@@ -586,6 +588,8 @@ static int verdict(struct mig *m)
 
 static void usage(FILE *f)
 {
+	char r[32], v[16];
+
 	fprintf(f,
 		"usage: vfiosim migrate [options] [SETUP.vfs]\n"
 		"  --guest SIZE          guest RAM of the default setup, 2M to 1G (64M)\n"
@@ -606,9 +610,12 @@ static void usage(FILE *f)
 		"  --trace FILE          every call as JSON lines (vfiosim replay FILE)\n"
 		"  --show-setup          print the setup scenario and exit\n"
 		"  --backend NAME        model (default) or kernel\n"
+		"  --kernel X.Y          the Linux version the model answers as, %s\n"
+		"                        (default: the setup's host kernel, else %s)\n"
 		"SETUP.vfs is a scenario that builds the source machine (docs/scenarios.md):\n"
 		"its maps are the guest's memory, its first IOMMU group the nic, its first\n"
-		"emulated group the vgpu.\n");
+		"emulated group the vgpu.\n", profile_range(r, sizeof(r)),
+		profile_str(VFIOSIM_KERNEL_NEWEST, v, sizeof(v)));
 }
 
 static int parse_size_arg(const char *opt, const char *arg, uint64_t *v)
@@ -650,7 +657,7 @@ static int parse_double(const char *opt, const char *arg, double *v)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct mig_opts *o)
+static int parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "guest", required_argument, NULL, 'g' },
@@ -666,6 +673,7 @@ static int parse_opts(int argc, char **argv, struct mig_opts *o)
 		{ "plot", required_argument, NULL, 'p' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "show-setup", no_argument, NULL, 'S' },
+		{ "kernel", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -745,6 +753,10 @@ static int parse_opts(int argc, char **argv, struct mig_opts *o)
 		case 'S':
 			o->show_setup = true;
 			break;
+		case 'K':
+			if (kernel_arg("vfiosim migrate", optarg, env->be, &o->kernel))
+				return -1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -765,11 +777,11 @@ static void describe(const struct mig *m, const struct cmd_env *env)
 {
 	const struct mig_opts *o = m->opt;
 	unsigned int i;
-	char a[32];
+	char a[32], v[16];
 
-	printf("vfiosim migrate (backend %s): a guest of %s in %u section%s:",
-	       vfiosim_backend_name_of(env->be), human(m->g.pages * m->g.page_size, a, sizeof(a)),
-	       m->g.nr, m->g.nr == 1 ? "" : "s");
+	printf("vfiosim migrate (backend %s, Linux %s): a guest of %s in %u section%s:",
+	       vfiosim_backend_name_of(env->be), profile_str(m->s.profile, v, sizeof(v)),
+	       human(m->g.pages * m->g.page_size, a, sizeof(a)), m->g.nr, m->g.nr == 1 ? "" : "s");
 	for (i = 0; i < m->g.nr; i++)
 		printf(" %s 0x%" PRIx64 "+%s", m->g.sec[i].name, m->g.sec[i].iova,
 		       human(m->g.sec[i].size, a, sizeof(a)));
@@ -866,7 +878,7 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 	int gidx[SC_MAX_GROUPS], status, c;
 	char err[256];
 
-	c = parse_opts(argc, argv, &o);
+	c = parse_opts(argc, argv, env, &o);
 	if (c)
 		return c > 0 ? 0 : 2;
 	if (!o.setup_file && o.nic == NIC_NONE && !o.vgpu) {
@@ -886,6 +898,12 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (load_setup(&o, &sc))
 		return 2;
+	ro.kernel = o.kernel;
+	if (!scenario_profile(sc, &ro, err, sizeof(err))) {
+		fprintf(stderr, "vfiosim migrate: %s: %s\n", sc->file, err);
+		scenario_free(sc);
+		return 2;
+	}
 	if (o.trace_path) {
 		tr = trace_open(o.trace_path, err, sizeof(err));
 		if (!tr) {

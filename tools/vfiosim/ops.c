@@ -12,6 +12,7 @@
 #include "lexer.h"
 #include "names.h"
 #include "ops.h"
+#include "profile.h"
 #include "report.h"
 
 struct exec {
@@ -19,6 +20,8 @@ struct exec {
 	const struct run_opts *o;
 	struct run_result *r;
 	struct sim s;
+	unsigned int kernel;		/* what the host asks for (0: the default) */
+	unsigned int profile;		/* what the run follows: version guards */
 	bool have_host;
 	int gidx[SC_MAX_GROUPS];	/* scenario group -> sim group, -1: none */
 	struct sim_events ev;		/* findings of the current operation */
@@ -27,6 +30,28 @@ struct exec {
 	long last_ret;
 	struct sim_events last_ev;
 };
+
+unsigned int scenario_profile(const struct scenario *sc, const struct run_opts *o, char *why,
+			      size_t len)
+{
+	unsigned int bv = vfiosim_backend_version(o->be), p;
+	char a[16], b[16];
+
+	if (o->kernel && sc->kernel && o->kernel != sc->kernel) {
+		snprintf(why, len, "pinned to Linux %s (line %u), the run asks for Linux %s",
+			 profile_str(sc->kernel, a, sizeof(a)), sc->kernel_line,
+			 profile_str(o->kernel, b, sizeof(b)));
+		return 0;
+	}
+	p = profile_of(bv, o->kernel ? o->kernel : sc->kernel);
+	if (!p && o->kernel)
+		profile_check(bv, o->kernel, why, len);
+	else if (!p)
+		snprintf(why, len, "pinned to Linux %s (line %u), the backend is Linux %s's type1",
+			 profile_str(sc->kernel, a, sizeof(a)), sc->kernel_line,
+			 profile_str(bv, b, sizeof(b)));
+	return p;
+}
 
 bool backend_matches(const struct vfiosim_backend *be, const char *name)
 {
@@ -153,8 +178,12 @@ static long exec_op(struct exec *x, const struct stmt *st)
 		return -EBADF;
 	}
 	switch (st->kind) {
-	case ST_HOST:
-		return sim_host_new(s, &st->host);
+	case ST_HOST: {
+		struct vfiosim_host_config cfg = st->host;
+
+		cfg.kernel = x->kernel;
+		return sim_host_new(s, &cfg);
+	}
 	case ST_MEM:
 		return call_done(x, sim_mm_map(s, st->r.start, st->r.size, st->prot, st->flags));
 	case ST_MUNMAP:
@@ -272,6 +301,18 @@ static void failed(struct exec *x, const struct stmt *st, const char *kind, cons
 
 /* ---------------------------------------------------------- the loop */
 
+enum guard { GUARD_PASSES, GUARD_BACKEND, GUARD_KERNEL };
+
+/* Which of a statement's guards, if any, keeps it out of this run. */
+static enum guard guard_fails(const struct exec *x, const struct stmt *st)
+{
+	if (st->only && !backend_matches(x->o->be, st->only))
+		return GUARD_BACKEND;
+	if ((st->kmin && x->profile < st->kmin) || (st->kmax && x->profile >= st->kmax))
+		return GUARD_KERNEL;
+	return GUARD_PASSES;
+}
+
 static bool selected(struct exec *x, unsigned int i)
 {
 	const struct stmt *st = &x->sc->st[i];
@@ -280,7 +321,7 @@ static bool selected(struct exec *x, unsigned int i)
 		return false;
 	if (x->o->stop_at && st->line > x->o->stop_at)
 		return false;
-	return !st->only || backend_matches(x->o->be, st->only);
+	return guard_fails(x, st) == GUARD_PASSES;
 }
 
 /* What the expectations of the operation at i say about its outcome. */
@@ -411,12 +452,19 @@ static void run_statements(struct exec *x)
 	const struct run_opts *o = x->o;
 	struct run_result *r = x->r;
 	unsigned int i;
+	char why[200];
 
 	memset(r, 0, sizeof(*r));
 	r->fail_index = -1;
 	for (i = 0; i < SC_MAX_GROUPS; i++)
 		x->gidx[i] = -1;
 	sim_init(&x->s, o->be, o->tr);
+	x->kernel = o->kernel ? o->kernel : sc->kernel;
+	x->profile = scenario_profile(sc, o, why, sizeof(why));
+	if (!x->profile) {
+		failed(x, NULL, "kernel", "%s", why);
+		return;
+	}
 	for (i = 0; i < sc->nr; i++) {
 		const struct stmt *st = &sc->st[i];
 
@@ -427,11 +475,18 @@ static void run_statements(struct exec *x)
 			break;
 		}
 		if (!selected(x, i)) {
-			out_line(x, st, "(skipped: not on this backend)");
+			char note[48], v[16];
+
+			if (guard_fails(x, st) == GUARD_KERNEL)
+				snprintf(note, sizeof(note), "(skipped: not on Linux %s)",
+					 profile_str(x->profile, v, sizeof(v)));
+			else
+				snprintf(note, sizeof(note), "(skipped: not on this backend)");
+			out_line(x, st, note);
 			continue;
 		}
 		if (!x->have_host && st->kind != ST_HOST) {
-			struct vfiosim_host_config cfg = { 0 };
+			struct vfiosim_host_config cfg = { .kernel = x->kernel };
 
 			if (sim_host_new(&x->s, &cfg)) {
 				failed(x, st, "host", "cannot create the default host");
@@ -470,7 +525,7 @@ int scenario_setup(const struct scenario *sc, const struct run_opts *o, struct r
 
 	run_statements(&x);
 	if (!x.have_host && !r->failures) {
-		struct vfiosim_host_config cfg = { 0 };
+		struct vfiosim_host_config cfg = { .kernel = x.kernel };
 
 		if (sim_host_new(&x.s, &cfg))
 			failed(&x, NULL, "host", "cannot create the default host");

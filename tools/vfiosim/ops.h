@@ -27,6 +27,9 @@ struct run_opts {
 	unsigned int stop_at;		/* 0: run everything; else up to this line */
 	bool keep_going;		/* go on after a failure */
 	const bool *skip;		/* per statement: leave it out (minimizer) */
+	unsigned int kernel;		/* --kernel: the profile asked for; 0: the
+					   scenario's "host kernel", else the
+					   backend's default */
 };
 
 struct run_result {
@@ -48,6 +51,14 @@ int scenario_run(const struct scenario *sc, const struct run_opts *o, struct run
  */
 int scenario_setup(const struct scenario *sc, const struct run_opts *o, struct run_result *r,
 		   struct sim *s, int *gidx);
+
+/*
+ * The profile a run of sc with o follows (VFIOSIM_KERNEL()), or 0 with the
+ * reason in why if it cannot run so: pinned to another version than --kernel
+ * or than the kernel backend's own.
+ */
+unsigned int scenario_profile(const struct scenario *sc, const struct run_opts *o, char *why,
+			      size_t len);
 
 /* Does a statement's "on NAME" select this backend? */
 bool backend_matches(const struct vfiosim_backend *be, const char *name);

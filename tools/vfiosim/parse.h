@@ -87,6 +87,11 @@ int p_take_range_list(struct pstate *ps, struct names *ns, bool single,
 /* parse_expect.c: "expect ..." after its keyword */
 int p_parse_expect(struct pstate *ps, struct expect **out);
 
+/* parse_guard.c: "on BACKEND" or "on kernel VERSION:" after its "on" */
+int p_parse_guard(struct pstate *ps, struct stmt *s);
+/* A Linux version with a profile: 6.12 */
+int p_take_kernel_version(struct pstate *ps, unsigned int *v);
+
 /* parser.c: options end at the line's end or at the expect suffix */
 bool p_options_done(struct pstate *ps);
 

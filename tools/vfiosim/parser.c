@@ -64,10 +64,20 @@ static int parse_host(struct pstate *ps, struct stmt *s)
 			h->disable_hugepages = true;
 		} else if (p_accept(ps, "allow-unsafe-interrupts")) {
 			h->allow_unsafe_interrupts = true;
+		} else if (p_accept(ps, "kernel")) {
+			if (s->only || s->kmin || s->kmax) {
+				diag_set(ps->d, ps->t[ps->i - 1].col, "the kernel a scenario is "
+					 "pinned to cannot depend on a guard");
+				return -1;
+			}
+			if (p_take_kernel_version(ps, &h->kernel))
+				return -1;
+			ps->sc->kernel = h->kernel;
+			ps->sc->kernel_line = ps->d->line;
 		} else {
 			return p_expected(ps, "a host setting (page-size, memlock, cap-ipc-lock, "
 					    "strict, dma-entry-limit, disable-hugepages, "
-					    "allow-unsafe-interrupts)");
+					    "allow-unsafe-interrupts, kernel)");
 		}
 	}
 	return 0;
@@ -551,19 +561,14 @@ static int parse_statement(struct pstate *ps, struct stmt *s)
 	return parse_suffix(ps, s);
 }
 
-/* "on BACKEND statement" */
+/* Guards, then the statement: "on model", "on kernel >= 6.19:", both. */
 static int parse_line(struct pstate *ps, struct stmt *s)
 {
-	if (p_accept(ps, "on")) {
-		struct tok b = p_take(ps);
-
-		if (!b.s || tok_is(&b, "expect")) {
-			ps->i -= b.s ? 1 : 0;
-			return p_expected(ps, "a backend name (model, kernel, kernel-6.12, ...)");
-		}
-		s->only = p_xstrndup(b.s, b.len);
+	while (p_accept(ps, "on")) {
+		if (p_parse_guard(ps, s))
+			return -1;
 		if (p_at_end(ps))
-			return p_expected(ps, "a statement after the backend name");
+			return p_expected(ps, "a statement after the guard");
 	}
 	return parse_statement(ps, s);
 }

@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "json.h"
 #include "names.h"
+#include "profile.h"
 #include "report.h"
 #include "scenario.h"
 #include "sim.h"
@@ -34,6 +35,9 @@ struct replay {
 	struct sim s;
 	bool live;
 	bool verbose, keep_going;
+	unsigned int kernel;		/* --kernel, 0: the trace's */
+	unsigned int profile;		/* the last host's */
+	bool mixed;			/* hosts of several profiles */
 	unsigned long calls, mismatches, problems;
 	char where[64];
 };
@@ -112,11 +116,40 @@ static void compare_u64(struct replay *rp, const struct json_obj *o, const char 
 	}
 }
 
-static int host_from(struct replay *rp, const struct json_obj *o)
+/*
+ * The profile to replay a host_new on: --kernel, else the trace's.  A kernel
+ * backend answers only as its own version: a trace made on another one is
+ * replayed on that, a difference worth a note, as is --kernel overriding.
+ */
+static int kernel_from(struct replay *rp, const struct json_obj *o, unsigned int *kernel)
 {
-	struct vfiosim_host_config cfg = { 0 };
+	unsigned int bv = vfiosim_backend_version(rp->s.be), traced = 0;
+	const char *k = json_get(o, "kernel");
+	char err[200], a[16], b[16];
+
+	if (k && profile_parse(k, strlen(k), &traced, err, sizeof(err))) {
+		say(rp, "host_new: \"kernel\": %s", err);
+		return -1;
+	}
+	*kernel = rp->kernel ? rp->kernel : traced;
+	if (!rp->kernel && bv && traced && !profile_of(bv, traced)) {
+		*kernel = 0;
+		say(rp, "note: the trace was made on Linux %s; this backend is Linux %s's type1, "
+		    "whose answers differ where the versions do", profile_str(traced, a, sizeof(a)),
+		    profile_str(bv, b, sizeof(b)));
+	} else if (rp->kernel && traced && traced != rp->kernel) {
+		say(rp, "note: the trace was made on Linux %s, replayed on Linux %s (--kernel)",
+		    profile_str(traced, a, sizeof(a)), profile_str(rp->kernel, b, sizeof(b)));
+	}
+	return 0;
+}
+
+static int host_from(struct replay *rp, const struct json_obj *o, unsigned int kernel)
+{
+	struct vfiosim_host_config cfg = { .kernel = kernel };
 	long long v = 0;
 	char why[300];
+	int ret;
 
 	if (rp->live && sim_fini(&rp->s, why, sizeof(why))) {
 		rp->problems++;
@@ -131,7 +164,10 @@ static int host_from(struct replay *rp, const struct json_obj *o)
 	cfg.allow_unsafe_interrupts = opt_bool(o, "allow_unsafe_interrupts");
 	cfg.disable_hugepages = opt_bool(o, "disable_hugepages");
 	rp->live = true;
-	return (int)sim_host_new(&rp->s, &cfg);
+	ret = (int)sim_host_new(&rp->s, &cfg);
+	rp->mixed |= rp->profile && rp->profile != rp->s.profile;
+	rp->profile = rp->s.profile;
+	return ret;
 }
 
 static long group_from(struct replay *rp, const struct json_obj *o)
@@ -258,7 +294,11 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 	/* A WARN the trace recorded is compared below, not printed. */
 	sim_expect_warnings(s, json_get(o, "warning") != NULL);
 	if (!strcmp(call, "host_new")) {
-		ret = host_from(rp, o);
+		unsigned int kernel;
+
+		if (kernel_from(rp, o, &kernel))
+			return -1;
+		ret = host_from(rp, o, kernel);
 	} else if (!rp->live || !s->h) {
 		say(rp, "%s before any host_new (the trace must start with one)", call);
 		return -1;
@@ -360,7 +400,14 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vfiosim replay [--backend NAME] [-v] [--keep-going] TRACE\n");
+	char r[32];
+
+	fprintf(f, "usage: vfiosim replay [options] TRACE\n"
+		"  --backend NAME   model (default) or kernel\n"
+		"  --kernel X.Y     the Linux version the model answers as, %s\n"
+		"                   (default: the one the trace was made on)\n"
+		"  --keep-going     report every difference, not only the first\n"
+		"  -v, --verbose    every call and its result\n", profile_range(r, sizeof(r)));
 }
 
 int cmd_replay(int argc, char **argv, const struct cmd_env *env)
@@ -368,11 +415,12 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "keep-going", no_argument, NULL, 'k' },
+		{ "kernel", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay rp = { .line = 0 };
-	char *line = NULL, err[200], why[300];
+	char *line = NULL, err[200], why[300], prof[48];
 	size_t cap = 0;
 	struct stat st;
 	FILE *f;
@@ -384,6 +432,9 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 			rp.verbose = true;
 		} else if (c == 'k') {
 			rp.keep_going = true;
+		} else if (c == 'K') {
+			if (kernel_arg("vfiosim replay", optarg, env->be, &rp.kernel))
+				return 2;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -453,13 +504,17 @@ int cmd_replay(int argc, char **argv, const struct cmd_env *env)
 		       rp.mismatches);
 		return status;
 	}
+	if (rp.mixed)
+		snprintf(prof, sizeof(prof), "several profiles");
+	else
+		snprintf(prof, sizeof(prof), "Linux %s", profile_str(rp.profile, why, sizeof(why)));
 	if (!rp.mismatches && !rp.problems) {
-		printf("%s: %lu calls replayed on backend %s: every result matches\n", rp.file,
-		       rp.calls, vfiosim_backend_name_of(env->be));
+		printf("%s: %lu calls replayed on backend %s (%s): every result matches\n", rp.file,
+		       rp.calls, vfiosim_backend_name_of(env->be), prof);
 		return 0;
 	}
-	printf("%s: %lu calls replayed on backend %s: %lu mismatch%s, %lu other problem%s%s\n",
-	       rp.file, rp.calls, vfiosim_backend_name_of(env->be), rp.mismatches,
+	printf("%s: %lu calls replayed on backend %s (%s): %lu mismatch%s, %lu other problem%s%s\n",
+	       rp.file, rp.calls, vfiosim_backend_name_of(env->be), prof, rp.mismatches,
 	       rp.mismatches == 1 ? "" : "es", rp.problems, rp.problems == 1 ? "" : "s",
 	       rp.keep_going ? "" : " (stopped at the first; --keep-going for all)");
 	return 1;

@@ -64,6 +64,8 @@ struct stmt {
 	unsigned int line;
 	char *text;			/* the line as written, comment dropped */
 	char *only;			/* "on NAME": runs only on that backend */
+	unsigned int kmin, kmax;	/* "on kernel ...:": runs only on a profile
+					   in [kmin, kmax); 0: no bound */
 	int group;			/* group index, -1 if none */
 	struct range r;			/* the IOVA (or vaddr) range */
 	uint64_t vaddr;			/* map: process address */
@@ -99,6 +101,8 @@ struct scenario {
 	unsigned int nr;
 	unsigned int nr_groups;
 	char *group_names[SC_MAX_GROUPS];
+	unsigned int kernel;		/* "host kernel X.Y": its profile, 0: none */
+	unsigned int kernel_line;
 };
 
 /*

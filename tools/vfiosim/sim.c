@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "profile.h"
 #include "report.h"
 #include "sim.h"
 
@@ -128,7 +129,9 @@ static void after_call(struct sim *s)
 		snprintf(ev->warn_msg, sizeof(ev->warn_msg), "%s", vfiosim_last_warning(s->h));
 		s->warnings = w;
 	}
-	if (s->c && vfiosim_container_check(s->c, ev->check_msg, sizeof(ev->check_msg)) == 0)
+	/* A finding of the call itself (a bitmap overrun) is not overwritten. */
+	if (!ev->check_msg[0] && s->c &&
+	    vfiosim_container_check(s->c, ev->check_msg, sizeof(ev->check_msg)) == 0)
 		ev->check_msg[0] = '\0';
 	if (ev->oracle)
 		trace_str(s->tr, "oracle", ev->oracle_msg);
@@ -163,6 +166,7 @@ static long done(struct sim *s, long ret)
 long sim_host_new(struct sim *s, const struct vfiosim_host_config *config)
 {
 	struct vfiosim_host_config c = *config, *cfg = &c;
+	char v[16];
 
 	c.strict_uaccess = true;
 	memset(&s->ev, 0, sizeof(s->ev));
@@ -175,6 +179,9 @@ long sim_host_new(struct sim *s, const struct vfiosim_host_config *config)
 	trace_int(s->tr, "dma_entry_limit", cfg->dma_entry_limit);
 	trace_bool(s->tr, "allow_unsafe_interrupts", cfg->allow_unsafe_interrupts);
 	trace_bool(s->tr, "disable_hugepages", cfg->disable_hugepages);
+	s->profile = profile_of_backend(s->be, cfg->kernel);
+	trace_str(s->tr, "kernel", profile_str(s->profile ? s->profile : cfg->kernel, v,
+						sizeof(v)));
 	s->h = vfiosim_host_new(cfg);
 	trace_int(s->tr, "ret", s->h ? 0 : -errno);
 	trace_end(s->tr);
@@ -293,6 +300,15 @@ long sim_container_new(struct sim *s, int type)
 	s->c = vfiosim_container_new_backend(s->h, type, s->be);
 	if (!s->c)
 		return done(s, -errno);
+	/* The command shows and traces s->profile: it must be what the contract says. */
+	if (vfiosim_container_kernel(s->c) != s->profile) {
+		char a[16], b[16];
+
+		snprintf(s->ev.check_msg, sizeof(s->ev.check_msg), "the container follows Linux "
+			 "%s, the command expected %s",
+			 profile_str(vfiosim_container_kernel(s->c), a, sizeof(a)),
+			 profile_str(s->profile, b, sizeof(b)));
+	}
 	/* Watched from its first operation on, as the oracle requires. */
 	s->o = vfiosim_oracle_new(s->c);
 	if (s->o && s->lenient)

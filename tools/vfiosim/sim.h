@@ -71,6 +71,7 @@ struct sim {
 	struct trace *tr;
 	struct vfiosim_host *h;
 	uint64_t page_size;
+	unsigned int profile;		/* the Linux version the host's containers follow */
 	struct vfiosim_container *c;
 	struct vfiosim_oracle *o;
 	struct vfiosim_oracle_stats seen;
@@ -90,7 +91,10 @@ struct sim {
 };
 
 void sim_init(struct sim *s, const struct vfiosim_backend *be, struct trace *tr);
-/* Creates the host; 0 or -errno.  Every other call needs one. */
+/*
+ * Creates the host; 0 or -errno.  Every other call needs one.  The trace
+ * records the profile its containers will follow ("kernel": "6.12").
+ */
 long sim_host_new(struct sim *s, const struct vfiosim_host_config *cfg);
 /*
  * Frees everything; 0, or -1 with why set if the simulator still held
