@@ -298,7 +298,7 @@ static void test_dirty_get_unreadable_get_struct_efault(void **state)
 
 /*
  * A range that wraps: -EINVAL, -EOVERFLOW since 6.19.  (One ending exactly
- * at 2^64 does not wrap: test_top_of_iova.c.)
+ * at 2^64 does not wrap: test_iova_limits.c.)
  */
 static void test_dirty_get_iova_size_wrap(void **state)
 {

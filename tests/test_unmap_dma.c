@@ -155,7 +155,7 @@ static void test_unmap_misaligned_einval(void **state)
 
 /*
  * iova + size - 1 must not wrap: -EINVAL, -EOVERFLOW since 6.19.  (A range
- * ending exactly at 2^64 does not wrap: test_top_of_iova.c.)
+ * ending exactly at 2^64 does not wrap: test_iova_limits.c.)
  */
 static void test_unmap_size_overflow(void **state)
 {

@@ -206,6 +206,12 @@ struct vfiosim_group *vfiosim_group_new(struct vfiosim_host *h,
 /* The group must not be in a container. */
 void vfiosim_group_free(struct vfiosim_group *g);
 unsigned int vfiosim_group_id(const struct vfiosim_group *g);
+/*
+ * The size of the IOMMU page that translates iova for the group's device
+ * (what an IOMMU's page-table dump shows: a PTE, PMD or PUD entry); 0 if
+ * the group has no domain or iova is not mapped in it.
+ */
+uint64_t vfiosim_group_iommu_page(const struct vfiosim_group *g, uint64_t iova);
 
 /*
  * The device's reaction when the container tells it a range is being

@@ -146,6 +146,7 @@ int fx_teardown(void **state);
  * `make kcheck` on real trees can prove either wrong.
  */
 #define FX_K_UPDATE_VADDR	VFIOSIM_KERNEL(5, 12)	/* VFIO_UPDATE_VADDR, VFIO_UNMAP_ALL */
+#define FX_K_NO_EXT_DOMAIN	VFIOSIM_KERNEL(5, 16)	/* emulated attach: 1 allocation */
 #define FX_K_PIN_BY_IOVA	VFIOSIM_KERNEL(6, 0)	/* a short unpin WARNs */
 #define FX_K_INFO_HEADER	VFIOSIM_KERNEL(6, 2)	/* GET_INFO writes back up to argsz */
 #define FX_K_DOMAIN_ERRNO	VFIOSIM_KERNEL(6, 11)	/* attach: -ENOMEM, not -EIO */
