@@ -373,7 +373,8 @@ static void test_wrap_get_check_order(void **state)
 
 /*
  * A vendor pin of pages past 2^64: since 6.19 refused up front (after the
- * v1 check); before, the pages from 0 on are simply not mapped.
+ * v1 check); before, its first page is looked up like any other and is
+ * not mapped here.  (The last page itself pins: test_top_pin_and_dma_rw.)
  */
 static void test_wrap_pin(void **state)
 {
@@ -382,13 +383,17 @@ static void test_wrap_pin(void **state)
 	struct vfiosim_group *v = vendor(fx);
 
 	assert_non_null(v);
-	expect_ok(fx_map(fx, fx->guest, TOP(fx, 1), P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
+	if (!fx->v2) {
+		expect_err(vfiosim_pin_pages(fx->c, v, TOP(fx, 1), 2, RW, pfn), EACCES);
+		return;
+	}
 	expect_err(vfiosim_pin_pages(fx->c, v, TOP(fx, 1), 2, RW, pfn), fx_wrap_errno(fx));
+	expect_err(vfiosim_pin_pages(fx->c, v, 0 - 8, 1, RW, pfn), fx_wrap_errno(fx));
 	expect_u64(pfn[0] | pfn[1], 0);
 	expect_u64(fx_pinned(fx), charged(fx, P));
-	/* the page itself pins */
-	expect_ret(vfiosim_pin_pages(fx->c, v, TOP(fx, 1), 1, RW, pfn), 1);
-	expect_ok(vfiosim_unpin_pages(fx->c, v, TOP(fx, 1), 1));
+	expect_ret(vfiosim_pin_pages(fx->c, v, IOVA, 1, RW, pfn), 1);
+	expect_ok(vfiosim_unpin_pages(fx->c, v, IOVA, 1));
 }
 
 /*
@@ -403,16 +408,25 @@ static void test_wrap_pin_before_the_vaddr_check(void **state)
 	if (!fx_update_vaddr(fx))
 		return;
 	fx_expect_warnings(fx, 1);
-	expect_ok(fx_map(fx, fx->guest, TOP(fx, 1), P, FX_RW));
-	expect_ok(fx_unmap(fx, TOP(fx, 1), P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
+	expect_ok(fx_unmap(fx, IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
 	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], TOP(fx, 1), 2, RW, pfn),
 		   fx_since(fx, FX_K_EOVERFLOW) ? EOVERFLOW : EBUSY);
-	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], TOP(fx, 1), 1, RW, pfn), EBUSY);
+	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], IOVA, 1, RW, pfn), EBUSY);
 	expect_ret(vfiosim_warnings(fx->h), 1);
-	expect_ok(fx_map(fx, fx->guest, TOP(fx, 1), P, VFIO_DMA_MAP_FLAG_VADDR));
-	expect_ret(vfiosim_pin_pages(fx->c, fx->g[0], TOP(fx, 1), 1, RW, pfn), 1);
-	expect_ok(vfiosim_unpin_pages(fx->c, fx->g[0], TOP(fx, 1), 1));
+	expect_ok(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR));
+	expect_ret(vfiosim_pin_pages(fx->c, fx->g[0], IOVA, 1, RW, pfn), 1);
+	expect_ok(vfiosim_unpin_pages(fx->c, fx->g[0], IOVA, 1));
 }
+
+/* A v1 container whose device could pin (v1 refuses vendor pins). */
+static const struct fx_config top_pin_v1 = {
+	.name = "v1, IOMMU 4K (aperture up to 2^64, device pins)",
+	.type = VFIO_TYPE1_IOMMU,
+	.nr_groups = 1,
+	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL,
+		     .has_dma_unmap = true } },
+};
 
 int main(void)
 {
@@ -442,6 +456,7 @@ int main(void)
 		FX_TEST(test_wrap_get_check_order, top_v2),
 		FX_TEST(test_wrap_pin, fx_v2_emul),
 		FX_TEST(test_wrap_pin, top_mixed),
+		FX_TEST(test_wrap_pin, top_pin_v1),
 		FX_TEST(test_wrap_pin_before_the_vaddr_check, top_pin_v2),
 	};
 
