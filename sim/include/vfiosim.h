@@ -232,7 +232,9 @@ void vfiosim_group_set_dma_unmap(struct vfiosim_group *g, vfiosim_dma_unmap_fn f
  * VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_NESTING_IOMMU: the
  * driver is opened at once (as if SET_IOMMU had been done) and kept until
  * the container is freed; groups attach to it directly.
- * NULL with errno EINVAL for another type, ENOMEM on allocation failure.
+ * NULL with errno EINVAL for another type (or one the container's kernel
+ * version no longer has: VFIO_TYPE1_NESTING_IOMMU from 6.13), ENOMEM on
+ * allocation failure.
  */
 struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type);
 /* Detaches every group (as closing the group fds would) and frees. */

@@ -13,8 +13,8 @@
  * An IOVA off the page boundary stands for the page holding it, as the
  * vfio_pin_pages() contract says (the caller adds the offset back to the
  * page it gets): pins are keyed by the page, so a replay into a new domain
- * finds them.  Linux 6.12's type1 keys them by the raw IOVA instead:
- * docs/divergences.md (7).
+ * finds them.  Linux's type1 keys them by the raw IOVA instead, which its
+ * lookups miss before 6.18: docs/divergences.md (7).
  */
 #include <errno.h>
 #include <string.h>
