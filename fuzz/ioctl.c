@@ -128,6 +128,7 @@ static void io_host(struct io_state *s, const struct vfiosim_host_config *cfg)
 	struct vfiosim_host_config hc = *cfg;
 
 	hc.strict_uaccess = true;
+	hc.kernel = fuzz_kernel();
 	s->h = vfiosim_host_new(&hc);
 	if (!s->h)
 		fuzz_fail(IO_NAME, "vfiosim_host_new failed");

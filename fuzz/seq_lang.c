@@ -178,7 +178,7 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		   const struct sl_config *cfg, const struct vfiosim_backend *be,
 		   unsigned int mode)
 {
-	struct vfiosim_host_config hc = { .strict_uaccess = true };
+	struct vfiosim_host_config hc = { .strict_uaccess = true, .kernel = fuzz_kernel() };
 	uint64_t p, def, coarse;
 	static const int types[4] = { VFIO_TYPE1v2_IOMMU, 0, VFIO_TYPE1_IOMMU,
 				      VFIO_TYPE1_NESTING_IOMMU };

@@ -90,7 +90,7 @@ static void test_same_memory_mapped_twice_charged_twice(void **state)
 	expect_ret(vfiosim_mm_pin_count(fx->h, G), 1);
 	expect_ok(fx_unmap(fx, IOVA + 64 * P, 8 * P, 0, NULL));
 	expect_ret(vfiosim_mm_pin_count(fx->h, G), 0);
-	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+	expect_ok(fx_unmap_everything(fx, fx->c, NULL));
 	expect_charged(fx, 0);
 }
 
@@ -123,7 +123,7 @@ static void test_memlock_limit_edges(void **state)
 	expect_u64(fx_pinned(fx), 16);
 
 	/* a map that would cross the limit half-way charges nothing */
-	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+	expect_ok(fx_unmap_everything(fx, fx->c, NULL));
 	expect_ok(fx_map(fx, G, IOVA, 12 * P, FX_RW));
 	expect_err(fx_map(fx, G + 12 * P, IOVA + 12 * P, 8 * P, FX_RW), ENOMEM);
 	expect_u64(fx_locked(fx), 12);
@@ -206,7 +206,7 @@ static void test_emulated_only_not_charged_at_map(void **state)
 	expect_ok(fx_map(fx, fx->guest, IOVA, 64 * P, FX_RW));
 	expect_ok(fx_map(fx, fx->guest, IOVA + 64 * P, 64 * P, FX_RW));
 	expect_charged(fx, 0);
-	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+	expect_ok(fx_unmap_everything(fx, fx->c, NULL));
 	expect_charged(fx, 0);
 }
 

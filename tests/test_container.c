@@ -23,7 +23,8 @@ struct ext_case {
  * Without a driver the container asks every registered driver with a NULL
  * instance: type1 then claims its three types and UNMAP_ALL only; it needs
  * an instance for UPDATE_VADDR and DMA_CC_IOMMU.  sPAPR, EEH and no-IOMMU
- * are other drivers, absent here.
+ * are other drivers, absent here.  As of Linux 6.12: ext_answer() says what
+ * other versions answer.
  */
 static const struct ext_case ext_cases[] = {
 	{ 0, 0, 0 },
@@ -45,12 +46,29 @@ static const struct ext_case ext_cases[] = {
 
 #define NR_EXT	(sizeof(ext_cases) / sizeof(ext_cases[0]))
 
-static void check_extensions(struct vfiosim_container *c, bool driver, const char *when)
+/* The answer of fx's kernel version: types and extensions come and go. */
+static long ext_answer(const struct fx *fx, const struct ext_case *e, bool driver)
+{
+	long want = driver ? e->type1 : e->no_driver;
+
+	switch (e->ext) {
+	case VFIO_TYPE1_NESTING_IOMMU:
+		return fx_since(fx, FX_K_NO_NESTING) ? 0 : want;
+	case VFIO_UNMAP_ALL:
+	case VFIO_UPDATE_VADDR:
+		return fx_since(fx, FX_K_UPDATE_VADDR) ? want : 0;
+	default:
+		return want;
+	}
+}
+
+static void check_extensions(const struct fx *fx, struct vfiosim_container *c, bool driver,
+			     const char *when)
 {
 	size_t i;
 
 	for (i = 0; i < NR_EXT; i++) {
-		long want = driver ? ext_cases[i].type1 : ext_cases[i].no_driver;
+		long want = ext_answer(fx, &ext_cases[i], driver);
 		long got = fx_ext(c, ext_cases[i].ext);
 
 		if (got != want)
@@ -87,11 +105,11 @@ static void test_check_extension_without_driver(void **state)
 {
 	struct fx *fx = *state;
 
-	check_extensions(fx->c, false, "empty container");
+	check_extensions(fx, fx->c, false, "empty container");
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
-	check_extensions(fx->c, false, "IOMMU group, no SET_IOMMU");
+	check_extensions(fx, fx->c, false, "IOMMU group, no SET_IOMMU");
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[1]));
-	check_extensions(fx->c, false, "IOMMU + emulated group, no SET_IOMMU");
+	check_extensions(fx, fx->c, false, "IOMMU + emulated group, no SET_IOMMU");
 }
 
 static void test_check_extension_after_set_iommu(void **state)
@@ -100,7 +118,7 @@ static void test_check_extension_after_set_iommu(void **state)
 
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
 	expect_ok(set_iommu(fx->c, VFIO_TYPE1v2_IOMMU));
-	check_extensions(fx->c, true, "type1v2 set");
+	check_extensions(fx, fx->c, true, "type1v2 set");
 }
 
 static void test_check_extension_after_set_iommu_v1(void **state)
@@ -109,22 +127,26 @@ static void test_check_extension_after_set_iommu_v1(void **state)
 
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
 	expect_ok(set_iommu(fx->c, VFIO_TYPE1_IOMMU));
-	check_extensions(fx->c, true, "type1 set");
+	check_extensions(fx, fx->c, true, "type1 set");
 }
 
-/* UPDATE_VADDR is withdrawn while an emulated group is in the container. */
+/*
+ * UPDATE_VADDR is withdrawn while an emulated group is in the container
+ * (5.12 on: before, neither extension exists).
+ */
 static void test_check_extension_update_vaddr_emulated(void **state)
 {
 	struct fx *fx = *state;
+	long has = fx_since(fx, FX_K_UPDATE_VADDR);
 
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[1]));
 	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
 	expect_ok(set_iommu(fx->c, VFIO_TYPE1v2_IOMMU));
 	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
-	expect_ret(fx_ext(fx->c, VFIO_UNMAP_ALL), 1);
+	expect_ret(fx_ext(fx->c, VFIO_UNMAP_ALL), has);
 	expect_ok(vfiosim_container_detach(fx->c, fx->g[1]));
-	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 1);
+	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), has);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[1]));
 	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
 }
@@ -200,7 +222,7 @@ static void test_set_iommu_on_preset_container_einval(void **state)
 	assert_non_null(c);
 	expect_ok(vfiosim_container_attach(c, fx->g[0]));
 	expect_err(set_iommu(c, VFIO_TYPE1v2_IOMMU), EINVAL);
-	expect_ret(fx_ext(c, VFIO_UPDATE_VADDR), 1);
+	expect_ret(fx_ext(c, VFIO_UPDATE_VADDR), fx_since(fx, FX_K_UPDATE_VADDR));
 }
 
 /* No registered driver claims these: -ENODEV, and nothing is set. */
@@ -231,14 +253,15 @@ static void test_set_iommu_unsupported_type_enodev(void **state)
 /*
  * VFIO_UNMAP_ALL is an extension type1 claims, so SET_IOMMU reaches the
  * driver's open(), which refuses the type: its -EINVAL is what the caller
- * sees, not -ENODEV.
+ * sees, not -ENODEV.  (Before 5.12 nobody claims it: -ENODEV.)
  */
 static void test_set_iommu_claimed_extension_not_a_type_einval(void **state)
 {
 	struct fx *fx = *state;
 
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
-	expect_err(set_iommu(fx->c, VFIO_UNMAP_ALL), EINVAL);
+	expect_err(set_iommu(fx->c, VFIO_UNMAP_ALL),
+		   fx_since(fx, FX_K_UPDATE_VADDR) ? EINVAL : ENODEV);
 	expect_err(fx_map(fx, fx->guest, IOVA, SZ_4K, FX_RW), EINVAL);
 	expect_ok(set_iommu(fx->c, VFIO_TYPE1_IOMMU));
 	expect_ok(fx_map(fx, fx->guest, IOVA, SZ_4K, FX_RW));
@@ -295,23 +318,61 @@ static void test_set_iommu_unsafe_interrupts_eperm(void **state)
 	set_iommu_attach_failure(*state, false, EPERM, &badcfg);
 }
 
-/* The nesting type needs an IOMMU that can nest. */
+/*
+ * The nesting type needs an IOMMU that can nest.  Since Linux 6.13 there is
+ * no such type: no driver claims it, so SET_IOMMU finds none (-ENODEV)
+ * and a container cannot be made with it.
+ */
 static void test_set_iommu_nesting(void **state)
 {
 	struct fx *fx = *state;
 	struct vfiosim_group_config nest = { .kind = VFIOSIM_GROUP_IOMMU, .nesting = true };
 	struct vfiosim_group *g = fx_group(fx, &nest);
 	struct vfiosim_container *c = fx_container(fx, 0);
+	bool gone = fx_since(fx, FX_K_NO_NESTING);
 
 	assert_non_null(c);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
-	expect_err(set_iommu(fx->c, VFIO_TYPE1_NESTING_IOMMU), EINVAL);
+	expect_err(set_iommu(fx->c, VFIO_TYPE1_NESTING_IOMMU), gone ? ENODEV : EINVAL);
 	expect_err(fx_map(fx, fx->guest, IOVA, SZ_4K, FX_RW), EINVAL);
 
 	expect_ok(vfiosim_container_attach(c, g));
+	if (gone) {
+		expect_err(set_iommu(c, VFIO_TYPE1_NESTING_IOMMU), ENODEV);
+		/* the group is still there for the types that remain */
+		expect_ok(set_iommu(c, VFIO_TYPE1v2_IOMMU));
+		return;
+	}
 	expect_ok(set_iommu(c, VFIO_TYPE1_NESTING_IOMMU));
 	expect_ok(fx_map_in(c, fx->guest, IOVA, 4 * SZ_4K, FX_RW));
 	/* nesting implies the v2 unmap rules: a bisecting unmap fails */
+	expect_err(fx_unmap_in(c, IOVA + SZ_4K, SZ_4K, 0, NULL), EINVAL);
+}
+
+/*
+ * A container preset to the nesting type: before 6.13 it attaches only
+ * groups whose IOMMU can nest; since, the type is no driver's and the
+ * container cannot be made (EINVAL, as for any type nobody claims).
+ */
+static void test_preset_nesting_container(void **state)
+{
+	struct fx *fx = *state;
+	struct vfiosim_group_config nest = { .kind = VFIOSIM_GROUP_IOMMU, .nesting = true };
+	struct vfiosim_group *g = fx_group(fx, &nest);
+	struct vfiosim_container *c;
+
+	errno = 0;
+	c = fx_container(fx, VFIO_TYPE1_NESTING_IOMMU);
+	if (fx_since(fx, FX_K_NO_NESTING)) {
+		assert_null(c);
+		assert_int_equal(errno, EINVAL);
+		return;
+	}
+	assert_non_null(c);
+	expect_err(vfiosim_container_attach(c, fx->g[0]), EINVAL);
+	expect_ok(vfiosim_container_attach(c, g));
+	expect_ok(fx_map_in(c, fx->guest, IOVA, 2 * SZ_4K, FX_RW));
+	expect_ok(vfiosim_device_write(g, IOVA, 8));
 	expect_err(fx_unmap_in(c, IOVA + SZ_4K, SZ_4K, 0, NULL), EINVAL);
 }
 
@@ -502,6 +563,7 @@ int main(void)
 		FX_TEST(test_set_iommu_group_attach_error_first_unwinds, fx_bare),
 		FX_TEST(test_set_iommu_unsafe_interrupts_eperm, fx_bare),
 		FX_TEST(test_set_iommu_nesting, fx_bare),
+		FX_TEST(test_preset_nesting_container, fx_bare),
 		FX_TEST(test_unknown_ioctl_before_and_after_set_iommu, fx_bare),
 		FX_TEST(test_last_group_leaving_drops_driver, fx_bare),
 		FX_TEST(test_groups_join_and_leave_without_driver, fx_bare),

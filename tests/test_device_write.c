@@ -118,7 +118,7 @@ static void test_write_after_unmap_efault(void **state)
 	expect_ok(fx_unmap(fx, IOVA + 4 * P, 4 * P, 0, NULL));
 	expect_err(vfiosim_device_write(fx->g[0], IOVA + 5 * P, 8), EFAULT);
 	expect_ok(vfiosim_device_write(fx->g[0], IOVA + 3 * P, 8));
-	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+	expect_ok(fx_unmap_everything(fx, fx->c, NULL));
 	expect_err(vfiosim_device_write(fx->g[0], IOVA + 3 * P, 8), EFAULT);
 	expect_u64(vfiosim_log_count(fx->h), 2);
 }
@@ -129,6 +129,8 @@ static void test_write_after_vaddr_invalidate(void **state)
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize;
 
+	if (!fx_update_vaddr(fx))
+		return;
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
 	expect_ok(fx_unmap(fx, IOVA, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
 	expect_ok(vfiosim_device_write(fx->g[0], IOVA, 8));

@@ -286,7 +286,7 @@ static void test_info_dma_avail_follows_mappings(void **state)
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 3);
 	expect_ok(fx_unmap(fx, IOVA + 2 * P, P, 0, NULL));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
-	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+	expect_ok(fx_unmap_everything(fx, fx->c, NULL));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
 }
 

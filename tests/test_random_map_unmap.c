@@ -195,7 +195,7 @@ static void op_unmap_all(struct run *r)
 	snprintf(r->op, sizeof(r->op), "unmap all");
 	for (i = 0; i < r->nr; i++)
 		want_size += r->map[i].size;
-	CHECK(r, "UNMAP_DMA(ALL)", fx_unmap(r->fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &got_size), 0);
+	CHECK(r, "UNMAP_DMA(ALL)", fx_unmap_everything(r->fx, r->fx->c, &got_size), 0);
 	CHECK(r, "unmapped size", got_size, want_size);
 	r->nr = 0;
 }

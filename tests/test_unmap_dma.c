@@ -154,24 +154,19 @@ static void test_unmap_misaligned_einval(void **state)
 }
 
 /*
- * iova + size - 1 must not wrap.  A range ending exactly at 2^64 passes
- * that check, but the walk compares mappings against iova + size, which
- * is 0 then: nothing is unmapped and the call reports size 0.
+ * iova + size - 1 must not wrap: -EINVAL, -EOVERFLOW since 6.19.  (A range
+ * ending exactly at 2^64 does not wrap: test_iova_limits.c.)
  */
-static void test_unmap_size_overflow_einval(void **state)
+static void test_unmap_size_overflow(void **state)
 {
 	struct fx *fx = *state;
-	uint64_t P = fx->pgsize, unmapped;
+	uint64_t P = fx->pgsize;
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_err(fx_unmap(fx, IOVA, 0 - IOVA + P, 0, NULL), EINVAL);
-	expect_err(fx_unmap(fx, IOVA, 0 - P, 0, NULL), EINVAL);
+	expect_err(fx_unmap(fx, IOVA, 0 - IOVA + P, 0, NULL), fx_wrap_errno(fx));
+	expect_err(fx_unmap(fx, IOVA, 0 - P, 0, NULL), fx_wrap_errno(fx));
 	assert_true(mapped(fx, IOVA));
-	unmapped = 1;
-	expect_ok(fx_unmap(fx, IOVA, 0 - IOVA, 0, &unmapped));
-	expect_u64(unmapped, 0);
-	assert_true(mapped(fx, IOVA));
-	expect_u64(fx_locked(fx), fx_pages(fx, 4 * P));
+	expect_u64(fx_locked(fx), has_iommu(fx) ? fx_pages(fx, 4 * P) : 0);
 }
 
 /* A range over the whole space takes every mapping, under both rules. */
@@ -305,6 +300,8 @@ static void test_unmap_all(void **state)
 	uint64_t P = fx->pgsize, unmapped = 1;
 	uint64_t total;
 
+	if (!fx_update_vaddr(fx))
+		return;
 	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &unmapped));
 	expect_u64(unmapped, 0);
 	total = map_three(fx, IOVA);
@@ -339,6 +336,8 @@ static void test_unmap_vaddr_invalidates_keeps_mappings(void **state)
 	uint64_t P = fx->pgsize, unmapped;
 	uint64_t total = map_three(fx, IOVA);
 
+	if (!fx_update_vaddr(fx))
+		return;
 	expect_ok(fx_unmap(fx, IOVA, 8 * P, VFIO_DMA_UNMAP_FLAG_VADDR, &unmapped));
 	expect_u64(unmapped, total);
 	/* still mapped, pinned and counted */
@@ -363,6 +362,8 @@ static void test_unmap_vaddr_rollback_when_already_invalid(void **state)
 	struct vfiosim_group_config gc = { .kind = VFIOSIM_GROUP_IOMMU };
 	struct vfiosim_group *g2 = fx_group(fx, &gc);
 
+	if (!fx_update_vaddr(fx))
+		return;
 	map_three(fx, IOVA);
 	expect_ok(fx_unmap(fx, IOVA + 2 * P, 2 * P, VFIO_DMA_UNMAP_FLAG_VADDR, &unmapped));
 	expect_u64(unmapped, 2 * P);
@@ -387,6 +388,8 @@ static void test_unmap_vaddr_all(void **state)
 	uint64_t P = fx->pgsize, unmapped;
 	uint64_t total = map_three(fx, IOVA);
 
+	if (!fx_update_vaddr(fx))
+		return;
 	expect_ok(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR,
 			   &unmapped));
 	expect_u64(unmapped, total);
@@ -404,6 +407,8 @@ static void test_unmap_vaddr_with_emulated_group_ebusy(void **state)
 	uint64_t P = fx->pgsize, unmapped;
 	struct vfiosim_group_config gc = { .kind = VFIOSIM_GROUP_EMULATED };
 
+	if (!fx_update_vaddr(fx))
+		return;
 	if (has_iommu(fx))
 		expect_ok(vfiosim_container_attach(fx->c, fx_group(fx, &gc)));
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
@@ -628,8 +633,8 @@ int main(void)
 		FX_TEST(test_unmap_misaligned_einval, fx_v2_64k),
 		FX_TEST(test_unmap_misaligned_einval, fx_v1_64k),
 		FX_TEST(test_unmap_misaligned_einval, fx_v2_emul),
-		FX_TEST(test_unmap_size_overflow_einval, fx_v2_4k),
-		FX_TEST(test_unmap_size_overflow_einval, fx_v1_64k),
+		FX_TEST(test_unmap_size_overflow, fx_v2_4k),
+		FX_TEST(test_unmap_size_overflow, fx_v1_64k),
 		FX_TEST(test_unmap_huge_range_takes_all, fx_v2_2m),
 		FX_TEST(test_unmap_huge_range_takes_all, fx_v1_4k),
 		FX_TEST(test_unmap_v2_bisect_einval, fx_v2_4k),

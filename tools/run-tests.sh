@@ -4,12 +4,18 @@
 #
 #   tools/run-tests.sh DIR [tap|xml]
 #
+# The contract tests (DIR/test_*) run once per Linux version the model
+# follows, with VFIOSIM_KERNEL set to it: 7.3 (the newest, the default of
+# the model), 6.12, 6.1 and 5.10; VFIOSIM_TEST_KERNELS="6.12 6.1" narrows
+# that list.  The unit tests (DIR/unit) run once.  Each run is labelled
+# "=== BINARY [kernel X.Y]" and counted on its own.
+#
 # tap: cmocka prints TAP.  xml: cmocka writes JUnit XML to
-# build/test-results/BINARY.GROUP.xml (one file per binary: cmocka refuses to
-# append to a file left by another process, so a shared name would be lost).
-# The last line is always "N passed, N failed, N skipped"; the exit status is
-# non-zero if a test failed or none ran.  A binary that dies or exits
-# non-zero without a cmocka failure counts as one failed test.
+# build/test-results/BINARY[.kX.Y].GROUP.xml (one file per run: cmocka
+# refuses to append to a file left by another process, so a shared name
+# would be lost).  The last line is always "N passed, N failed, N skipped";
+# the exit status is non-zero if a test failed or none ran.  A binary that
+# dies or exits non-zero without a cmocka failure counts as one failed test.
 set -euo pipefail
 
 usage() {
@@ -51,16 +57,32 @@ esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-bins=()
-for d in "$dir" "$dir/unit"; do
-	[ -d "$d" ] || continue
-	while IFS= read -r -d '' f; do
-		bins+=("$f")
-	done < <(find "$d" -maxdepth 1 -type f -name 'test_*' -perm -u+x -print0)
+# find_bins D: the test binaries directly in D, sorted.
+find_bins() {
+	[ -d "$1" ] || return 0
+	find "$1" -maxdepth 1 -type f -name 'test_*' -perm -u+x -print0 |
+		LC_ALL=C sort -z | tr '\0' '\n'
+}
+
+read -r -a kernels <<<"${VFIOSIM_TEST_KERNELS-7.3 6.12 6.1 5.10}"
+for k in "${kernels[@]}"; do
+	[[ $k =~ ^[0-9]+\.[0-9]+$ ]] ||
+		{ echo "vfiosim: VFIOSIM_TEST_KERNELS: not a version: $k" >&2; exit 2; }
 done
-if [ ${#bins[@]} -gt 0 ]; then
-	mapfile -t bins < <(printf '%s\n' "${bins[@]}" | LC_ALL=C sort)
-fi
+[ ${#kernels[@]} -gt 0 ] || { echo "vfiosim: VFIOSIM_TEST_KERNELS is empty" >&2; exit 2; }
+
+# One run per line: "KERNEL BINARY", KERNEL "-" for the unit tests.
+runs=()
+mapfile -t contract < <(find_bins "$dir")
+for k in "${kernels[@]}"; do
+	for f in "${contract[@]}"; do
+		[ -n "$f" ] && runs+=("$k $f")
+	done
+done
+mapfile -t unit < <(find_bins "$dir/unit")
+for f in "${unit[@]}"; do
+	[ -n "$f" ] && runs+=("- $f")
+done
 
 total_pass=0
 total_fail=0
@@ -125,11 +147,22 @@ parse_xml() {
 	skip=$s
 }
 
-for bin in "${bins[@]}"; do
+declare -A k_pass=() k_fail=()
+for run in "${runs[@]}"; do
+	kernel=${run%% *}
+	bin=${run#* }
 	rel=${bin#"$dir"/}
 	name=${rel//\//.}
 	out=$tmp/out
-	echo "=== $bin"
+	if [ "$kernel" = - ]; then
+		echo "=== $bin"
+		unset VFIOSIM_KERNEL
+	else
+		echo "=== $bin [kernel $kernel]"
+		export VFIOSIM_KERNEL=$kernel
+		name=$name.k$kernel
+		rel="$rel [kernel $kernel]"
+	fi
 	if [ "$mode" = xml ]; then
 		export CMOCKA_XML_FILE="$results/$name.%g.xml"
 	fi
@@ -171,10 +204,20 @@ for bin in "${bins[@]}"; do
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 	total_skip=$((total_skip + skip))
+	k_pass[$kernel]=$((${k_pass[$kernel]:-0} + pass))
+	k_fail[$kernel]=$((${k_fail[$kernel]:-0} + fail))
 done
 
 status=0
-if [ ${#bins[@]} -eq 0 ]; then
+for k in "${kernels[@]}" -; do
+	[ -n "${k_pass[$k]:-}" ] || continue
+	if [ "$k" = - ]; then
+		echo "unit tests: ${k_pass[$k]} passed, ${k_fail[$k]} failed"
+	else
+		echo "contract tests, model as Linux $k: ${k_pass[$k]} passed, ${k_fail[$k]} failed"
+	fi
+done
+if [ ${#runs[@]} -eq 0 ]; then
 	echo "vfiosim: no test binaries in $dir"
 	status=1
 elif [ $((total_pass + total_fail)) -eq 0 ]; then

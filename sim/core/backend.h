@@ -25,6 +25,12 @@ struct vfiosim_backend {
 	 * the backend's ioctl(NULL, VFIO_CHECK_EXTENSION, arg) must work.
 	 */
 	long (*ioctl)(void *data, unsigned int cmd, unsigned long arg);
+	/*
+	 * VFIO_CHECK_EXTENSION with no open driver, for a backend whose
+	 * answer depends on the host (the model follows its kernel version).
+	 * NULL: ioctl(NULL, VFIO_CHECK_EXTENSION, arg) answers.
+	 */
+	long (*check_extension)(const struct vfiosim_host *h, unsigned long arg);
 	/* open(): a driver instance for the given SET_IOMMU type, or NULL
 	 * with *err set (-EINVAL for an unsupported type, -ENOMEM). */
 	void *(*open)(struct vfiosim_host *h, unsigned long type, int *err);

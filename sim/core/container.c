@@ -100,6 +100,15 @@ static void core_group_put(struct vfiosim_group *g)
 	g->priv = NULL;
 }
 
+/* VFIO_CHECK_EXTENSION of a backend with no driver open (the core polls it). */
+static long probe_extension(const struct vfiosim_host *h, const struct vfiosim_backend *be,
+			    unsigned long arg)
+{
+	if (be->check_extension)
+		return be->check_extension(h, arg);
+	return be->ioctl(NULL, VFIO_CHECK_EXTENSION, arg);
+}
+
 struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type)
 {
 	return vfiosim_container_new_backend(h, type, &vfiosim_backend);
@@ -125,7 +134,7 @@ struct vfiosim_container *vfiosim_container_new_backend(struct vfiosim_host *h, 
 	c->id = ++h->next_container_id;
 	c->preset_type = type;
 	if (type) {
-		if (c->be->ioctl(NULL, VFIO_CHECK_EXTENSION, (unsigned long)type) <= 0)
+		if (probe_extension(h, c->be, (unsigned long)type) <= 0)
 			err = -EINVAL;
 		else
 			c->data = c->be->open(h, (unsigned long)type, &err);
@@ -233,8 +242,10 @@ int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *
 
 static long check_extension(struct vfiosim_container *c, unsigned long arg)
 {
+	if (c->data)
+		return c->be->ioctl(c->data, VFIO_CHECK_EXTENSION, arg);
 	/* With no driver set, the registered drivers are polled: just ours. */
-	return c->be->ioctl(c->data, VFIO_CHECK_EXTENSION, arg);
+	return probe_extension(c->host, c->be, arg);
 }
 
 static long set_iommu(struct vfiosim_container *c, unsigned long arg)
@@ -246,7 +257,7 @@ static long set_iommu(struct vfiosim_container *c, unsigned long arg)
 
 	if (!c->groups || c->data)
 		return -EINVAL;
-	if (c->be->ioctl(NULL, VFIO_CHECK_EXTENSION, arg) <= 0)
+	if (probe_extension(c->host, c->be, arg) <= 0)
 		return -ENODEV;
 	data = c->be->open(c->host, arg, &err);
 	if (!data)

@@ -300,39 +300,41 @@ static int device_write(struct vfiosim_group *g, uint64_t iova, const void *data
 			size_t len)
 {
 	struct vfiosim_host *h;
-	uint64_t pos, end;
+	uint64_t pos, last, piece;
 	unsigned char fill;
 	int ret;
 
 	if (!g || !len)
 		return -EINVAL;
 	h = g->host;
-	if (iova + len < iova)
+	/* By last bytes: a write may end at 2^64. */
+	last = iova + (len - 1);
+	if (last < iova)
 		return -EFAULT;
-	end = iova + len;
-	for (pos = iova; pos < end; pos = (pos | (h->page_size - 1)) + 1) {
+	for (pos = iova;; pos = piece + 1) {
 		unsigned char *b;
 
 		ret = device_page(g, pos, &b);
 		if (ret)
 			return ret;
-		if (pos > UINT64_MAX - h->page_size)
+		piece = pos | (h->page_size - 1);
+		if (piece >= last)
 			break;
 	}
 	fill = (unsigned char)((h->log_seq + 1) | 1);	/* the write's log number */
-	for (pos = iova; pos < end;) {
-		uint64_t next = (pos | (h->page_size - 1)) + 1, n;
+	for (pos = iova;; pos = piece + 1) {
 		unsigned char *b;
 
-		if (next > end || next == 0)
-			next = end;
-		n = next - pos;
+		piece = pos | (h->page_size - 1);
+		if (piece > last)
+			piece = last;
 		device_page(g, pos, &b);
 		if (data)
-			memcpy(b, (const unsigned char *)data + (pos - iova), n);
+			memcpy(b, (const unsigned char *)data + (pos - iova), piece - pos + 1);
 		else
-			memset(b, fill, n);
-		pos = next;
+			memset(b, fill, piece - pos + 1);
+		if (piece == last)
+			break;
 	}
 	host_log_write(h, g->container ? ((struct vfiosim_container *)g->container)->id : 0,
 		       g->id, g->cfg.kind == VFIOSIM_GROUP_EMULATED ? VFIOSIM_WRITE_PINNED :

@@ -156,6 +156,15 @@ unsigned int vfiosim_group_id(const struct vfiosim_group *g)
 	return g->id;
 }
 
+uint64_t vfiosim_group_iommu_page(const struct vfiosim_group *g, uint64_t iova)
+{
+	uint64_t pgsize = 0;
+
+	if (!g || !g->domain || !host_iommu_prot(g->domain, iova, &pgsize))
+		return 0;
+	return pgsize;
+}
+
 unsigned int host_group_resv_regions(const struct vfiosim_group *g,
 				     struct vfiosim_resv_region *out, unsigned int max)
 {

@@ -250,9 +250,9 @@ void host_domain_detach(struct host_domain *d, struct vfiosim_group *g);
  * (-EINVAL otherwise), split into the largest pages the alignment allows.
  * size 0 maps nothing and returns 0, as in the kernel.  The core checks no
  * aperture; the mock driver, like VT-d beyond its address width, refuses
- * a range not inside [aperture_start, aperture_end] (or wrapping, or
- * including the last page below 2^64) with -EFAULT, and prot without READ
- * or WRITE with -EINVAL.  -EEXIST (and a WARN, as io-pgtable) if part of
+ * a range not inside [aperture_start, aperture_end] (or wrapping) with
+ * -EFAULT (an aperture may reach 2^64: its last page maps), and prot
+ * without READ or WRITE with -EINVAL.  -EEXIST (and a WARN, as io-pgtable) if part of
  * the range is already mapped; -ENOMEM by allocation failure; nothing is
  * left mapped on error.
  */

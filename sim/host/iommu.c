@@ -15,8 +15,10 @@
  * like Intel VT-d, which the default page sizes imitate: a map outside the
  * domain's address space fails with -EFAULT, a map without read or write
  * permission with -EINVAL.  Mapping over an existing entry is refused with
- * -EEXIST and a WARN, as io-pgtable does.  The very last page of the
- * 64-bit IOVA space cannot be mapped, even with an aperture reaching it.
+ * -EEXIST and a WARN, as io-pgtable does.  A domain whose aperture reaches
+ * the top of the 64-bit IOVA space maps its very last page: runs are
+ * compared by their inclusive last address, never by an end that would
+ * wrap to 0.
  */
 #include <errno.h>
 
@@ -39,9 +41,10 @@ static uint64_t run_bytes(const struct host_iopte *r)
 	return r->npages << r->pgshift;
 }
 
-static uint64_t run_end(const struct host_iopte *r)
+/* The run's last byte: its end may be 2^64. */
+static uint64_t run_last(const struct host_iopte *r)
 {
-	return r->iova + run_bytes(r);
+	return r->iova + (run_bytes(r) - 1);
 }
 
 static struct host_iopte *run_of(struct rb_node *n)
@@ -58,7 +61,7 @@ static struct host_iopte *run_from(const struct host_domain *d, uint64_t iova)
 	while (n) {
 		struct host_iopte *r = run_of(n);
 
-		if (iova < run_end(r)) {
+		if (iova <= run_last(r)) {
 			best = r;
 			if (iova >= r->iova)
 				break;
@@ -93,7 +96,7 @@ static void run_link(struct host_domain *d, struct host_iopte *r)
 static bool runs_join(const struct host_iopte *a, const struct host_iopte *b)
 {
 	return a->pgshift == b->pgshift && a->prot == b->prot &&
-	       run_end(a) == b->iova && a->paddr + run_bytes(a) == b->paddr;
+	       run_last(a) + 1 == b->iova && a->paddr + run_bytes(a) == b->paddr;
 }
 
 /* Links r and folds it into whichever neighbours continue it. */
@@ -179,12 +182,7 @@ int host_iommu_map(struct host_domain *d, uint64_t iova, uint64_t paddr,
 		return -EINVAL;
 	if (!size)
 		return 0;
-	/*
-	 * The last page of the 64-bit space never maps (no IOMMU has 64 input
-	 * bits), so every run's end and every unmapped total fit in 64 bits.
-	 */
-	if (last < iova || last == UINT64_MAX || iova < d->aperture_start ||
-	    last > d->aperture_end)
+	if (last < iova || iova < d->aperture_start || last > d->aperture_end)
 		return -EFAULT;
 	if (!(prot & (VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)))
 		return -EINVAL;

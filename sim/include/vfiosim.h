@@ -206,6 +206,12 @@ struct vfiosim_group *vfiosim_group_new(struct vfiosim_host *h,
 /* The group must not be in a container. */
 void vfiosim_group_free(struct vfiosim_group *g);
 unsigned int vfiosim_group_id(const struct vfiosim_group *g);
+/*
+ * The size of the IOMMU page that translates iova for the group's device
+ * (what an IOMMU's page-table dump shows: a PTE, PMD or PUD entry); 0 if
+ * the group has no domain or iova is not mapped in it.
+ */
+uint64_t vfiosim_group_iommu_page(const struct vfiosim_group *g, uint64_t iova);
 
 /*
  * The device's reaction when the container tells it a range is being
@@ -226,7 +232,9 @@ void vfiosim_group_set_dma_unmap(struct vfiosim_group *g, vfiosim_dma_unmap_fn f
  * VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_NESTING_IOMMU: the
  * driver is opened at once (as if SET_IOMMU had been done) and kept until
  * the container is freed; groups attach to it directly.
- * NULL with errno EINVAL for another type, ENOMEM on allocation failure.
+ * NULL with errno EINVAL for another type (or one the container's kernel
+ * version no longer has: VFIO_TYPE1_NESTING_IOMMU from 6.13), ENOMEM on
+ * allocation failure.
  */
 struct vfiosim_container *vfiosim_container_new(struct vfiosim_host *h, int type);
 /* Detaches every group (as closing the group fds would) and frees. */

@@ -40,18 +40,23 @@ static bool t1_resv_sw_msi(const struct vfiosim_resv_region *resv, unsigned int 
 /*
  * Does unmapping one page of a two-page mapping take both?  Then the
  * domain builds superpages from any suitable run and unmapping goes page
- * by page.  Tried once, at the first range with room for an aligned pair;
- * the physical address is arbitrary since nothing ever touches it.  An
- * IOMMU whose smallest page is larger than PAGE_SIZE refuses the one-page
- * unmap, so the pair stays mapped for the domain's lifetime, as in the
- * kernel; stray_bytes remembers it for the checker.
+ * by page.  Tried once (before 6.13), at the first range with room for an
+ * aligned pair, on two pages allocated for it (an allocation whose failure
+ * only skips the probe); the physical address is arbitrary since nothing
+ * ever touches it.  An IOMMU whose smallest page is larger than PAGE_SIZE
+ * refuses the one-page unmap, so the pair stays mapped for the domain's
+ * lifetime, as in the kernel; stray_bytes remembers it for the checker.
+ * (Linux 5.10 probes IOVA 0 whatever the ranges: docs/divergences.md.)
  */
 static void t1_probe_fgsp(struct t1_iommu *iommu, struct t1_domain *dom,
 			  const struct t1_iova *list)
 {
 	uint64_t ps = t1_page_size(iommu), pair = 2 * ps;
 	uint64_t phys = HOST_RAM_PFN_BASE << t1_page_shift(iommu);
+	void *pages = host_alloc(iommu->h, pair, false);
 
+	if (!pages)
+		return;
 	for (; list; list = list->next) {
 		uint64_t start = (list->start + pair - 1) & ~(pair - 1);
 
@@ -65,17 +70,19 @@ static void t1_probe_fgsp(struct t1_iommu *iommu, struct t1_domain *dom,
 				dom->fgsp = true;
 		}
 		dom->stray_bytes = dom->hd->mapped_bytes;
-		return;
+		break;
 	}
+	host_free(iommu->h, pages);
 }
 
 /*
  * Takes back what a failed replay put into the new domain, from dma down;
- * the replay of dma itself stopped at stop.  Linux 6.12 walks the failed
- * mapping to its end one page at a time, under the container's lock: for
- * a huge mapping made before any domain (nothing bounded its size) that is
- * 2^35 lookups and an ioctl that never returns (docs/fuzzing.md F4).  The
- * pages past stop were never mapped, so the result is the same.
+ * the replay of dma itself stopped stop bytes into it.  Linux 6.12 walks
+ * the failed mapping to its end one page at a time, under the container's
+ * lock: for a huge mapping made before any domain (nothing bounded its
+ * size) that is 2^35 lookups and an ioctl that never returns
+ * (docs/fuzzing.md F4).  The pages past stop were never mapped, so the
+ * result is the same.  Offsets, not addresses: a mapping may end at 2^64.
  */
 static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_dma *dma,
 			     uint64_t stop)
@@ -84,26 +91,27 @@ static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, stru
 	bool failed = true;
 
 	for (; dma; dma = t1_dma_prev(dma), failed = false) {
-		uint64_t iova = dma->iova;
+		uint64_t pos = 0;
 
 		if (!failed)
-			stop = t1_dma_end(dma);
+			stop = dma->size;
 		if (dma->iommu_mapped) {
 			host_iommu_unmap(dom->hd, dma->iova, dma->size);
 			continue;
 		}
 		/* Pinned for this domain alone: unpin what made it in. */
-		while (iova < stop) {
-			uint64_t phys = host_iommu_iova_to_phys(dom->hd, iova), len;
+		while (pos < stop) {
+			uint64_t iova = dma->iova + pos, len;
+			uint64_t phys = host_iommu_iova_to_phys(dom->hd, iova);
 
 			if (!phys) {
-				iova += t1_page_size(iommu);
+				pos += t1_page_size(iommu);
 				continue;
 			}
-			len = t1_phys_run(iommu, dom->hd, iova, phys, stop);
+			len = t1_phys_run(iommu, dom->hd, iova, phys, stop - pos);
 			host_iommu_unmap(dom->hd, iova, len);
 			t1_unpin_chunk(iommu, dma, iova, phys >> shift, (long)(len >> shift), true);
-			iova += len;
+			pos += len;
 		}
 	}
 }
@@ -121,16 +129,13 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	unsigned int shift = h->page_shift;
 	struct t1_batch batch;
 	struct t1_dma *dma;
-	uint64_t iova = 0;
+	uint64_t pos = 0;
 	int ret;
 
 	t1_batch_init(iommu, &batch);
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
-		uint64_t end = t1_dma_end(dma);
-
-		iova = dma->iova;
-		while (iova < end) {
-			uint64_t phys, len, pfn;
+		for (pos = 0; pos < dma->size;) {
+			uint64_t iova = dma->iova + pos, phys, len, pfn;
 			long npage;
 
 			if (dma->iommu_mapped) {
@@ -143,13 +148,13 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 				if (!phys) {
 					HOST_WARN(h, "iova 0x%llx of a mapping is not mapped",
 						  (unsigned long long)iova);
-					iova += h->page_size;
+					pos += h->page_size;
 					continue;
 				}
-				len = t1_phys_run(iommu, lookup->hd, iova, phys, end);
+				len = t1_phys_run(iommu, lookup->hd, iova, phys, dma->size - pos);
 			} else {
-				npage = t1_pin_chunk(iommu, dma, dma->vaddr + (iova - dma->iova),
-						     (long)((end - iova) >> shift), &pfn, limit,
+				npage = t1_pin_chunk(iommu, dma, dma->vaddr + pos,
+						     (long)((dma->size - pos) >> shift), &pfn, limit,
 						     &batch);
 				if (npage <= 0) {
 					if (!npage)
@@ -170,7 +175,7 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 				}
 				goto unwind;
 			}
-			iova += len;
+			pos += len;
 		}
 	}
 	/* Only now: the unwind tells the two kinds of mapping apart by it. */
@@ -181,7 +186,7 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	return 0;
 
 unwind:
-	t1_replay_unwind(iommu, dom, dma, iova);
+	t1_replay_unwind(iommu, dom, dma, pos);
 	t1_batch_fini(iommu, &batch, 0);
 	return ret;
 }
@@ -219,6 +224,7 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 	struct host_domain *hd;
 	struct t1_group *tg;
 	unsigned int nr;
+	bool early_dom;
 	int ret;
 
 	/* Replaying could need to pin through a vaddr that is not there. */
@@ -227,8 +233,14 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 	if (t1_group_find(iommu, g))
 		return -EINVAL;
 	tg = host_alloc(h, sizeof(*tg), true);
-	if (!tg)
+	/* Before 5.16 the domain came with the group, whatever its kind. */
+	early_dom = !t1_since(iommu, T1_NO_EXTERNAL_DOMAIN);
+	dom = early_dom ? host_alloc(h, sizeof(*dom), true) : NULL;
+	if (!tg || (early_dom && !dom)) {
+		host_free(h, dom);
+		host_free(h, tg);
 		return -ENOMEM;
+	}
 	tg->g = g;
 
 	if (emulated) {
@@ -236,16 +248,23 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 		tg->pinned_scope = true;
 		tg->next = iommu->emulated;
 		iommu->emulated = tg;
+		/* The first emulated group's domain stood for all of them. */
+		if (dom && !iommu->external)
+			iommu->external = dom;
+		else
+			host_free(h, dom);
 		return 0;
 	}
 
 	ret = -ENOMEM;
-	dom = host_alloc(h, sizeof(*dom), true);
+	if (!dom)
+		dom = host_alloc(h, sizeof(*dom), true);
 	if (!dom)
 		goto free_group;
 	hd = host_domain_alloc(g);
 	if (!hd) {
-		ret = errno ? -errno : -ENOMEM;
+		/* Before 6.11 the allocator said only that it failed. */
+		ret = !t1_since(iommu, T1_DOMAIN_ALLOC_ERRNO) ? -EIO : errno ? -errno : -ENOMEM;
 		goto free_dom;
 	}
 	dom->hd = hd;
@@ -288,7 +307,8 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 	if (ret)
 		goto free_hd;
 
-	t1_probe_fgsp(iommu, dom, copy);
+	if (!t1_since(iommu, T1_NO_FGSP_PROBE))
+		t1_probe_fgsp(iommu, dom, copy);
 	ret = t1_replay(iommu, dom);
 	if (ret)
 		goto detach;
@@ -359,6 +379,10 @@ void t1_detach_group(void *data, struct vfiosim_group *g)
 		t1_group_free(iommu, tg);
 		if (!iommu->emulated && !iommu->domains)
 			t1_last_one_out(iommu);
+		if (!iommu->emulated) {
+			host_free(iommu->h, iommu->external);
+			iommu->external = NULL;
+		}
 		goto scope;
 	}
 

@@ -78,7 +78,7 @@ static int t1_check_dmas(struct t1_iommu *iommu, char *why, size_t len)
 		return host_check_fail(why, len, "%ld mappings + %u available != limit %u", n,
 			       iommu->dma_avail, iommu->dma_limit);
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
-		/* A mapping ending at 2^64 has end 0 and defeats the kernel's lookups. */
+		/* By offsets: a mapping may end at 2^64. */
 		if (prev && prev->size > dma->iova - prev->iova)
 			return host_check_fail(why, len, "mappings at 0x%llx and 0x%llx overlap",
 				       (unsigned long long)prev->iova,

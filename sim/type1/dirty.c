@@ -392,17 +392,18 @@ int t1_dirty_check(struct t1_iommu *iommu, char *why, size_t len)
 	return 0;
 }
 
-/* GET_BITMAP over [iova, iova + size), which must not cut a mapping. */
+/* GET_BITMAP over [iova, iova + size - 1], which must not cut a mapping. */
 static int t1_dirty_get(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
 			uint64_t pgsize)
 {
+	uint64_t last = iova + size - 1;
 	struct t1_dma *dma;
 
-	dma = t1_dma_find(iommu, iova, 1);
+	dma = t1_dma_find(iommu, iova, iova);
 	if (dma && dma->iova != iova)
 		return -EINVAL;
-	dma = t1_dma_find(iommu, iova + size - 1, 0);
-	if (dma && t1_dma_end(dma) != iova + size)
+	dma = t1_dma_find(iommu, last, last);
+	if (dma && t1_dma_last(dma) != last)
 		return -EINVAL;
 	return t1_dirty_report(iommu, ubitmap, iova, size, pgsize, true);
 }
@@ -418,8 +419,15 @@ static long t1_dirty_get_bitmap(struct t1_iommu *iommu, unsigned long arg, size_
 		return -EINVAL;
 	if (host_copy_from_user(iommu->h, &req, arg + minsz, sizeof(req)))
 		return -EFAULT;
-	if (req.size > UINT64_MAX - req.iova)
+	/*
+	 * A range may end at 2^64 (Linux before 6.19 refuses one: docs/
+	 * divergences.md 8); one that wraps is -EOVERFLOW since, after
+	 * refusing size 0.
+	 */
+	if (t1_since(iommu, T1_EOVERFLOW) && !req.size)
 		return -EINVAL;
+	if (req.iova + req.size - 1 < req.iova && req.size)
+		return t1_since(iommu, T1_EOVERFLOW) ? -EOVERFLOW : -EINVAL;
 	ubitmap = (uint64_t)(uintptr_t)req.bitmap.data;
 	if (!host_access_ok(iommu->h, ubitmap, req.bitmap.size))
 		return -EINVAL;

@@ -2,9 +2,10 @@
 /*
  * dma_tree.c - the container's DMA mappings, a red-black tree keyed by
  * IOVA.  Mappings never overlap, so one comparison against a node's
- * [iova, iova + size) decides the way down.  The comparisons are the
- * kernel's, wrap-around included: a mapping ending exactly at 2^64 would
- * have an end of 0 and mislead them, so MAP refuses one (divergences.md 8).
+ * [iova, last] decides the way down.  Every comparison is between
+ * inclusive last addresses: a mapping may end at 2^64, whose end would
+ * wrap to 0 (Linux before 7.x compares ends, and loses such a mapping:
+ * docs/divergences.md 8).
  *
  * Walking thousands of nodes costs a cache miss or more per node, every
  * step depending on the last.  Reports walk an index instead: an array of
@@ -22,18 +23,18 @@
 
 #include "type1/dirty.h"
 
-/* Any mapping that overlaps [start, start + size); size 0 asks for one
- * that strictly contains start. */
-struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t size)
+/* Any mapping that overlaps [start, last] (start <= last). */
+/* divergence: see docs/divergences.md (8) */
+struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 {
 	struct rb_node *n = iommu->dmas.rb_node;
 
 	while (n) {
 		struct t1_dma *dma = t1_dma_of(n);
 
-		if (start + size <= dma->iova)
+		if (last < dma->iova)
 			n = n->rb_left;
-		else if (start >= t1_dma_end(dma))
+		else if (start > t1_dma_last(dma))
 			n = n->rb_right;
 		else
 			return dma;
@@ -42,10 +43,10 @@ struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t size
 }
 
 /*
- * The lowest mapping that ends above start, provided it begins below
- * start + size (size 0: no upper bound).  Unmap walks on from here.
+ * The lowest mapping that ends at or above start, provided it begins at or
+ * below last.  Unmap walks on from here.
  */
-struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t size)
+struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 {
 	struct rb_node *n = iommu->dmas.rb_node;
 	struct t1_dma *best = NULL;
@@ -53,7 +54,7 @@ struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t 
 	while (n) {
 		struct t1_dma *dma = t1_dma_of(n);
 
-		if (start >= t1_dma_end(dma)) {
+		if (start > t1_dma_last(dma)) {
 			n = n->rb_right;
 			continue;
 		}
@@ -62,7 +63,7 @@ struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t 
 			break;
 		n = n->rb_left;
 	}
-	if (best && size && best->iova >= start + size)
+	if (best && best->iova > last)
 		return NULL;
 	return best;
 }
@@ -113,7 +114,8 @@ void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma)
 		struct t1_dma *cur = t1_dma_of(*link);
 
 		parent = *link;
-		link = t1_dma_end(dma) <= cur->iova ? &parent->rb_left : &parent->rb_right;
+		/* dma is linked with size 0: its start alone places it. */
+		link = dma->iova <= cur->iova ? &parent->rb_left : &parent->rb_right;
 	}
 	rb_link_node(&dma->node, parent, link);
 	rb_insert_color(&dma->node, &iommu->dmas);
@@ -140,7 +142,7 @@ static unsigned int t1_dma_ent_flags(const struct t1_dma *dma, const struct t1_d
 		f |= T1_ENT_ROOM;
 	if (dma->iommu_mapped)
 		f |= T1_ENT_MAPPED;
-	if (next && next->iova == t1_dma_end(dma) && shift < 64 &&
+	if (next && next->iova - 1 == t1_dma_last(dma) && shift < 64 &&
 	    !(dma->size & ((1ULL << shift) - 1)))
 		f |= T1_ENT_NEXT;
 	return f;

@@ -13,8 +13,8 @@
  * An IOVA off the page boundary stands for the page holding it, as the
  * vfio_pin_pages() contract says (the caller adds the offset back to the
  * page it gets): pins are keyed by the page, so a replay into a new domain
- * finds them.  Linux 6.12's type1 keys them by the raw IOVA instead:
- * docs/divergences.md (7).
+ * finds them.  Linux's type1 keys them by the raw IOVA instead, which its
+ * lookups miss before 6.18: docs/divergences.md (7).
  */
 #include <errno.h>
 #include <string.h>
@@ -33,6 +33,17 @@ static bool t1_vaddrs_invalid(struct t1_iommu *iommu, bool *warned, const char *
 	return true;
 }
 
+/*
+ * npage (> 0) pages from iova run past 2^64: since 6.19 pin and unpin
+ * refuse that up front (on the IOVA as given, offset included).
+ */
+static bool t1_pages_wrap(struct t1_iommu *iommu, uint64_t iova, int npage)
+{
+	uint64_t len = iommu->h->page_size * (uint64_t)npage;
+
+	return npage > 0 && t1_since(iommu, T1_EOVERFLOW) && iova + (len - 1) < iova;
+}
+
 /* Gives back the first n pins of a failed pin_pages() call. */
 static void t1_pin_unwind(struct t1_iommu *iommu, uint64_t user_iova, int n, uint64_t *pfns,
 			  bool do_accounting)
@@ -41,7 +52,7 @@ static void t1_pin_unwind(struct t1_iommu *iommu, uint64_t user_iova, int n, uin
 
 	for (j = 0; j < n; j++) {
 		uint64_t iova = user_iova + iommu->h->page_size * (uint64_t)j;
-		struct t1_dma *dma = t1_dma_find(iommu, iova, iommu->h->page_size);
+		struct t1_dma *dma = t1_dma_find(iommu, iova, iova + iommu->h->page_size - 1);
 
 		if (dma)
 			t1_unpin_external(iommu, dma, iova, do_accounting);
@@ -60,9 +71,14 @@ int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int np
 
 	if (!iommu || !pfns)
 		return -EINVAL;
+	/* Since 6.19 nothing can be asked of no pages (it joined the scope). */
+	if (npage <= 0 && t1_since(iommu, T1_PIN_NPAGE_CHECK))
+		return -EINVAL;
 	if (!iommu->v2)
 		return -EACCES;
 	h = iommu->h;
+	if (t1_pages_wrap(iommu, user_iova, npage))
+		return -EOVERFLOW;
 	if (t1_vaddrs_invalid(iommu, &iommu->warned_pin_busy, "pin_pages"))
 		return -EBUSY;
 	/* Nobody could be asked to give the pages back. */
@@ -74,7 +90,7 @@ int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int np
 	do_accounting = !iommu->domains;
 	for (i = 0; i < npage; i++) {
 		uint64_t iova = user_iova + h->page_size * (uint64_t)i, pfn;
-		struct t1_dma *dma = t1_dma_find(iommu, iova, h->page_size);
+		struct t1_dma *dma = t1_dma_find(iommu, iova, iova + h->page_size - 1);
 		struct t1_pfn *vpfn;
 
 		if (!dma) {
@@ -136,17 +152,23 @@ void t1_unpin_pages(void *data, uint64_t user_iova, int npage)
 		HOST_WARN(h, "unpin_pages on a v1 container");
 		return;
 	}
+	if (t1_pages_wrap(iommu, user_iova, npage)) {
+		HOST_WARN(h, "unpin_pages of %d pages from 0x%llx wraps", npage,
+			  (unsigned long long)user_iova);
+		return;
+	}
 	user_iova &= ~(h->page_size - 1);
 	do_accounting = !iommu->domains;
 	for (i = 0; i < npage; i++) {
 		uint64_t iova = user_iova + h->page_size * (uint64_t)i;
-		struct t1_dma *dma = t1_dma_find(iommu, iova, h->page_size);
+		struct t1_dma *dma = t1_dma_find(iommu, iova, iova + h->page_size - 1);
 
 		if (!dma)
 			break;
 		t1_unpin_external(iommu, dma, iova, do_accounting);
 	}
-	if (i != npage)
+	/* Before 6.0 the count unpinned went back to the caller instead. */
+	if (i != npage && t1_since(iommu, T1_PIN_BY_IOVA))
 		HOST_WARN(h, "unpin_pages stopped at page %d of %d: iova not mapped", i, npage);
 }
 
@@ -155,7 +177,7 @@ static int t1_dma_rw_chunk(struct t1_iommu *iommu, uint64_t iova, unsigned char 
 			   size_t len, bool write, size_t *done)
 {
 	struct vfiosim_host *h = iommu->h;
-	struct t1_dma *dma = t1_dma_find(iommu, iova, 1);
+	struct t1_dma *dma = t1_dma_find(iommu, iova, iova);
 	uint64_t offset, count;
 	unsigned long left;
 

@@ -142,6 +142,10 @@ long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg)
 	if (reply.argsz < minsz)
 		return -EINVAL;
 	outsz = reply.argsz < sizeof(reply) ? reply.argsz : sizeof(reply);
+	/* Before 6.2: the fixed part up to iova_pgsizes, or up to cap_offset. */
+	if (!t1_since(iommu, T1_INFO_WHOLE_HEADER))
+		outsz = reply.argsz < minsz + sizeof(reply.cap_offset) ? minsz :
+			minsz + sizeof(reply.cap_offset);
 
 	reply.flags = VFIO_IOMMU_INFO_PGSIZES;
 	reply.iova_pgsizes = iommu->pgsize_bitmap;
@@ -182,18 +186,23 @@ static bool t1_all_enforce_cc(struct t1_iommu *iommu)
 	return true;
 }
 
-/* iommu is NULL when asked before any driver instance is open. */
-long t1_check_extension(struct t1_iommu *iommu, unsigned long ext)
+/*
+ * The answer of Linux `kernel`; iommu is NULL when asked before any driver
+ * instance is open.
+ */
+long t1_check_extension(unsigned int kernel, struct t1_iommu *iommu, unsigned long ext)
 {
 	switch (ext) {
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
-	case VFIO_TYPE1_NESTING_IOMMU:
-	case VFIO_UNMAP_ALL:
 		return 1;
+	case VFIO_TYPE1_NESTING_IOMMU:
+		return !t1_kernel_since(kernel, T1_NO_NESTING);
+	case VFIO_UNMAP_ALL:
+		return t1_kernel_since(kernel, T1_UNMAP_ALL);
 	case VFIO_UPDATE_VADDR:
 		/* Vendor drivers could not cope with vaddrs going away. */
-		return iommu && !iommu->emulated;
+		return t1_kernel_since(kernel, T1_UPDATE_VADDR) && iommu && !iommu->emulated;
 	case VFIO_DMA_CC_IOMMU:
 		return iommu && t1_all_enforce_cc(iommu);
 	default:

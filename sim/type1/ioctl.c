@@ -12,7 +12,8 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	struct t1_iommu *iommu = data;
 
 	if (cmd == VFIO_CHECK_EXTENSION)
-		return t1_check_extension(iommu, arg);
+		return t1_check_extension(iommu ? iommu->kernel : VFIOSIM_KERNEL_NEWEST, iommu,
+					  arg);
 	if (!iommu)
 		return -EINVAL;
 	switch (cmd) {
@@ -29,6 +30,12 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/* No driver open yet: the answer of the host's kernel version. */
+static long t1_probe_extension(const struct vfiosim_host *h, unsigned long arg)
+{
+	return t1_check_extension(host_kernel(h), NULL, arg);
+}
+
 static void *t1_open(struct vfiosim_host *h, unsigned long type, int *err)
 {
 	struct t1_iommu *iommu = host_alloc(h, sizeof(*iommu), true);
@@ -37,11 +44,13 @@ static void *t1_open(struct vfiosim_host *h, unsigned long type, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	iommu->kernel = host_kernel(h);
 	switch (type) {
 	case VFIO_TYPE1_IOMMU:
 		break;
 	case VFIO_TYPE1_NESTING_IOMMU:
-		iommu->nesting = true;
+		/* Since 6.13 the number opens a plain v2 driver (if asked). */
+		iommu->nesting = !t1_since(iommu, T1_NO_NESTING);
 		iommu->v2 = true;
 		break;
 	case VFIO_TYPE1v2_IOMMU:
@@ -71,6 +80,7 @@ static void t1_release(void *data)
 		iommu->emulated = tg->next;
 		t1_group_free(iommu, tg);
 	}
+	host_free(iommu->h, iommu->external);
 	t1_remove_all(iommu);
 	while ((dom = iommu->domains)) {
 		while ((tg = dom->groups)) {
@@ -90,6 +100,7 @@ static void t1_release(void *data)
 const struct vfiosim_backend vfiosim_backend = {
 	.name = "model",
 	.ioctl = t1_ioctl,
+	.check_extension = t1_probe_extension,
 	.open = t1_open,
 	.release = t1_release,
 	.attach_group = t1_attach_group,

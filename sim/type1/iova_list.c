@@ -123,9 +123,9 @@ bool t1_iova_aper_conflict(struct t1_iommu *iommu, uint64_t start, uint64_t end)
 	if (end < lo->start || start > hi->end)
 		return true;
 	/* Mappings the narrower aperture would leave outside. */
-	if (start > lo->start && t1_dma_find(iommu, lo->start, start - lo->start))
+	if (start > lo->start && t1_dma_find(iommu, lo->start, start - 1))
 		return true;
-	return end < hi->end && t1_dma_find(iommu, end + 1, hi->end - end);
+	return end < hi->end && t1_dma_find(iommu, end + 1, hi->end);
 }
 
 int t1_iova_aper_resize(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start,
@@ -192,7 +192,8 @@ bool t1_iova_resv_conflict(struct t1_iommu *iommu, const struct vfiosim_resv_reg
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		if (t1_resv_counts(&resv[i]) && t1_dma_find(iommu, resv[i].start, resv[i].length))
+		if (t1_resv_counts(&resv[i]) &&
+		    t1_dma_find(iommu, resv[i].start, resv[i].start + resv[i].length - 1))
 			return true;
 	return false;
 }

@@ -42,7 +42,7 @@ unwind:
 /* Pins and maps map_size bytes of a fresh mapping; removes it on failure. */
 static int t1_pin_map(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t map_size)
 {
-	uint64_t limit = host_mm_lock_limit(iommu->h), pfn;
+	uint64_t limit = host_mm_lock_limit(iommu->h), pfn, at;
 	unsigned int shift = t1_page_shift(iommu);
 	uint64_t left = map_size;
 	struct t1_batch batch;
@@ -60,9 +60,11 @@ static int t1_pin_map(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t map_s
 			ret = (int)npage;
 			break;
 		}
-		ret = t1_map_run(iommu, t1_dma_end(dma), pfn, npage, dma->prot);
+		/* The next IOVA to map: below 2^64 while anything is left. */
+		at = dma->iova + dma->size;
+		ret = t1_map_run(iommu, at, pfn, npage, dma->prot);
 		if (ret) {
-			t1_unpin_chunk(iommu, dma, t1_dma_end(dma), pfn, npage, true);
+			t1_unpin_chunk(iommu, dma, at, pfn, npage, true);
 			t1_batch_release(iommu, &batch, dma->prot);
 			break;
 		}
@@ -91,40 +93,55 @@ static int t1_map_new_vaddr(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t
 	return 0;
 }
 
+/*
+ * The argument checks of MAP, in the order of the kernel version followed:
+ * 0, or the errno of the first that fails.  Since 6.19 a range that wraps
+ * (iova or vaddr) is -EOVERFLOW and size and wrapping are checked first;
+ * before, -EINVAL after the access and alignment checks.  Before 5.12 (no
+ * VFIO_DMA_MAP_FLAG_VADDR) a missing access was refused with the size.
+ */
+static int t1_map_args(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_map *req,
+		       int prot, bool new_vaddr)
+{
+	uint64_t iova = req->iova, vaddr = req->vaddr, size = req->size;
+	uint64_t pgsize = t1_min_pgsize(iommu);
+	bool wraps = iova + size - 1 < iova || vaddr + size - 1 < vaddr;
+	bool overflow = t1_since(iommu, T1_EOVERFLOW);
+
+	if (overflow && !size)
+		return -EINVAL;
+	if (overflow && wraps)
+		return -EOVERFLOW;
+	/* Exactly one of: some access, or a new vaddr. */
+	if (t1_since(iommu, T1_UPDATE_VADDR) && !prot == !new_vaddr)
+		return -EINVAL;
+	if (pgsize - 1 >= t1_page_size(iommu))
+		HOST_WARN(iommu->h, "IOMMU page 0x%llx above PAGE_SIZE",
+			  (unsigned long long)pgsize);
+	if ((!prot && !new_vaddr) || !size || ((size | iova | vaddr) & (pgsize - 1)))
+		return -EINVAL;
+	return wraps ? -EINVAL : 0;
+}
+
 static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_map *req)
 {
 	bool new_vaddr = req->flags & VFIO_DMA_MAP_FLAG_VADDR;
 	uint64_t iova = req->iova, vaddr = req->vaddr, size = req->size;
 	uint64_t pgsize = t1_min_pgsize(iommu);
 	struct t1_dma *dma;
-	int prot = 0, ret = 0;
+	int prot = 0, ret;
 
 	/* MAP's flags are from the device's side: it writes to memory. */
 	if (req->flags & VFIO_DMA_MAP_FLAG_WRITE)
 		prot |= VFIOSIM_PROT_WRITE;
 	if (req->flags & VFIO_DMA_MAP_FLAG_READ)
 		prot |= VFIOSIM_PROT_READ;
-	/* Exactly one of: some access, or a new vaddr. */
-	if (!prot == !new_vaddr)
-		return -EINVAL;
+	ret = t1_map_args(iommu, req, prot, new_vaddr);
+	if (ret)
+		return ret;
 
-	if (pgsize - 1 >= t1_page_size(iommu))
-		HOST_WARN(iommu->h, "IOMMU page 0x%llx above PAGE_SIZE",
-			  (unsigned long long)pgsize);
-	if (!size || ((size | iova | vaddr) & (pgsize - 1)))
-		return -EINVAL;
-	if (iova + size - 1 < iova || vaddr + size - 1 < vaddr)
-		return -EINVAL;
-	/*
-	 * Linux accepts a range ending exactly at 2^64, then locates mappings
-	 * by iova + size, which is 0 for it: it is never found again, and it
-	 * misleads lookups of other mappings.  Refused here.
-	 */
-	/* divergence: see docs/divergences.md (8) */
-	if (!(iova + size))
-		return -EINVAL;
-
-	dma = t1_dma_find(iommu, iova, size);
+	/* The last byte may be the last IOVA: a mapping may end at 2^64. */
+	dma = t1_dma_find(iommu, iova, iova + size - 1);
 	if (new_vaddr)
 		return t1_map_new_vaddr(iommu, dma, iova, size, vaddr);
 	if (dma)
@@ -145,6 +162,7 @@ static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_m
 	dma->pfns = RB_ROOT;
 	t1_dma_link(iommu, dma);
 
+	ret = 0;
 	if (iommu->domains)
 		ret = t1_pin_map(iommu, dma, size);
 	else
@@ -160,12 +178,13 @@ static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_m
 
 long t1_ioctl_map_dma(struct t1_iommu *iommu, unsigned long arg)
 {
-	const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
-			       VFIO_DMA_MAP_FLAG_VADDR;
 	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_map, size) +
 			     sizeof(uint64_t);
 	struct vfio_iommu_type1_dma_map req;
+	uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 
+	if (t1_since(iommu, T1_UPDATE_VADDR))
+		known |= VFIO_DMA_MAP_FLAG_VADDR;
 	if (host_copy_from_user(iommu->h, &req, arg, minsz))
 		return -EFAULT;
 	if (req.argsz < minsz || (req.flags & ~known))

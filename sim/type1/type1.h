@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * type1.h - the model of Linux 6.12's vfio_iommu_type1: its state and the
- * functions its files share.
+ * type1.h - the model of Linux's vfio_iommu_type1 (7.3, and older versions
+ * by choice: profile.h): its state and the functions its files share.
  *
  * One t1_iommu is one open container driver.  It owns a tree of DMA
  * mappings (t1_dma, by IOVA), each with a tree of the pages that vendor
@@ -12,8 +12,10 @@
  *
  * Arithmetic on IOVAs and sizes is done in uint64_t and wraps exactly
  * where the kernel's dma_addr_t arithmetic wraps, so that hostile inputs
- * take the kernel's paths.  Nothing here may abort: the kernel's WARN_ON
- * and BUG_ON become HOST_WARN.
+ * take the kernel's paths.  A mapping may end at 2^64: every lookup
+ * compares inclusive last addresses, never an end that would wrap to 0.
+ * Nothing here may abort: the kernel's WARN_ON and BUG_ON become
+ * HOST_WARN.
  */
 #ifndef VFIOSIM_TYPE1_H
 #define VFIOSIM_TYPE1_H
@@ -25,6 +27,7 @@
 #include "host/host.h"
 #include "lib/bitmap.h"
 #include "lib/rbtree.h"
+#include "type1/profile.h"
 
 /* A group as the driver knows it: in one domain's list or the emulated one. */
 struct t1_group {
@@ -108,8 +111,12 @@ struct t1_dma_ent {
 
 struct t1_iommu {
 	struct vfiosim_host *h;
+	unsigned int kernel;		/* the version it answers as (profile.h) */
 	struct t1_domain *domains;	/* newest first: the head is "first" */
 	struct t1_group *emulated;	/* newest first */
+	struct t1_domain *external;	/* before 5.16: what the first emulated
+					   group's attach allocated, kept while
+					   any is attached (holds nothing) */
 	struct t1_group *devices;	/* groups whose device is registered */
 	struct t1_iova *iovas;
 	struct rb_root dmas;		/* struct t1_dma by iova */
@@ -178,10 +185,10 @@ static inline unsigned int t1_page_shift(const struct t1_iommu *iommu)
 	return iommu->h->page_shift;
 }
 
-/* One past the mapping's last byte; 0 when it ends at the top of the space. */
-static inline uint64_t t1_dma_end(const struct t1_dma *dma)
+/* The mapping's last byte (size 0, while it is being built: iova - 1). */
+static inline uint64_t t1_dma_last(const struct t1_dma *dma)
 {
-	return dma->iova + dma->size;
+	return dma->iova + dma->size - 1;
 }
 
 static inline struct t1_dma *t1_dma_of(struct rb_node *n)
@@ -206,8 +213,8 @@ static inline struct t1_dma *t1_dma_prev(struct t1_dma *dma)
 
 /* ------------------------------------------------- dma_tree.c */
 
-struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t size);
-struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t size);
+struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t last);
+struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t last);
 struct t1_dma *t1_dma_ceil(struct t1_iommu *iommu, uint64_t iova);
 struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova);
 void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma);
@@ -304,7 +311,7 @@ long t1_ioctl_map_dma(struct t1_iommu *iommu, unsigned long arg);
 
 long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg);
 uint64_t t1_phys_run(struct t1_iommu *iommu, struct host_domain *hd, uint64_t iova,
-		     uint64_t phys, uint64_t end);
+		     uint64_t phys, uint64_t left);
 long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounting);
 void t1_remove_dma(struct t1_iommu *iommu, struct t1_dma *dma);
 void t1_remove_all(struct t1_iommu *iommu);
@@ -313,7 +320,7 @@ void t1_unmap_unpin_reaccount(struct t1_iommu *iommu);
 /* ------------------------------------------------- info.c */
 
 long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg);
-long t1_check_extension(struct t1_iommu *iommu, unsigned long ext);
+long t1_check_extension(unsigned int kernel, struct t1_iommu *iommu, unsigned long ext);
 
 /* ------------------------------------------------- attach.c */
 

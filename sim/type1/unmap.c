@@ -22,13 +22,16 @@
 /* Devices were told to unpin: look at the range afresh. */
 #define T1_UNMAP_AGAIN		1
 
-/* Bytes from iova on, up to end, that the domain maps to contiguous phys. */
+/*
+ * Bytes from iova on, at most left (> 0), that the domain maps to
+ * contiguous phys.  Counted by offset: iova + left may be 2^64.
+ */
 uint64_t t1_phys_run(struct t1_iommu *iommu, struct host_domain *hd, uint64_t iova,
-		     uint64_t phys, uint64_t end)
+		     uint64_t phys, uint64_t left)
 {
 	uint64_t len = t1_page_size(iommu);
 
-	while (iova + len < end && host_iommu_iova_to_phys(hd, iova + len) == phys + len)
+	while (len < left && host_iommu_iova_to_phys(hd, iova + len) == phys + len)
 		len += t1_page_size(iommu);
 	return len;
 }
@@ -43,7 +46,7 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 {
 	struct vfiosim_host *h = iommu->h;
 	struct t1_domain *first = iommu->domains, *d;
-	uint64_t iova = dma->iova, end = t1_dma_end(dma);
+	uint64_t pos = 0;
 	long unpinned = 0;
 
 	if (!dma->size || !first)
@@ -51,16 +54,19 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 	for (d = first->next; d; d = d->next)
 		host_iommu_unmap(d->hd, dma->iova, dma->size);
 
-	while (iova < end) {
-		uint64_t phys = host_iommu_iova_to_phys(first->hd, iova), len, done;
+	/* By offset into the mapping: its end may be 2^64. */
+	while (pos < dma->size) {
+		uint64_t iova = dma->iova + pos, len, done;
+		uint64_t phys = host_iommu_iova_to_phys(first->hd, iova);
 
 		if (!phys) {
 			HOST_WARN(h, "iova 0x%llx of a mapping is not mapped",
 				  (unsigned long long)iova);
-			iova += h->page_size;
+			pos += h->page_size;
 			continue;
 		}
-		len = first->fgsp ? h->page_size : t1_phys_run(iommu, first->hd, iova, phys, end);
+		len = first->fgsp ? h->page_size :
+		      t1_phys_run(iommu, first->hd, iova, phys, dma->size - pos);
 		done = host_iommu_unmap(first->hd, iova, len);
 		if (!done) {
 			HOST_WARN(h, "IOMMU refused to unmap iova 0x%llx",
@@ -69,7 +75,7 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 		}
 		unpinned += t1_unpin_chunk(iommu, dma, iova, phys >> h->page_shift,
 					   (long)(done >> h->page_shift), false);
-		iova += done;
+		pos += done;
 	}
 	dma->iommu_mapped = false;
 	t1_dma_index_stale(iommu);
@@ -123,16 +129,15 @@ void t1_unmap_unpin_reaccount(struct t1_iommu *iommu)
 }
 
 /*
- * The mapping the walk over [iova, iova + size) takes after prev (NULL:
- * the first one).  A v1 walk that meets a mapping starting below iova
- * stops there.
+ * The mapping the walk over [iova, last] takes after prev (NULL: the first
+ * one).  A v1 walk that meets a mapping starting below iova stops there.
  */
 static struct t1_dma *t1_unmap_next(struct t1_iommu *iommu, struct t1_dma *prev,
-				    uint64_t iova, uint64_t size)
+				    uint64_t iova, uint64_t last)
 {
-	struct t1_dma *dma = prev ? t1_dma_next(prev) : t1_dma_first_in(iommu, iova, size);
+	struct t1_dma *dma = prev ? t1_dma_next(prev) : t1_dma_first_in(iommu, iova, last);
 
-	if (!dma || dma->iova >= iova + size)
+	if (!dma || dma->iova > last)
 		return NULL;
 	if (!iommu->v2 && iova > dma->iova)
 		return NULL;
@@ -171,12 +176,12 @@ static int t1_unmap_settle(struct t1_iommu *iommu, struct t1_dma *dma,
 }
 
 /* UNMAP_FLAG_VADDR: all mappings in range or none lose their vaddr. */
-static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t size,
+static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t last,
 				uint64_t *unmapped)
 {
-	struct t1_dma *first = t1_unmap_next(iommu, NULL, iova, size), *dma, *undo;
+	struct t1_dma *first = t1_unmap_next(iommu, NULL, iova, last), *dma, *undo;
 
-	for (dma = first; dma; dma = t1_unmap_next(iommu, dma, iova, size)) {
+	for (dma = first; dma; dma = t1_unmap_next(iommu, dma, iova, last)) {
 		if (dma->vaddr_invalid) {
 			for (undo = first; undo != dma; undo = t1_dma_next(undo)) {
 				undo->vaddr_invalid = false;
@@ -193,16 +198,16 @@ static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t 
 }
 
 /*
- * The first mapping of [iova, iova + size) that vendor drivers still pin
- * pages of, looking from from on (the range's first mapping: NULL).
+ * The first mapping of [iova, last] that vendor drivers still pin pages
+ * of, looking from from on (the range's first mapping: NULL).
  */
 static struct t1_dma *t1_unmap_pinned(struct t1_iommu *iommu, struct t1_dma *from,
-				      uint64_t iova, uint64_t size)
+				      uint64_t iova, uint64_t last)
 {
 	struct t1_dma *dma;
 
-	for (dma = from ? from : t1_unmap_next(iommu, NULL, iova, size); dma;
-	     dma = t1_unmap_next(iommu, dma, iova, size))
+	for (dma = from ? from : t1_unmap_next(iommu, NULL, iova, last); dma;
+	     dma = t1_unmap_next(iommu, dma, iova, last))
 		if (!RB_EMPTY_ROOT(&dma->pfns))
 			return dma;
 	return NULL;
@@ -222,7 +227,7 @@ static struct t1_dma *t1_unmap_pinned(struct t1_iommu *iommu, struct t1_dma *fro
  * about twice, not once per notification.
  */
 /* divergence: see docs/divergences.md (2) */
-static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t size,
+static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t last,
 			       const struct vfio_bitmap *bm, uint64_t *unmapped,
 			       struct t1_unmap_state *st)
 {
@@ -230,11 +235,11 @@ static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t s
 	int ret;
 
 	if (st->resume)
-		dma = t1_dma_first_in(iommu, st->resume_iova, iova + size - st->resume_iova);
-	dma = st->resume && !dma ? NULL : t1_unmap_pinned(iommu, dma, iova, size);
+		dma = t1_dma_first_in(iommu, st->resume_iova, last);
+	dma = st->resume && !dma ? NULL : t1_unmap_pinned(iommu, dma, iova, last);
 	if (!dma && st->resume) {
 		st->resume = false;
-		dma = t1_unmap_pinned(iommu, NULL, iova, size);
+		dma = t1_unmap_pinned(iommu, NULL, iova, last);
 	}
 	if (dma) {
 		st->resume = true;
@@ -242,11 +247,12 @@ static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t s
 		return t1_unmap_settle(iommu, dma, st);
 	}
 	/* v2 only (tracking needs it): the range cuts no mapping. */
-	ret = t1_dirty_report(iommu, (uint64_t)(uintptr_t)bm->data, iova, size, bm->pgsize, false);
+	ret = t1_dirty_report(iommu, (uint64_t)(uintptr_t)bm->data, iova, last - iova + 1,
+			      bm->pgsize, false);
 	if (ret)
 		return ret;
-	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma; dma = next) {
-		next = t1_unmap_next(iommu, dma, iova, size);
+	for (dma = t1_unmap_next(iommu, NULL, iova, last); dma; dma = next) {
+		next = t1_unmap_next(iommu, dma, iova, last);
 		*unmapped += dma->size;
 		t1_remove_dma(iommu, dma);
 	}
@@ -259,7 +265,7 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 	bool all = unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL;
 	bool invalidate = unmap->flags & VFIO_DMA_UNMAP_FLAG_VADDR;
 	bool dirty = unmap->flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
-	uint64_t iova = unmap->iova, size = unmap->size, pgsize, unmapped = 0;
+	uint64_t iova = unmap->iova, size = unmap->size, last, pgsize, unmapped = 0;
 	struct t1_unmap_state st = { NULL, 0, false, 0 };
 	struct t1_dma *dma, *next;
 	int ret;
@@ -270,12 +276,15 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 	pgsize = t1_min_pgsize(iommu);
 	if (iova & (pgsize - 1))
 		return -EINVAL;
+	last = iova + size - 1;
 	if (all) {
 		if (iova || size)
 			return -EINVAL;
-		size = UINT64_MAX;
-	} else if (!size || (size & (pgsize - 1)) || iova + size - 1 < iova) {
+		last = UINT64_MAX;
+	} else if (!size || (size & (pgsize - 1))) {
 		return -EINVAL;
+	} else if (last < iova) {
+		return t1_since(iommu, T1_EOVERFLOW) ? -EOVERFLOW : -EINVAL;
 	}
 	if (dirty && (!iommu->tracking || bm->pgsize != pgsize))
 		return -EINVAL;
@@ -285,33 +294,33 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 
 restart:
 	if (iommu->v2 && !all) {
-		dma = t1_dma_find(iommu, iova, 1);
+		dma = t1_dma_find(iommu, iova, iova);
 		if (dma && dma->iova != iova)
 			return -EINVAL;
-		dma = t1_dma_find(iommu, iova + size - 1, 0);
-		if (dma && t1_dma_end(dma) != iova + size)
+		dma = t1_dma_find(iommu, last, last);
+		if (dma && t1_dma_last(dma) != last)
 			return -EINVAL;
 	}
 
 	if (invalidate) {
-		ret = t1_invalidate_vaddrs(iommu, iova, size, &unmapped);
+		ret = t1_invalidate_vaddrs(iommu, iova, last, &unmapped);
 		goto out;
 	}
 	if (dirty) {
-		ret = t1_unmap_with_dirty(iommu, iova, size, bm, &unmapped, &st);
+		ret = t1_unmap_with_dirty(iommu, iova, last, bm, &unmapped, &st);
 		if (ret == T1_UNMAP_AGAIN)
 			goto restart;
 		goto out;
 	}
 
-	for (dma = t1_unmap_next(iommu, NULL, iova, size); dma; dma = next) {
+	for (dma = t1_unmap_next(iommu, NULL, iova, last); dma; dma = next) {
 		if (!RB_EMPTY_ROOT(&dma->pfns)) {
 			ret = t1_unmap_settle(iommu, dma, &st);
 			if (ret == T1_UNMAP_AGAIN)
 				goto restart;
 			return ret;
 		}
-		next = t1_unmap_next(iommu, dma, iova, size);
+		next = t1_unmap_next(iommu, dma, iova, last);
 		unmapped += dma->size;
 		t1_remove_dma(iommu, dma);
 	}
@@ -323,15 +332,18 @@ out:
 
 long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg)
 {
-	const uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFIO_DMA_UNMAP_FLAG_VADDR |
-			       VFIO_DMA_UNMAP_FLAG_ALL;
 	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_unmap, size) +
 			     sizeof(uint64_t);
+	uint32_t known = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
 	struct vfio_iommu_type1_dma_unmap req;
 	struct vfio_bitmap bm = { 0 };
 	bool dirty;
 	int ret;
 
+	if (t1_since(iommu, T1_UPDATE_VADDR))
+		known |= VFIO_DMA_UNMAP_FLAG_VADDR;
+	if (t1_since(iommu, T1_UNMAP_ALL))
+		known |= VFIO_DMA_UNMAP_FLAG_ALL;
 	if (host_copy_from_user(iommu->h, &req, arg, minsz))
 		return -EFAULT;
 	if (req.argsz < minsz || (req.flags & ~known))

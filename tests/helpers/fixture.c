@@ -272,9 +272,50 @@ static int fx_release(struct fx *fx)
 	return bad ? -1 : 0;
 }
 
+unsigned int fx_parse_kernel(const char *s)
+{
+	unsigned int major, minor;
+	int end = 0;
+
+	if (!s || sscanf(s, "%u.%u%n", &major, &minor, &end) != 2 || s[end] || major > 255 ||
+	    minor > 255)
+		return 0;
+	return VFIOSIM_KERNEL(major, minor);
+}
+
+/* The host's kernel from VFIOSIM_KERNEL: 0 if unset or empty, -1 if bad. */
+static int fx_env_kernel(unsigned int *kernel)
+{
+	const char *s = getenv("VFIOSIM_KERNEL");
+
+	*kernel = 0;
+	if (!s || !*s)
+		return 0;
+	*kernel = fx_parse_kernel(s);
+	if (*kernel >= VFIOSIM_KERNEL_OLDEST && *kernel <= VFIOSIM_KERNEL_NEWEST)
+		return 0;
+	print_error("VFIOSIM_KERNEL=%s: not a version from %u.%u to %u.%u\n", s,
+		    VFIOSIM_KERNEL_MAJOR(VFIOSIM_KERNEL_OLDEST),
+		    VFIOSIM_KERNEL_MINOR(VFIOSIM_KERNEL_OLDEST),
+		    VFIOSIM_KERNEL_MAJOR(VFIOSIM_KERNEL_NEWEST),
+		    VFIOSIM_KERNEL_MINOR(VFIOSIM_KERNEL_NEWEST));
+	return -1;
+}
+
+bool fx_since(const struct fx *fx, unsigned int release)
+{
+	return fx->kernel >= release;
+}
+
+int fx_wrap_errno(const struct fx *fx)
+{
+	return fx_since(fx, FX_K_EOVERFLOW) ? EOVERFLOW : EINVAL;
+}
+
 int fx_setup(void **state)
 {
 	const struct fx_config *cfg = *state;
+	struct vfiosim_host_config hc;
 	struct fx *fx;
 	unsigned int i;
 	long ret;
@@ -283,11 +324,14 @@ int fx_setup(void **state)
 		print_error("fx_setup: no configuration in the state pointer\n");
 		return -1;
 	}
+	hc = cfg->host;
+	if (!hc.kernel && fx_env_kernel(&hc.kernel))
+		return -1;
 	fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
 	fx->cfg = cfg;
-	fx->h = vfiosim_host_new(&cfg->host);
+	fx->h = vfiosim_host_new(&hc);
 	if (!fx->h) {
 		print_error("fx_setup(%s): vfiosim_host_new failed\n", cfg->name);
 		goto fail;
@@ -323,6 +367,7 @@ int fx_setup(void **state)
 		print_error("fx_setup(%s): container: errno %d\n", cfg->name, errno);
 		goto fail;
 	}
+	fx->kernel = vfiosim_container_kernel(fx->c);
 	for (i = 0; !cfg->no_attach && i < cfg->nr_groups; i++) {
 		ret = vfiosim_container_attach(fx->c, fx->g[i]);
 		if (ret) {
@@ -485,6 +530,27 @@ long fx_unmap(struct fx *fx, uint64_t iova, uint64_t size, uint32_t flags, uint6
 long fx_ext(struct vfiosim_container *c, unsigned long ext)
 {
 	return vfiosim_ioctl_arg(c, VFIO_CHECK_EXTENSION, ext);
+}
+
+long fx_unmap_everything(struct fx *fx, struct vfiosim_container *c, uint64_t *unmapped)
+{
+	if (fx_since(fx, FX_K_UPDATE_VADDR))
+		return fx_unmap_in(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, unmapped);
+	return fx_unmap_in(c, 0, 0 - fx->pgsize, 0, unmapped);
+}
+
+bool fx_update_vaddr(struct fx *fx)
+{
+	uint64_t P = fx->pgsize;
+
+	if (fx_since(fx, FX_K_UPDATE_VADDR))
+		return true;
+	expect_err(fx_map(fx, fx->guest, FX_IOVA, P, VFIO_DMA_MAP_FLAG_VADDR), EINVAL);
+	expect_err(fx_unmap(fx, FX_IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL), EINVAL);
+	expect_err(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL), EINVAL);
+	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
+	expect_ret(fx_ext(fx->c, VFIO_UNMAP_ALL), 0);
+	return false;
 }
 
 long fx_dirty(struct vfiosim_container *c, uint32_t flags)

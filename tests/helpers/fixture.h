@@ -74,6 +74,8 @@ struct fx {
 	const struct fx_config *cfg;
 	struct vfiosim_host *h;
 	struct vfiosim_container *c;
+	unsigned int kernel;		/* the Linux version c follows
+					   (vfiosim_container_kernel()) */
 	struct vfiosim_group *g[FX_MAX_GROUPS];
 	unsigned int nr_groups;
 	bool v2;			/* unmap follows the v2 rules */
@@ -128,6 +130,37 @@ extern const struct fx_config fx_bare;
 
 int fx_setup(void **state);
 int fx_teardown(void **state);
+
+/* ------------------------------------------------------ kernel versions */
+
+/*
+ * The environment variable VFIOSIM_KERNEL ("7.3", "6.12", "6.1", "5.10")
+ * sets the host's kernel for every fixture (the model then answers as
+ * that version); unset, the host leaves it 0 and the backend decides (the
+ * newest for the model, its own for a kernel tree).  Tests branch their
+ * expectations on fx->kernel, never on the backend's name, so that they
+ * hold against the kernel tree of any version.
+ *
+ * The releases below are the tests' own claims about Linux, written
+ * independently of the model's table (sim/type1/profile.c), so that
+ * `make kcheck` on real trees can prove either wrong.
+ */
+#define FX_K_UPDATE_VADDR	VFIOSIM_KERNEL(5, 12)	/* VFIO_UPDATE_VADDR, VFIO_UNMAP_ALL */
+#define FX_K_NO_EXT_DOMAIN	VFIOSIM_KERNEL(5, 16)	/* emulated attach: 1 allocation */
+#define FX_K_PIN_BY_IOVA	VFIOSIM_KERNEL(6, 0)	/* a short unpin WARNs */
+#define FX_K_INFO_HEADER	VFIOSIM_KERNEL(6, 2)	/* GET_INFO writes back up to argsz */
+#define FX_K_DOMAIN_ERRNO	VFIOSIM_KERNEL(6, 11)	/* attach: -ENOMEM, not -EIO */
+#define FX_K_NO_NESTING		VFIOSIM_KERNEL(6, 13)	/* VFIO_TYPE1_NESTING_IOMMU gone */
+#define FX_K_NO_FGSP		VFIOSIM_KERNEL(6, 13)	/* no superpage probe at attach */
+#define FX_K_EOVERFLOW		VFIOSIM_KERNEL(6, 19)	/* wrapping ranges: -EOVERFLOW */
+#define FX_K_PIN_NPAGE		VFIOSIM_KERNEL(6, 19)	/* pin of npage <= 0: -EINVAL */
+
+/* Whether the container follows a version with the change of `release`. */
+bool fx_since(const struct fx *fx, unsigned int release);
+/* The errno of a range that wraps the IOVA space in fx's version. */
+int fx_wrap_errno(const struct fx *fx);
+/* "MAJOR.MINOR" into VFIOSIM_KERNEL(); 0 for anything else. */
+unsigned int fx_parse_kernel(const char *s);
 
 /* ------------------------------------------------------------ checks */
 
@@ -187,6 +220,18 @@ long fx_unmap_in(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint
 		 uint64_t *unmapped);
 long fx_unmap(struct fx *fx, uint64_t iova, uint64_t size, uint32_t flags, uint64_t *unmapped);
 long fx_ext(struct vfiosim_container *c, unsigned long ext);	/* CHECK_EXTENSION */
+/*
+ * Unmaps every mapping of c: VFIO_DMA_UNMAP_FLAG_ALL, or before 5.12 (no
+ * such flag) the whole space but its last page, which callers leave alone.
+ * *unmapped (may be NULL) as fx_unmap_in().
+ */
+long fx_unmap_everything(struct fx *fx, struct vfiosim_container *c, uint64_t *unmapped);
+/*
+ * Whether fx's version has VFIO_UPDATE_VADDR and VFIO_UNMAP_ALL (5.12).
+ * When it does not, checks that fx->c refuses their flags and claims
+ * neither extension, and returns false: a test of them stops there.
+ */
+bool fx_update_vaddr(struct fx *fx);
 long fx_dirty(struct vfiosim_container *c, uint32_t flags);	/* DIRTY_PAGES START/STOP */
 
 /*

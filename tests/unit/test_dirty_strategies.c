@@ -842,9 +842,15 @@ static void test_quiet_runs_from_the_index_agree(void **state)
 	print_message("%lu reports compared\n", f->reports);
 }
 
+/* Mapping k of variant v. */
+static struct t1_dma *dma_of(struct fx *f, unsigned int v, unsigned int k)
+{
+	return t1_dma_find(iommu_of(f, v), f->map[k].iova, f->map[k].iova);
+}
+
 static bool exact(struct fx *f, unsigned int v, unsigned int k)
 {
-	return t1_dma_find(iommu_of(f, v), f->map[k].iova, 1)->bitmap_exact;
+	return dma_of(f, v, k)->bitmap_exact;
 }
 
 static void pin_one(struct fx *f, uint64_t iova, bool pin)
@@ -915,10 +921,8 @@ static void test_restart_skipped_only_while_the_bitmap_holds_the_pins(void **sta
 	}
 	/* Only the pins are left in mappings 3 and 4 (none), 1 keeps three. */
 	for (v = 0; v < NV; v++) {
-		assert_false(t1_dma_find(iommu_of(f, v), f->map[3].iova, 1)->bitmap_marked &&
-			     t1_dma_find(iommu_of(f, v), f->map[3].iova, 1)->bitmap[0]);
-		assert_int_equal(bitmap_weight(t1_dma_find(iommu_of(f, v), f->map[1].iova,
-							   1)->bitmap, 200 + 1), 3);
+		assert_false(dma_of(f, v, 3)->bitmap_marked && dma_of(f, v, 3)->bitmap[0]);
+		assert_int_equal(bitmap_weight(dma_of(f, v, 1)->bitmap, 200 + 1), 3);
 	}
 	pin_one(f, f->map[1].iova + 5 * pg, false);
 	pin_one(f, f->map[1].iova + 70 * pg, false);
