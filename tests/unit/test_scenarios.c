@@ -39,20 +39,6 @@ static const unsigned int profiles[] = {
 };
 #define NR_RUNS		(1 + sizeof(profiles) / sizeof(profiles[0]))
 
-/*
- * Scenarios with version-guarded lines the model cannot pass yet: it answers
- * like 6.12 on every profile until it follows versions (issue 12, the model's
- * part).  On these profiles they must fail, at a guarded line; once one
- * passes, its entry goes.
- */
-static const struct {
-	const char *file;
-	unsigned int kernel;
-} pending[] = {
-	{ "kernel_versions.vfs", VFIOSIM_KERNEL(7, 3) },	/* nesting, EOVERFLOW */
-	{ "kernel_versions.vfs", VFIOSIM_KERNEL(5, 10) },	/* no UNMAP_ALL */
-};
-
 struct run {
 	const char *path;
 	unsigned int kernel;		/* --kernel; 0: the default */
@@ -62,17 +48,6 @@ struct run {
 static const char *dir;
 static char *paths[MAX_SCENARIOS];
 static unsigned int nr_paths;
-
-static bool is_pending(const char *path, unsigned int profile)
-{
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t i;
-
-	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
-		if (!strcmp(pending[i].file, base) && pending[i].kernel == profile)
-			return true;
-	return false;
-}
 
 static void test_scenario(void **state)
 {
@@ -94,27 +69,6 @@ static void test_scenario(void **state)
 		skip();		/* pinned to another version: its own run has it */
 	}
 	assert_int_not_equal(profile, 0);
-	if (is_pending(run->path, profile)) {
-		const struct stmt *st;
-
-		if (!scenario_run(sc, &o, &r)) {
-			scenario_free(sc);
-			fail_msg("%s passes on Linux %u.%u now: delete its entry in pending[] of "
-				 "%s", run->path, VFIOSIM_KERNEL_MAJOR(profile),
-				 VFIOSIM_KERNEL_MINOR(profile), __FILE__);
-		}
-		assert_true(r.fail_index >= 0);
-		st = &sc->st[r.fail_index];
-		if (!st->kmin && !st->kmax) {
-			o.out = stdout;
-			scenario_run(sc, &o, &r);
-			scenario_free(sc);
-			fail_msg("%s:%u: fails at a line without a version guard: %s: %s",
-				 run->path, r.fail_line, r.fail_kind, r.fail_msg);
-		}
-		scenario_free(sc);
-		return;
-	}
 	if (scenario_run(sc, &o, &r)) {
 		/* Again, aloud, so that the log shows how it got there. */
 		o.out = stdout;
