@@ -154,15 +154,28 @@ struct kshim_kpages {
 static struct kshim_kpages *kpages;
 static unsigned long kpages_next;
 
+#define KSHIM_KPAGE_SLOTS	1024
+
+static unsigned long kpage_stride(void)
+{
+	return 1UL << (30 - PAGE_SHIFT);
+}
+
+bool kshim_kpage_pfn(unsigned long pfn)
+{
+	return pfn >= KSHIM_KPAGE_PFN_BASE &&
+	       pfn - KSHIM_KPAGE_PFN_BASE < KSHIM_KPAGE_SLOTS * kpage_stride();
+}
+
 struct page *alloc_pages(gfp_t flags, unsigned int order)
 {
 	struct kshim_kpages *kp = kshim_alloc(sizeof(*kp), flags, KSHIM_KMALLOC);
-	unsigned long stride = 1UL << (30 - PAGE_SHIFT);
 
 	if (!kp)
 		return NULL;
 	kp->order = order;
-	kp->pfn = (unsigned long)KSHIM_KPAGE_PFN_BASE + stride * (kpages_next++ % 1024);
+	kp->pfn = (unsigned long)KSHIM_KPAGE_PFN_BASE +
+		  kpage_stride() * (kpages_next++ % KSHIM_KPAGE_SLOTS);
 	kp->next = kpages;
 	kpages = kp;
 	return pfn_to_page(kp->pfn);
