@@ -54,6 +54,7 @@ struct kshim_frame {
 struct kshim_instance {
 	struct kshim_proc *proc;
 	bool dead;			/* a BUG fired inside it */
+	long charged;			/* pages it charged to locked_vm */
 	unsigned int nr_once;
 	struct { const char *file; unsigned int site; } once[KSHIM_ONCE_SITES];
 };

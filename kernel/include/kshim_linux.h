@@ -69,6 +69,9 @@
 /* struct vfio_iommu_group and vfio_iommu.emulated_iommu_groups; before,
  * struct vfio_group and an "external" domain holding the mdev groups. */
 #define KSHIM_T1_EMULATED	(KSHIM_LINUX >= KSHIM_V(5, 16))
+/* vfio_dma.locked_vm: 6.2, and the 6.1 stable releases ("vfio/type1: track
+ * locked_vm per dma"). */
+#define KSHIM_T1_LOCKED_VM	(KSHIM_LINUX >= KSHIM_V(6, 1))
 /* vfio_iommu.device_list (registered devices, see KSHIM_PIN_BY_IOVA). */
 #define KSHIM_T1_DEVICES	KSHIM_PIN_BY_IOVA
 

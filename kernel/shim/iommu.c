@@ -345,7 +345,7 @@ bool device_iommu_capable(struct device *dev, enum iommu_cap cap)
 
 	switch (cap) {
 	case IOMMU_CAP_CACHE_COHERENCY:
-		return true;
+		return !g->cfg.no_cache_coherency;
 	case IOMMU_CAP_INTR_REMAP:
 		return host_group_isolated_msi(g);
 	default:

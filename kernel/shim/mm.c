@@ -133,5 +133,7 @@ int __account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc,
 	}
 	ret = host_mm_account(h, inc ? (long)pages : -(long)pages, bypass_rlim);
 	mm->locked_vm = host_mm_locked_vm(h);
+	if (!ret && kshim_cur_inst)
+		kshim_cur_inst->charged += inc ? (long)pages : -(long)pages;
 	return ret;
 }

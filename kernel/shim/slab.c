@@ -12,7 +12,7 @@
 
 enum kshim_kind {
 	KSHIM_KMALLOC = 0x6b6d,		/* kmalloc, kzalloc, krealloc */
-	KSHIM_KVMALLOC = 0x6b76,	/* kvmalloc, kvzalloc */
+	KSHIM_KVMALLOC = 0x6b76,	/* kvmalloc, kvzalloc above a page: vmalloc */
 	KSHIM_PAGE = 0x7067,		/* __get_free_page */
 	KSHIM_FREED = 0x6672,
 };
@@ -113,7 +113,12 @@ void *kvmalloc(size_t size, gfp_t flags)
 			WARN(1, "kvmalloc(%zu): above INT_MAX", size);
 		return NULL;
 	}
-	return kshim_alloc(size, flags, KSHIM_KVMALLOC);
+	/*
+	 * Up to a page, kvmalloc() is kmalloc() and never falls back.  Above,
+	 * its kmalloc() attempt gives up at once (__GFP_NORETRY) and vmalloc()
+	 * takes over: kcheck takes that case, where kfree() is a bug.
+	 */
+	return kshim_alloc(size, flags, size <= PAGE_SIZE ? KSHIM_KMALLOC : KSHIM_KVMALLOC);
 }
 
 void *kvzalloc(size_t size, gfp_t flags)
