@@ -51,7 +51,9 @@ noted() {
 case $msg in
 *"implicit declaration of function"* | *"call to undeclared function"*)
 	what="calls $(quoted 1)(), which kernel/include does not provide" ;;
-*"unknown type name"* | *"incomplete type"* | *"undefined type"* | *"storage size of"*)
+*"storage size of"*)
+	what="declares $(quoted 1) of a type kernel/include does not provide" ;;
+*"unknown type name"* | *"incomplete type"* | *"undefined type"*)
 	what="uses the type $(quoted 1), which kernel/include does not provide" ;;
 *"has no member named"*)
 	if [ "$ours" -eq 1 ]; then
@@ -71,7 +73,7 @@ case $msg in
 	what="calls $(noted)() with other arguments than kernel/include declares: its shape changed (kernel/include/kshim_linux.h)" ;;
 *"too many arguments to function"* | *"too few arguments to function"*)
 	what="calls $(quoted 1)() with other arguments than kernel/include declares: its shape changed (kernel/include/kshim_linux.h)" ;;
-*"conflicting types for"*)
+*"conflicting types for"* | *"follows non-static declaration"*)
 	what="declares $(quoted 1) otherwise than kernel/include does: its shape changed (kernel/include/kshim_linux.h)" ;;
 *"incompatible pointer type"* | *"incompatible function pointer types"*)
 	what="passes or sets a pointer of a type kernel/include declares otherwise (an interface changed shape: kernel/include/kshim_linux.h)" ;;
