@@ -198,5 +198,5 @@ kcheck-tests: $(KTEST_BIN)
 kcheck-one: kcheck-build
 	@rm -f $(KO)/kcheck.result
 	@KCHECK_RESULT=$(KO)/kcheck.result kernel/kcheck-run.sh $(KO)/tests $(KXFAIL) \
-		"Linux $(shell kernel/ksrc.sh release $(KSRC)) ($(KSRC))"
+		"Linux $(shell kernel/ksrc.sh release $(KSRC)) ($(KSRC), expected failures: $(KXFAIL))"
 endif
