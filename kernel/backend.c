@@ -84,8 +84,12 @@ struct kbe_call {
 	enum vfio_group_type type;
 	dma_addr_t iova;
 	int npage, prot;
-	struct page **pages;
-	unsigned long *user_pfn, *phys_pfn;	/* before Linux 6.0 */
+#if KSHIM_PIN_BY_IOVA
+	struct page **out;		/* the pages pinned */
+#else
+	unsigned long *out;		/* the host pfns pinned */
+#endif
+	unsigned long *user_pfn;	/* before Linux 6.0: the range, in pfns */
 	struct kbe_dev *dev;
 	void *buf;
 	size_t len;
@@ -117,7 +121,7 @@ static long kbe_dispatch(struct kbe_inst *in, struct kbe_call *c)
 		return 0;
 #if KSHIM_PIN_BY_IOVA
 	case KBE_PIN:
-		return ops->pin_pages(in->data, c->group, c->iova, c->npage, c->prot, c->pages);
+		return ops->pin_pages(in->data, c->group, c->iova, c->npage, c->prot, c->out);
 	case KBE_UNPIN:
 		ops->unpin_pages(in->data, c->iova, c->npage);
 		return 0;
@@ -129,8 +133,7 @@ static long kbe_dispatch(struct kbe_inst *in, struct kbe_call *c)
 		return 0;
 #else
 	case KBE_PIN:
-		return ops->pin_pages(in->data, c->group, c->user_pfn, c->npage, c->prot,
-				      c->phys_pfn);
+		return ops->pin_pages(in->data, c->group, c->user_pfn, c->npage, c->prot, c->out);
 	case KBE_UNPIN:
 		return ops->unpin_pages(in->data, c->user_pfn, c->npage);
 	case KBE_REGISTER: {
@@ -242,54 +245,40 @@ static void kbe_detach_group(void *data, struct vfiosim_group *g)
 		kbe_run(in, &(struct kbe_call){ .op = KBE_DETACH, .group = kshim_group(g) });
 }
 
+/*
+ * What the driver writes for each page pinned: a struct page pointer, or
+ * before Linux 6.0 a host pfn.  Entries it did not write keep KBE_UNTOUCHED.
+ */
 #if KSHIM_PIN_BY_IOVA
-/* pages[] entries the driver did not write keep this value. */
 #define KBE_UNTOUCHED	((struct page *)(uintptr_t)0xdead200000000000ULL)
 
-static int kbe_pin_pages(void *data, struct vfiosim_group *g, uint64_t iova, int npage,
-			 int prot, uint64_t *pfns)
+static uint64_t kbe_out_pfn(struct page *out)
 {
-	struct kbe_inst *in = data;
-	struct page **pages;
-	int ret, i;
-
-	if (in->ki.dead)
-		return KBE_DEAD;
-	/* The vendor driver's array, not the kernel's: plain malloc.  A count
-	 * below 1 reaches the driver as it is (vfio_pin_pages() lets it). */
-	pages = malloc(sizeof(*pages) * (size_t)(npage > 0 ? npage : 1));
-	if (!pages)
-		abort();
-	for (i = 0; i < npage; i++)
-		pages[i] = KBE_UNTOUCHED;
-	ret = (int)kbe_run(in, &(struct kbe_call){
-		.op = KBE_PIN, .group = kshim_group(g), .iova = iova, .npage = npage,
-		.prot = prot, .pages = pages });
-	for (i = 0; i < npage; i++)
-		if (pages[i] != KBE_UNTOUCHED)
-			pfns[i] = pages[i] ? page_to_pfn(pages[i]) : 0;
-	free(pages);
-	return ret;
-}
-
-static void kbe_unpin_pages(void *data, uint64_t iova, int npage)
-{
-	struct kbe_inst *in = data;
-
-	if (!in->ki.dead)
-		kbe_run(in, &(struct kbe_call){ .op = KBE_UNPIN, .iova = iova, .npage = npage });
+	return out ? page_to_pfn(out) : 0;
 }
 #else
+#define KBE_UNTOUCHED	(~0UL)
+
+static uint64_t kbe_out_pfn(unsigned long out)
+{
+	return out;
+}
+#endif
+
 /*
- * The user pfns of the contract's range: the pages holding iova and the
- * npage - 1 after it (a vendor driver then pinned guest frames, never an
- * address inside one).  The vendor driver's array: plain malloc.
+ * Before Linux 6.0 the driver took the user pfns of the range: the pages
+ * holding iova and the npage - 1 after it (a vendor driver then pinned
+ * guest frames, never an address inside one).  Since, NULL: it takes iova.
+ * The vendor driver's array, not the kernel's: plain malloc.
  */
 static unsigned long *kbe_user_pfns(const struct kbe_inst *in, uint64_t iova, int npage)
 {
-	unsigned long *user_pfn = malloc(sizeof(*user_pfn) * (size_t)(npage > 0 ? npage : 1));
+	unsigned long *user_pfn;
 	int i;
 
+	if (KSHIM_PIN_BY_IOVA)
+		return NULL;
+	user_pfn = malloc(sizeof(*user_pfn) * (size_t)(npage > 0 ? npage : 1));
 	if (!user_pfn)
 		abort();
 	for (i = 0; i < npage; i++)
@@ -297,47 +286,44 @@ static unsigned long *kbe_user_pfns(const struct kbe_inst *in, uint64_t iova, in
 	return user_pfn;
 }
 
-/* phys_pfn[] entries the driver did not write keep this value. */
-#define KBE_UNTOUCHED	(~0UL)
-
 static int kbe_pin_pages(void *data, struct vfiosim_group *g, uint64_t iova, int npage,
 			 int prot, uint64_t *pfns)
 {
 	struct kbe_inst *in = data;
-	unsigned long *user_pfn, *phys_pfn;
+	struct kbe_call c = { .op = KBE_PIN, .group = kshim_group(g), .iova = iova,
+			      .npage = npage, .prot = prot };
 	int ret, i;
 
 	if (in->ki.dead)
 		return KBE_DEAD;
-	user_pfn = kbe_user_pfns(in, iova, npage);
-	phys_pfn = malloc(sizeof(*phys_pfn) * (size_t)(npage > 0 ? npage : 1));
-	if (!phys_pfn)
+	/* The vendor driver's arrays, not the kernel's: plain malloc.  A count
+	 * below 1 reaches the driver as it is (vfio_pin_pages() lets it). */
+	c.out = malloc(sizeof(*c.out) * (size_t)(npage > 0 ? npage : 1));
+	if (!c.out)
 		abort();
 	for (i = 0; i < npage; i++)
-		phys_pfn[i] = KBE_UNTOUCHED;
-	ret = (int)kbe_run(in, &(struct kbe_call){
-		.op = KBE_PIN, .group = kshim_group(g), .npage = npage, .prot = prot,
-		.user_pfn = user_pfn, .phys_pfn = phys_pfn });
+		c.out[i] = KBE_UNTOUCHED;
+	c.user_pfn = kbe_user_pfns(in, iova, npage);
+	ret = (int)kbe_run(in, &c);
 	for (i = 0; i < npage; i++)
-		if (phys_pfn[i] != KBE_UNTOUCHED)
-			pfns[i] = phys_pfn[i];
-	free(phys_pfn);
-	free(user_pfn);
+		if (c.out[i] != KBE_UNTOUCHED)
+			pfns[i] = kbe_out_pfn(c.out[i]);
+	free(c.out);
+	free(c.user_pfn);
 	return ret;
 }
 
 static void kbe_unpin_pages(void *data, uint64_t iova, int npage)
 {
 	struct kbe_inst *in = data;
-	unsigned long *user_pfn;
+	struct kbe_call c = { .op = KBE_UNPIN, .iova = iova, .npage = npage };
 
 	if (in->ki.dead)
 		return;
-	user_pfn = kbe_user_pfns(in, iova, npage);
-	kbe_run(in, &(struct kbe_call){ .op = KBE_UNPIN, .user_pfn = user_pfn, .npage = npage });
-	free(user_pfn);
+	c.user_pfn = kbe_user_pfns(in, iova, npage);
+	kbe_run(in, &c);
+	free(c.user_pfn);
 }
-#endif
 
 /* vfio_device_ops.dma_unmap: the vendor driver must unpin what it holds. */
 static void kbe_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
