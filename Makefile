@@ -142,7 +142,7 @@ help:
 	'make demo             the main job: vfiosim migrate, a live migration checked end to end' \
 	'make check-clang      the same code built warning-free with clang' \
 	'make coverage         gcov build, the tests, lcov HTML report in build/cov/html' \
-	'make kcheck           the contract tests against Debian'"'"'s Linux 6.12 and 6.1 (KSRC=tree: one tree)' \
+	'make kcheck           the contract tests against Debian'"'"'s Linux 6.1, 6.12, 7.3 (KSRC=tree: any tree from 5.10)' \
 	'make kcheck-build     build the kernel backend only (KSRC=tree)' \
 	'make kcheck-selftest  proves kcheck always tests the tree it is given' \
 	'make fuzz             AFL++ campaigns on every core (FUZZ_SECONDS, FUZZ_TARGETS, FUZZ_JOBS)' \

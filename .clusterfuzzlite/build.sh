@@ -63,7 +63,8 @@ if [ ! -f "$ksrc/drivers/vfio/vfio_iommu_type1.c" ]; then
 fi
 if [ -f "$ksrc/drivers/vfio/vfio_iommu_type1.c" ]; then
 	K="-std=gnu11 -D_GNU_SOURCE -Ikernel/include -Ikernel -I. -Isim/include -Isim"
-	K="$K -DKSHIM_VERSION_HEADER=\"versions/6.12.h\" -Dvfiosim_backend=vfiosim_backend_kernel"
+	v=$(kernel/ksrc.sh version "$ksrc")
+	K="$K -DKSHIM_LINUX_MAJOR=${v%.*} -DKSHIM_LINUX_MINOR=${v#*.} -Dvfiosim_backend=vfiosim_backend_kernel"
 	kobjs=()
 	for f in kernel/shim/*.c; do
 		o=$work/obj/kshim-$(basename "$f" .c).o

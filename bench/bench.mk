@@ -19,6 +19,7 @@ BENCH_OPT   ?= -O2 -g
 BENCH_MARCH ?=
 BENCH_FLAGS := $(BENCH_OPT) $(BENCH_MARCH)
 BENCH_KSRC  ?= $(KSRC_CACHE)/linux-source-6.12
+BENCH_KVER  := $(or $(call ksrc_version,$(BENCH_KSRC)),6.12)
 BENCH_KTYPE1 := $(abspath $(BENCH_KSRC))/drivers/vfio/vfio_iommu_type1.c
 BENCH_HAVE_K := $(wildcard $(BENCH_KTYPE1))
 
@@ -28,12 +29,12 @@ BENCH_BIN   := $(BENCH_O)/dirtybench
 BENCH_CFLAGS := $(CSTD) $(WARN) $(INC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(BENCH_FLAGS)"'
 
 # The kernel backend, as kernel/kernel.mk builds it for kcheck, optimised.
-BENCH_KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/6.12.h"' $(BENCH_FLAGS)
+BENCH_KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(BENCH_KVER)) $(BENCH_FLAGS)
 BENCH_KTU_FLAGS := $(BENCH_KCFLAGS) -DKTU_KERNEL_QUIET $(call ktu_type1,$(BENCH_KSRC)) \
 		   -Dvfiosim_backend=vfiosim_backend_kernel
 BENCH_KSHIM := $(sort $(wildcard kernel/shim/*.c))
 BENCH_KOBJ  := $(if $(BENCH_HAVE_K),$(BENCH_KSHIM:%.c=$(BENCH_O)/%.o) $(BENCH_O)/kernel/type1_tu.o)
-BENCH_KHDRS := $(KTU_HDRS) kernel/versions/6.12.h
+BENCH_KHDRS := $(KTU_HDRS) $(BENCH_O)/kver.stamp
 
 .PHONY: bench bench-full bench-build bench-plot
 
@@ -58,7 +59,7 @@ $(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KHDRS) $(BENCH_O)/ksrc.w
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
 
-$(eval $(call ksrc_rules,$(BENCH_O),$(BENCH_KSRC),6.12,$(CC),))
+$(eval $(call ksrc_rules,$(BENCH_O),$(BENCH_KSRC),$(BENCH_KVER),$(CC),))
 
 $(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
 	@mkdir -p $(@D)

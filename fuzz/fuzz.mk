@@ -35,15 +35,16 @@ FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_O := build/fuzz
 FUZZ_ALL_TARGETS := ioctl seq diff
 
-FUZZ_KVER := 6.12
-FUZZ_KSRC ?= $(KSRC_CACHE)/linux-source-$(FUZZ_KVER)
+FUZZ_KSRC ?= $(KSRC_CACHE)/linux-source-6.12
+# The tree's version (6.12 for the default tree before it is fetched).
+FUZZ_KVER := $(or $(call ksrc_version,$(FUZZ_KSRC)),6.12)
 FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c))
 FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
-FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) kernel/versions/$(FUZZ_KVER).h
+FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) $(FUZZ_O)/kver.stamp
 
 fuzz_src_ioctl := fuzz/ioctl.c fuzz/fail.c
 fuzz_src_seq := fuzz/seq.c fuzz/seq_lang.c fuzz/fail.c
@@ -52,7 +53,7 @@ fuzz_src_diff := fuzz/diff.c fuzz/seq_lang.c fuzz/fail.c
 FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The kernel backend, as kernel/kernel.mk builds it, under its second name.
-FUZZ_KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/$(FUZZ_KVER).h"' \
+FUZZ_KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(FUZZ_KVER)) \
 		-Dvfiosim_backend=vfiosim_backend_kernel
 # Besides kcheck's -fno-sanitize=shift: clang's pointer-overflow check
 # stops at `bitmap + offset` on a NULL __user pointer (update_user_bitmap),

@@ -10,7 +10,10 @@
  * BUG (longjmp back here, see linux/bug.h).  The vendor-driver side
  * converts between the contract's pfns and the kernel's struct page
  * pointers, and stands a struct vfio_device in for each registered
- * device, whose dma_unmap callback reaches the container layer.
+ * device, whose dma_unmap callback reaches the container layer.  Before
+ * Linux 6.0 (KSHIM_PIN_BY_IOVA) the driver took arrays of user pfns and
+ * returned host pfns, and told devices of unmaps through a notifier chain:
+ * each device then registers a notifier block instead.
  */
 #include <stdlib.h>
 
@@ -21,6 +24,7 @@
 
 struct kbe_dev {
 	struct vfio_device vdev;
+	struct notifier_block nb;	/* before Linux 6.0 */
 	struct host_device *hdev;
 	struct kbe_dev *next;
 };
@@ -80,8 +84,13 @@ struct kbe_call {
 	enum vfio_group_type type;
 	dma_addr_t iova;
 	int npage, prot;
-	struct page **pages;
-	struct vfio_device *vdev;
+#if KSHIM_PIN_BY_IOVA
+	struct page **out;		/* the pages pinned */
+#else
+	unsigned long *out;		/* the host pfns pinned */
+#endif
+	unsigned long *user_pfn;	/* before Linux 6.0: the range, in pfns */
+	struct kbe_dev *dev;
 	void *buf;
 	size_t len;
 	bool write;
@@ -102,21 +111,39 @@ static long kbe_dispatch(struct kbe_inst *in, struct kbe_call *c)
 		ops->release(in->data);
 		return 0;
 	case KBE_ATTACH:
+#if KSHIM_GROUP_TYPE
 		return ops->attach_group(in->data, c->group, c->type);
+#else
+		return ops->attach_group(in->data, c->group);
+#endif
 	case KBE_DETACH:
 		ops->detach_group(in->data, c->group);
 		return 0;
+#if KSHIM_PIN_BY_IOVA
 	case KBE_PIN:
-		return ops->pin_pages(in->data, c->group, c->iova, c->npage, c->prot, c->pages);
+		return ops->pin_pages(in->data, c->group, c->iova, c->npage, c->prot, c->out);
 	case KBE_UNPIN:
 		ops->unpin_pages(in->data, c->iova, c->npage);
 		return 0;
 	case KBE_REGISTER:
-		ops->register_device(in->data, c->vdev);
+		ops->register_device(in->data, &c->dev->vdev);
 		return 0;
 	case KBE_UNREGISTER:
-		ops->unregister_device(in->data, c->vdev);
+		ops->unregister_device(in->data, &c->dev->vdev);
 		return 0;
+#else
+	case KBE_PIN:
+		return ops->pin_pages(in->data, c->group, c->user_pfn, c->npage, c->prot, c->out);
+	case KBE_UNPIN:
+		return ops->unpin_pages(in->data, c->user_pfn, c->npage);
+	case KBE_REGISTER: {
+		unsigned long events = VFIO_IOMMU_NOTIFY_DMA_UNMAP;
+
+		return ops->register_notifier(in->data, &events, &c->dev->nb);
+	}
+	case KBE_UNREGISTER:
+		return ops->unregister_notifier(in->data, &c->dev->nb);
+#endif
 	case KBE_DMA_RW:
 		return ops->dma_rw(in->data, c->iova, c->buf, c->len, c->write);
 	}
@@ -218,41 +245,84 @@ static void kbe_detach_group(void *data, struct vfiosim_group *g)
 		kbe_run(in, &(struct kbe_call){ .op = KBE_DETACH, .group = kshim_group(g) });
 }
 
-/* pages[] entries the driver did not write keep this value. */
+/*
+ * What the driver writes for each page pinned: a struct page pointer, or
+ * before Linux 6.0 a host pfn.  Entries it did not write keep KBE_UNTOUCHED.
+ */
+#if KSHIM_PIN_BY_IOVA
 #define KBE_UNTOUCHED	((struct page *)(uintptr_t)0xdead200000000000ULL)
+
+static uint64_t kbe_out_pfn(struct page *out)
+{
+	return out ? page_to_pfn(out) : 0;
+}
+#else
+#define KBE_UNTOUCHED	(~0UL)
+
+static uint64_t kbe_out_pfn(unsigned long out)
+{
+	return out;
+}
+#endif
+
+/*
+ * Before Linux 6.0 the driver took the user pfns of the range: the pages
+ * holding iova and the npage - 1 after it (a vendor driver then pinned
+ * guest frames, never an address inside one).  Since, NULL: it takes iova.
+ * The vendor driver's array, not the kernel's: plain malloc.
+ */
+static unsigned long *kbe_user_pfns(const struct kbe_inst *in, uint64_t iova, int npage)
+{
+	unsigned long *user_pfn;
+	int i;
+
+	if (KSHIM_PIN_BY_IOVA)
+		return NULL;
+	user_pfn = malloc(sizeof(*user_pfn) * (size_t)(npage > 0 ? npage : 1));
+	if (!user_pfn)
+		abort();
+	for (i = 0; i < npage; i++)
+		user_pfn[i] = (unsigned long)(iova >> in->h->page_shift) + (unsigned long)i;
+	return user_pfn;
+}
 
 static int kbe_pin_pages(void *data, struct vfiosim_group *g, uint64_t iova, int npage,
 			 int prot, uint64_t *pfns)
 {
 	struct kbe_inst *in = data;
-	struct page **pages;
+	struct kbe_call c = { .op = KBE_PIN, .group = kshim_group(g), .iova = iova,
+			      .npage = npage, .prot = prot };
 	int ret, i;
 
 	if (in->ki.dead)
 		return KBE_DEAD;
-	/* The vendor driver's array, not the kernel's: plain malloc.  A count
+	/* The vendor driver's arrays, not the kernel's: plain malloc.  A count
 	 * below 1 reaches the driver as it is (vfio_pin_pages() lets it). */
-	pages = malloc(sizeof(*pages) * (size_t)(npage > 0 ? npage : 1));
-	if (!pages)
+	c.out = malloc(sizeof(*c.out) * (size_t)(npage > 0 ? npage : 1));
+	if (!c.out)
 		abort();
 	for (i = 0; i < npage; i++)
-		pages[i] = KBE_UNTOUCHED;
-	ret = (int)kbe_run(in, &(struct kbe_call){
-		.op = KBE_PIN, .group = kshim_group(g), .iova = iova, .npage = npage,
-		.prot = prot, .pages = pages });
+		c.out[i] = KBE_UNTOUCHED;
+	c.user_pfn = kbe_user_pfns(in, iova, npage);
+	ret = (int)kbe_run(in, &c);
 	for (i = 0; i < npage; i++)
-		if (pages[i] != KBE_UNTOUCHED)
-			pfns[i] = pages[i] ? page_to_pfn(pages[i]) : 0;
-	free(pages);
+		if (c.out[i] != KBE_UNTOUCHED)
+			pfns[i] = kbe_out_pfn(c.out[i]);
+	free(c.out);
+	free(c.user_pfn);
 	return ret;
 }
 
 static void kbe_unpin_pages(void *data, uint64_t iova, int npage)
 {
 	struct kbe_inst *in = data;
+	struct kbe_call c = { .op = KBE_UNPIN, .iova = iova, .npage = npage };
 
-	if (!in->ki.dead)
-		kbe_run(in, &(struct kbe_call){ .op = KBE_UNPIN, .iova = iova, .npage = npage });
+	if (in->ki.dead)
+		return;
+	c.user_pfn = kbe_user_pfns(in, iova, npage);
+	kbe_run(in, &c);
+	free(c.user_pfn);
 }
 
 /* vfio_device_ops.dma_unmap: the vendor driver must unpin what it holds. */
@@ -267,6 +337,18 @@ static const struct vfio_device_ops kbe_dev_ops = {
 	.dma_unmap = kbe_dma_unmap,
 };
 
+/* The same, heard on the notifier chain of Linux before 6.0. */
+static int kbe_dma_unmap_notified(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct kbe_dev *d = container_of(nb, struct kbe_dev, nb);
+	const struct vfio_iommu_type1_dma_unmap *unmap = data;
+
+	if (action != VFIO_IOMMU_NOTIFY_DMA_UNMAP)
+		return NOTIFY_DONE;
+	kbe_dma_unmap(&d->vdev, unmap->iova, unmap->size);
+	return NOTIFY_OK;
+}
+
 static void kbe_register_device(void *data, struct host_device *dev)
 {
 	struct kbe_inst *in = data;
@@ -278,10 +360,12 @@ static void kbe_register_device(void *data, struct host_device *dev)
 	if (!d)
 		abort();
 	d->vdev.ops = &kbe_dev_ops;
+	d->nb.notifier_call = kbe_dma_unmap_notified;
 	d->hdev = dev;
 	d->next = in->devs;
 	in->devs = d;
-	kbe_run(in, &(struct kbe_call){ .op = KBE_REGISTER, .vdev = &d->vdev });
+	if (kbe_run(in, &(struct kbe_call){ .op = KBE_REGISTER, .dev = d }))
+		HOST_WARN(in->h, "the driver refused the device of group %u", dev->group->id);
 }
 
 static void kbe_unregister_device(void *data, struct host_device *dev)
@@ -296,8 +380,8 @@ static void kbe_unregister_device(void *data, struct host_device *dev)
 		HOST_WARN(in->h, "unregistering a device that was not registered");
 		return;
 	}
-	if (!in->ki.dead)
-		kbe_run(in, &(struct kbe_call){ .op = KBE_UNREGISTER, .vdev = &d->vdev });
+	if (!in->ki.dead && kbe_run(in, &(struct kbe_call){ .op = KBE_UNREGISTER, .dev = d }))
+		HOST_WARN(in->h, "the driver did not know the device of group %u", dev->group->id);
 	*link = d->next;
 	free(d);
 }

@@ -1,10 +1,13 @@
 # Kernel-in-the-loop: the contract tests against the real
 # drivers/vfio/vfio_iommu_type1.c of a kernel tree (kernel/README.md).
 #
-#   make kcheck                    Debian's linux-source-6.12 and 6.1 (fetched
-#                                  into ~/.cache/vfiosim, see kernel/ksrc.sh)
-#   make kcheck KSRC=/path/linux   one tree; its Makefile's VERSION.PATCHLEVEL
-#                                  picks kernel/versions/X.Y.h
+#   make kcheck                    Debian's linux-source-6.1, 6.12 and 7.3
+#                                  (fetched into ~/.cache/vfiosim, see
+#                                  kernel/ksrc.sh and kernel/fetch.sh)
+#   make kcheck KSRC=/path/linux   one tree, Linux 5.10 or later: its Makefile's
+#                                  VERSION.PATCHLEVEL selects each shimmed
+#                                  interface (kernel/include/kshim_linux.h)
+#                                  and the expected failures (kernel/xfail/)
 #   make kcheck-build KSRC=...     build only
 #   make kcheck-selftest           proves kcheck tests the tree it is given
 #
@@ -15,10 +18,18 @@
 # tree's path and content (kernel/ksrc.sh), never through mtimes: another
 # tree, or the same one edited, rebuilds that unit and relinks, nothing else.
 
-.PHONY: kcheck kcheck-build kcheck-one kcheck-check-version kcheck-selftest ksrc-force
+.PHONY: kcheck kcheck-build kcheck-one kcheck-check-version kcheck-selftest ksrc-force \
+	kcheck-tests
 
 KSRC_CACHE := $(shell kernel/ksrc.sh cache)
-KVERSIONS := 6.12 6.1
+# The trees plain make kcheck runs (kernel/fetch.sh knows where Debian has each).
+KVERSIONS := 6.1 6.12 7.3
+
+# $(call ksrc_version,KSRC): the tree's X.Y (kernel/ksrc.sh version, the one
+# parser; empty for a directory that is no tree: kcheck-check-version says so).
+ksrc_version = $(shell kernel/ksrc.sh version $(1) 2>/dev/null)
+# $(call ksrc_kflags,X.Y): the release the shims stand in for (kshim_linux.h).
+ksrc_kflags = -DKSHIM_LINUX_MAJOR=$(basename $(1)) -DKSHIM_LINUX_MINOR=$(patsubst .%,%,$(suffix $(1)))
 
 # --- the kernel's translation unit, shared with fuzz/fuzz.mk and bench/bench.mk
 KBASE := -std=gnu11 -D_GNU_SOURCE -Ikernel/include -Ikernel -I. -Isim/include -Isim
@@ -52,18 +63,26 @@ ktu_type1 = -DKSRC_TYPE1_C='"$(abspath $(1))/drivers/vfio/vfio_iommu_type1.c"'
 # $(call ksrc_rules,DIR,KSRC,KVER,CC,PREREQ) defines
 #   DIR/ksrc.stamp   the tree's path and a hash of what the build reads of it,
 #                    rewritten only when that changes (after PREREQ: fetch, checks)
+#   DIR/kver.stamp   the release the shims are built for, rewritten only when
+#                    it changes: objects of kernel/shim/ depend on it
 #   DIR/ksrc.warned  the kernel's own warnings on the tree (type1_tu.c compiled
 #                    as the kernel builds, -O2, the object thrown away): printed
 #                    once per tree content, and the check that the stamp hashes
-#                    every file of the tree the compiler read.
+#                    every file of the tree the compiler read.  A tree the shims
+#                    cannot build stops here, at its first error, with a
+#                    sentence naming the interface (kernel/first-error.sh).
 # A type1_tu.o built from KSRC depends on DIR/ksrc.warned, and is then
 # compiled with -DKTU_KERNEL_QUIET (kernel/type1_tu.c).
 define ksrc_rules
 $(1)/ksrc.stamp: ksrc-force $(5)
 	@kernel/ksrc.sh stamp $(2) $$@
-$(1)/ksrc.warned: $(1)/ksrc.stamp kernel/type1_tu.c $$(KTU_HDRS) kernel/versions/$(3).h
-	$$(call say,KWARN,$$@)$(4) $$(KBASE) -DKSHIM_VERSION_HEADER='"versions/$(3).h"' $$(call ktu_warn,$(4)) -O2 \
-		$$(call ktu_type1,$(2)) -MD -MF $$@.d -c kernel/type1_tu.c -o /dev/null
+$(1)/kver.stamp: ksrc-force
+	@mkdir -p $$(@D); echo $(3) | cmp -s - $$@ || echo $(3) >$$@
+$(1)/ksrc.warned: $(1)/ksrc.stamp $(1)/kver.stamp kernel/type1_tu.c kernel/first-error.sh \
+		$$(KTU_HDRS)
+	$$(call say,KWARN,$$@)kernel/first-error.sh $(3) $(2) -- $(4) $$(KBASE) \
+		$$(call ksrc_kflags,$(3)) $$(call ktu_warn,$(4)) -O2 $$(call ktu_type1,$(2)) \
+		-MD -MF $$@.d -c kernel/type1_tu.c -o /dev/null
 	@kernel/ksrc.sh deps $(2) $$@.d
 	@touch $$@
 endef
@@ -93,16 +112,16 @@ else
 kcheck: deps-test
 	@$(MAKE) --no-print-directory kcheck-one KSRC=$(KSRC)
 
-KSRC_MK := $(KSRC)/Makefile
-KVER := $(shell sed -n -e 's/^VERSION = \([0-9]*\)$$/\1/p' $(KSRC_MK) 2>/dev/null).$(shell \
-	sed -n -e 's/^PATCHLEVEL = \([0-9]*\)$$/\1/p' $(KSRC_MK) 2>/dev/null)
+KVER := $(call ksrc_version,$(KSRC))
 KO := $(or $(KCHECK_O),build/kernel-$(KVER))
 KTYPE1 := $(abspath $(KSRC))/drivers/vfio/vfio_iommu_type1.c
-KVER_H := kernel/versions/$(KVER).h
+# The expected failures: the version's list, else that of the nearest
+# version above it that has one, else the newest (kernel/README.md).
+KXFAIL := $(shell kernel/ksrc.sh xfail $(KVER) 2>/dev/null)
 
 KSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 # The shims and the adapter: the project's warnings, the kernel's dialect.
-KCFLAGS := $(KBASE) $(WARN) -DKSHIM_VERSION_HEADER='"versions/$(KVER).h"' $(KSAN)
+KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(KVER)) $(KSAN)
 # The kernel's translation unit: the tree's file quiet (its warnings come
 # from $(KO)/ksrc.warned), shifts not sanitized (kernel/README.md: x >> __ffs(0)).
 KTU_FLAGS := $(KCFLAGS) -fno-sanitize=shift -DKTU_KERNEL_QUIET $(call ktu_type1,$(KSRC))
@@ -110,7 +129,7 @@ KLIB_CFLAGS := $(CSTD) $(WARN) $(INC) $(KSAN)
 
 KLIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/oracle/*.c))
 KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
-KHDRS := $(KTU_HDRS) $(KVER_H)
+KHDRS := $(KTU_HDRS) $(KO)/kver.stamp
 KLIB_OBJ := $(KLIB_SRC:%.c=$(KO)/%.o) $(KSHIM_SRC:%.c=$(KO)/%.o) $(KO)/kernel/type1_tu.o
 KLIB := $(KO)/libvfiosim-kernel.a
 KTEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -120,10 +139,7 @@ KPROBE_OBJ := $(KO)/tests/uapi/probe_ours.o $(KO)/tests/uapi/probe_system.o \
 	      $(KO)/tests/uapi/probe_613.o
 
 kcheck-check-version:
-	@test -f $(KSRC_MK) || { echo "kcheck: $(KSRC) has no Makefile (not a kernel tree?)"; exit 1; }
-	@test -f $(KTYPE1) || { echo "kcheck: $(KTYPE1) is missing"; exit 1; }
-	@test -f $(KVER_H) || { echo "kcheck: Linux $(KVER) is not supported:" \
-		"no $(KVER_H) (kernel/README.md tells how to add it)"; exit 1; }
+	@kernel/ksrc.sh check $(KSRC)
 
 $(eval $(call ksrc_rules,$(KO),$(KSRC),$(KVER),$(CC),kcheck-check-version))
 
@@ -173,10 +189,14 @@ $(filter-out $(KO)/tests/test_uapi_layout,$(KTEST_BIN)): $(KO)/tests/%: $(KO)/te
 	$(call say,LD,$@)$(CC) $(KSAN) $^ -lcmocka -o $@
 
 kcheck-build: kcheck-check-version
-	@$(MAKE) --no-print-directory KSRC=$(KSRC) $(KTEST_BIN)
+	@$(MAKE) --no-print-directory KSRC=$(KSRC) kcheck-tests
+
+# One goal for all the binaries: make says nothing when they are up to date.
+kcheck-tests: $(KTEST_BIN)
+	@:
 
 kcheck-one: kcheck-build
 	@rm -f $(KO)/kcheck.result
-	@KCHECK_RESULT=$(KO)/kcheck.result \
-		kernel/kcheck-run.sh $(KO)/tests kernel/xfail/$(KVER).txt "Linux $(KVER) ($(KSRC))"
+	@KCHECK_RESULT=$(KO)/kcheck.result kernel/kcheck-run.sh $(KO)/tests $(KXFAIL) \
+		"Linux $(shell kernel/ksrc.sh release $(KSRC)) ($(KSRC), expected failures: $(KXFAIL))"
 endif

@@ -5,7 +5,20 @@
 #   kernel/ksrc.sh cache              the directory fetched trees are kept in:
 #                                     $VFIOSIM_KSRC_CACHE, else
 #                                     $XDG_CACHE_HOME/vfiosim, else ~/.cache/vfiosim
-#   kernel/ksrc.sh files              the files of a tree the build reads
+#   kernel/ksrc.sh files              the files of a tree the build reads; the
+#                                     last, drivers/vfio/vfio.h, only trees from
+#                                     Linux 5.19 on have (Debian's 5.10 lacks it)
+#   kernel/ksrc.sh version KSRC       the tree's Linux version, X.Y, from its
+#                                     Makefile's VERSION and PATCHLEVEL (the one
+#                                     parser kernel/kernel.mk, fuzz/fuzz.mk,
+#                                     bench/bench.mk and tools/vfiosim use)
+#   kernel/ksrc.sh release KSRC       X.Y.Z and EXTRAVERSION (7.4.0-rc2), for messages
+#   kernel/ksrc.sh check KSRC         fails, saying why, unless KSRC is a tree
+#                                     kcheck can build: its files, Linux 5.10 on
+#   kernel/ksrc.sh xfail X.Y          the expected failures of Linux X.Y: its
+#                                     kernel/xfail/X.Y.txt, else the list of the
+#                                     nearest version above with one, else the
+#                                     newest list
 #   kernel/ksrc.sh tree X.Y WHY       the cached Debian tree of Linux X.Y, fetched
 #                                     first if missing (kernel/fetch.sh --for WHY,
 #                                     its messages on stderr)
@@ -24,6 +37,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 files=(Makefile drivers/vfio/vfio_iommu_type1.c drivers/vfio/vfio.h)
+# How many of them every tree has; the rest are hashed when present.
+required=2
 
 die() {
 	echo "kcheck: $*" >&2
@@ -35,6 +50,30 @@ tree_dir() {
 	[ -d "$1" ] || die "$1 is not a directory (KSRC must be a kernel tree)"
 	(cd "$1" && pwd)
 }
+
+# mk_var KSRC NAME: the value of "NAME = value" in the tree's Makefile.
+mk_var() {
+	sed -n -e "s/^$2[[:space:]]*=[[:space:]]*\\([^[:space:]]*\\)[[:space:]]*\$/\\1/p" "$1/Makefile" |
+		head -n 1
+}
+
+# version KSRC: X.Y, or a message and failure when the Makefile gives none.
+version() {
+	local major minor
+	[ -f "$1/Makefile" ] || die "$1 has no Makefile (KSRC must be a kernel tree)"
+	major=$(mk_var "$1" VERSION)
+	minor=$(mk_var "$1" PATCHLEVEL)
+	[[ $major =~ ^[0-9]+$ && $minor =~ ^[0-9]+$ ]] ||
+		die "$1/Makefile gives no VERSION and PATCHLEVEL (not a kernel tree?)"
+	echo "$major.$minor"
+}
+
+# vcode X.Y: a number that orders versions.
+vcode() {
+	echo $(( ${1%%.*} * 256 + ${1#*.} ))
+}
+
+oldest=5.10
 
 # cache_dir: where fetched trees are kept.
 cache_dir() {
@@ -56,6 +95,42 @@ cache)
 files)
 	printf '%s\n' "${files[@]}"
 	;;
+version)
+	[ $# -eq 2 ] || die "usage: $0 version KSRC"
+	version "$2"
+	;;
+release)
+	[ $# -eq 2 ] || die "usage: $0 release KSRC"
+	echo "$(version "$2").$(mk_var "$2" SUBLEVEL)$(mk_var "$2" EXTRAVERSION)"
+	;;
+check)
+	[ $# -eq 2 ] || die "usage: $0 check KSRC"
+	tree=$(tree_dir "$2")
+	v=$(version "$tree")
+	[ "$(vcode "$v")" -ge "$(vcode $oldest)" ] ||
+		die "Linux $v ($tree) is older than $oldest, the oldest kernel kcheck supports"
+	for f in "${files[@]:0:required}"; do
+		[ -f "$tree/$f" ] || die "$tree/$f is missing (a tree needs: ${files[*]:0:required})"
+	done
+	;;
+xfail)
+	[ $# -eq 2 ] || die "usage: $0 xfail X.Y"
+	[[ $2 =~ ^[0-9]+\.[0-9]+$ ]] || die "xfail: $2 is not a version X.Y"
+	best='' newest=''
+	for f in "$here"/xfail/*.txt; do
+		v=$(basename "$f" .txt)
+		[[ $v =~ ^[0-9]+\.[0-9]+$ ]] || continue
+		c=$(vcode "$v")
+		if [ "$c" -ge "$(vcode "$2")" ] && { [ -z "$best" ] || [ "$c" -lt "$(vcode "$best")" ]; }; then
+			best=$v
+		fi
+		if [ -z "$newest" ] || [ "$c" -gt "$(vcode "$newest")" ]; then
+			newest=$v
+		fi
+	done
+	[ -n "${best:-$newest}" ] || die "no list in $here/xfail"
+	echo "kernel/xfail/${best:-$newest}.txt"
+	;;
 tree)
 	[ $# -eq 3 ] || die "usage: $0 tree X.Y WHY"
 	cache=$(cache_dir)
@@ -67,20 +142,29 @@ copy)
 	from=$(tree_dir "$2")
 	rm -rf "$3"
 	mkdir -p "$3"
-	(cd "$from" && cp -p --parents -- "${files[@]}" "$(cd "$3" && pwd)/")
+	to=$(cd "$3" && pwd)
+	for f in "${files[@]}"; do
+		[ ! -f "$from/$f" ] || (cd "$from" && cp -p --parents -- "$f" "$to/")
+	done
 	;;
 stamp)
 	[ $# -eq 3 ] || die "usage: $0 stamp KSRC STAMP"
 	tree=$(tree_dir "$2")
 	stamp=$3
-	for f in "${files[@]}"; do
-		[ -f "$tree/$f" ] || die "$tree/$f is missing (a tree needs: ${files[*]})"
+	for f in "${files[@]:0:required}"; do
+		[ -f "$tree/$f" ] || die "$tree/$f is missing (a tree needs: ${files[*]:0:required})"
 	done
 	mkdir -p "$(dirname "$stamp")"
 	new=$stamp.new.$$
 	{
 		echo "tree $tree"
-		(cd "$tree" && sha256sum -- "${files[@]}")
+		for f in "${files[@]}"; do
+			if [ -f "$tree/$f" ]; then
+				(cd "$tree" && sha256sum -- "$f")
+			else
+				echo "absent $f"
+			fi
+		done
 	} >"$new"
 	if cmp -s "$new" "$stamp"; then
 		rm -f "$new"
@@ -99,7 +183,8 @@ deps)
 		"which kernel/ksrc.sh does not hash: add it to its files"
 	;;
 *)
-	echo "usage: $0 cache | files | tree X.Y WHY | copy FROM TO | stamp KSRC STAMP |" \
+	echo "usage: $0 cache | files | version KSRC | release KSRC | check KSRC |" \
+		"xfail X.Y | tree X.Y WHY | copy FROM TO | stamp KSRC STAMP |" \
 		"deps KSRC DEPFILE" >&2
 	exit 2
 	;;

@@ -60,7 +60,7 @@ mutants=(
 	"errno-ioctl	s#^\(\t\treturn -\)ENOTTY;\$#\1EINVAL;#"
 )
 
-grep -q '^PATCHLEVEL = 12$' "$src/Makefile" || { echo "mutants: $src is not Linux 6.12"; exit 2; }
+[ "$(kernel/ksrc.sh version "$src")" = 6.12 ] || { echo "mutants: $src is not Linux 6.12"; exit 2; }
 status=0 caught=0 total=0
 for m in "${mutants[@]}"; do
 	name=${m%%	*}

@@ -11,6 +11,9 @@
 # the same path with other content), and last plain `make kcheck` (the
 # Debian trees pass, 6.12 as A did).  All in the default build directory,
 # build/kernel-6.12, as a developer would run them; logs in build/kcheck-selftest/.
+# Before the last run, a tree whose type1 calls a function no kernel has (C)
+# must stop at that first error with the sentence that names the function
+# (kernel/first-error.sh), not with a wall of errors.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +38,31 @@ break_tree() {
 		exit 1
 	}
 	touch -d 2001-01-01 "${files[@]/#/$1/}"
+}
+
+# unbuildable DIR: a copy of the tree in DIR whose type1 calls a made-up
+# function must fail kcheck with one compiler error and the sentence naming it.
+unbuildable() {
+	local log=$out/c-unbuildable.log f=$1/drivers/vfio/vfio_iommu_type1.c errors
+	kernel/ksrc.sh copy "$src" "$1"
+	sed -i -e '0,/^\tvfio_batch_init(&batch);$/s//\tvfio_batch_init(\&batch);\n\tvfio_batch_frobnicate(\&batch);/' "$f"
+	grep -q vfio_batch_frobnicate "$f" || {
+		echo "kcheck-selftest: C: could not add the call to $f (has 6.12 changed?)"
+		fails=$((fails + 1))
+		return
+	}
+	if make --no-print-directory kcheck KSRC="$1" >"$log" 2>&1; then
+		echo "kcheck-selftest: C (calls a function no kernel has): kcheck passed, see $log"
+		fails=$((fails + 1))
+		return
+	fi
+	errors=$(grep -cE ': (fatal )?error: ' "$log" || true)
+	if [ "$errors" -ne 1 ] || ! grep -qx "kcheck: Linux 6.12's vfio_iommu_type1.c calls vfio_batch_frobnicate(), which kernel/include does not provide: see kernel/README.md, \"Adding a kernel version\"." "$log"; then
+		echo "kcheck-selftest: C: $errors compiler errors, or no sentence naming vfio_batch_frobnicate(), see $log"
+		fails=$((fails + 1))
+		return
+	fi
+	echo "kcheck-selftest: C (calls a function no kernel has): stopped at its one error, named"
 }
 
 fails=0
@@ -83,8 +111,9 @@ same "A again" "$a_counts"
 kernel/ksrc.sh copy "$tmp/b" "$tmp/a"
 run 4-b-at-a "B's content at A's path, older mtimes" fail "$tmp/a"
 same "B's content at A's path" "$b_counts"
+unbuildable "$tmp/c"
 run 5-default "make kcheck (the Debian trees)" pass
 same "make kcheck's 6.12" "$a_counts"
 
-echo "kcheck-selftest: $((5 - fails)) of 5 runs reported their own tree ($(( $(date +%s) - start )) s)"
+echo "kcheck-selftest: $((6 - fails)) of 6 runs reported what they should ($(( $(date +%s) - start )) s)"
 [ "$fails" -eq 0 ]

@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kshim.h - what the shims share with each other and with the backend
- * adapter: the kernel version's declarations, the simulated process that
- * plays "current", and the bridge from kernel objects to host objects.
+ * adapter: the kernel's declarations as the tree's release has them
+ * (kshim_linux.h), the simulated process that plays "current", and the
+ * bridge from kernel objects to host objects.
  */
 #ifndef KSHIM_H
 #define KSHIM_H
 
-#ifndef KSHIM_VERSION_HEADER
-#error "build with -DKSHIM_VERSION_HEADER='\"versions/X.Y.h\"' (see kernel/kernel.mk)"
-#endif
-#include KSHIM_VERSION_HEADER
+#include "kshim_linux.h"
 
 #include <setjmp.h>
 
 #include <linux/bitmap.h>
+#include <linux/device.h>
 #include <linux/iommu.h>
+#include <linux/mdev.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/wait.h>
 
 #include "host/host.h"
 
@@ -33,6 +36,7 @@ struct kshim_proc {
 	struct mm_struct mm;
 	struct vfiosim_host *h;
 	unsigned int refs;
+	struct kshim_bus *buses;	/* one per IOMMU group met (shim/iommu.c) */
 	struct kshim_proc *next;
 };
 
@@ -50,6 +54,7 @@ struct kshim_frame {
 struct kshim_instance {
 	struct kshim_proc *proc;
 	bool dead;			/* a BUG fired inside it */
+	long charged;			/* pages it charged to locked_vm */
 	unsigned int nr_once;
 	struct { const char *file; unsigned int site; } once[KSHIM_ONCE_SITES];
 };
@@ -85,10 +90,18 @@ static inline struct vfiosim_group *kshim_vgroup(struct iommu_group *ig)
 	return (struct vfiosim_group *)(void *)ig;
 }
 
+void kshim_buses_free(struct kshim_proc *p);
+
+/* Frames of alloc_pages(), which the process never maps (shim/slab.c). */
+bool kshim_kpage_pfn(unsigned long pfn);
+
 struct host_domain *kshim_host_domain(struct iommu_domain *domain);
 /* The IOMMU domain (if any) that wraps hd: for the consistency check. */
 struct iommu_domain *kshim_domain_of(struct host_domain *hd);
 /* Domains and pages the kernel allocated and has not freed. */
 unsigned long kshim_live_domains(void);
+/* Bytes of alloc_pages() frames mapped in the domain (type1's superpage probe
+ * before Linux 6.13 may leave its pair mapped). */
+uint64_t kshim_domain_kpage_bytes(struct iommu_domain *domain);
 
 #endif /* KSHIM_H */

@@ -79,3 +79,12 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
 	for (i = 0; i < npages; i++)
 		host_mm_unpin_page(kshim_host(), page_to_pfn(pages[i]), make_dirty);
 }
+
+/* npages pages of consecutive pfns from page's on. */
+void unpin_user_page_range_dirty_lock(struct page *page, unsigned long npages, bool make_dirty)
+{
+	unsigned long i, pfn = page_to_pfn(page);
+
+	for (i = 0; i < npages; i++)
+		host_mm_unpin_page(kshim_host(), pfn + i, make_dirty);
+}

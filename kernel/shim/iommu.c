@@ -26,6 +26,7 @@ struct kshim_domain {
 	struct iommu_domain dom;
 	struct host_domain *hd;
 	struct kshim_ops *ops;
+	uint64_t kpage_bytes;		/* of alloc_pages() frames, mapped */
 	struct kshim_domain *next;
 };
 
@@ -130,7 +131,7 @@ static struct iommu_domain *kshim_domain_alloc(struct vfiosim_group *g)
 	return &kd->dom;
 }
 
-#if KSHIM_PAGING_DOMAIN
+/* Linux 6.11 on: -ENODEV for a device without IOMMU, -ENOMEM for a failure. */
 struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
 {
 	struct vfiosim_group *g = kshim_vgroup(dev->kshim_group);
@@ -145,16 +146,19 @@ struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
 		return ERR_PTR(errno == ENODEV ? -ENODEV : -ENOMEM);
 	return domain;
 }
-#else
-struct iommu_domain *iommu_domain_alloc(struct bus_type *bus)
-{
-	struct vfiosim_group *g = kshim_vgroup(bus->kshim_group);
 
+/* Before: NULL for every failure. */
+struct iommu_domain *iommu_domain_alloc(const struct bus_type *bus)
+{
+	struct vfiosim_group *g;
+
+	if (!bus || !bus->kshim_group)
+		return NULL;
+	g = kshim_vgroup(bus->kshim_group);
 	if (g->cfg.kind != VFIOSIM_GROUP_IOMMU)
 		return NULL;
 	return kshim_domain_alloc(g);
 }
-#endif
 
 void iommu_domain_free(struct iommu_domain *domain)
 {
@@ -172,6 +176,22 @@ void iommu_domain_free(struct iommu_domain *domain)
 int iommu_enable_nesting(struct iommu_domain *domain)
 {
 	return host_domain_enable_nesting(to_kd(domain)->hd);
+}
+
+/* The two attributes Linux 5.10's type1 uses. */
+int iommu_domain_get_attr(struct iommu_domain *domain, enum iommu_attr attr, void *data)
+{
+	if (attr != DOMAIN_ATTR_GEOMETRY)
+		return -EINVAL;
+	*(struct iommu_domain_geometry *)data = domain->geometry;
+	return 0;
+}
+
+int iommu_domain_set_attr(struct iommu_domain *domain, enum iommu_attr attr, void *data)
+{
+	if (attr != DOMAIN_ATTR_NESTING)
+		return -EINVAL;
+	return *(int *)data ? host_domain_enable_nesting(to_kd(domain)->hd) : 0;
 }
 
 int iommu_attach_group(struct iommu_domain *domain, struct iommu_group *group)
@@ -192,18 +212,39 @@ int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr
 	      int prot)
 #endif
 {
-	return host_iommu_map(to_kd(domain)->hd, iova, paddr, size, prot);
+	struct kshim_domain *kd = to_kd(domain);
+	int ret = host_iommu_map(kd->hd, iova, paddr, size, prot);
+
+	if (!ret && kshim_kpage_pfn(paddr >> PAGE_SHIFT))
+		kd->kpage_bytes += size;
+	return ret;
+}
+
+/* What unmapping [iova, iova + size) removed, counting kernel pages apart. */
+static size_t kshim_unmap(struct kshim_domain *kd, unsigned long iova, size_t size)
+{
+	bool kpage = kshim_kpage_pfn(host_iommu_iova_to_phys(kd->hd, iova) >> PAGE_SHIFT);
+	size_t unmapped = host_iommu_unmap(kd->hd, iova, size);
+
+	if (kpage)
+		kd->kpage_bytes -= unmapped;
+	return unmapped;
 }
 
 size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size)
 {
-	return host_iommu_unmap(to_kd(domain)->hd, iova, size);
+	return kshim_unmap(to_kd(domain), iova, size);
 }
 
 size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long iova, size_t size,
 			struct iommu_iotlb_gather *iotlb_gather)
 {
-	return host_iommu_unmap(to_kd(domain)->hd, iova, size);
+	return kshim_unmap(to_kd(domain), iova, size);
+}
+
+uint64_t kshim_domain_kpage_bytes(struct iommu_domain *domain)
+{
+	return to_kd(domain)->kpage_bytes;
 }
 
 phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
@@ -211,40 +252,113 @@ phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)
 	return host_iommu_iova_to_phys(to_kd(domain)->hd, iova);
 }
 
-/* A group has one device; its IOMMU is the group's. */
+/*
+ * A group has one device.  Its bus stays valid after the walk (Linux 5.10
+ * allocates the domain for the bus the walk found): an emulated group's
+ * is the mdev bus, an IOMMU group's its own, kept by the process.
+ */
+struct bus_type mdev_bus_type = { .name = "mdev" };
+
+struct kshim_bus {
+	struct bus_type bus;
+	struct kshim_bus *next;
+};
+
+static struct bus_type *kshim_bus_of(struct iommu_group *group)
+{
+	struct kshim_proc *p = kshim_cur_proc;
+	struct kshim_bus *b;
+
+	for (b = p->buses; b; b = b->next)
+		if (b->bus.kshim_group == group)
+			return &b->bus;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		abort();
+	b->bus.name = "vfiosim";
+	b->bus.kshim_group = group;
+	b->next = p->buses;
+	p->buses = b;
+	return &b->bus;
+}
+
+void kshim_buses_free(struct kshim_proc *p)
+{
+	while (p->buses) {
+		struct kshim_bus *b = p->buses;
+
+		p->buses = b->next;
+		free(b);
+	}
+}
+
 int iommu_group_for_each_dev(struct iommu_group *group, void *data,
 			     int (*fn)(struct device *, void *))
 {
-#if KSHIM_PAGING_DOMAIN
+	struct vfiosim_group *g = kshim_vgroup(group);
 	struct device dev = { .kshim_group = group };
-#else
-	struct bus_type bus = { .name = "vfiosim", .kshim_group = group };
-	struct device dev = { .bus = &bus, .kshim_group = group };
-#endif
 
+	dev.bus = g->cfg.kind == VFIOSIM_GROUP_EMULATED ? &mdev_bus_type : kshim_bus_of(group);
 	return fn(&dev, data);
 }
 
-#if KSHIM_ISOLATED_MSI
+/* An mdev without an IOMMU device behind it: type1 pins through it. */
+struct device *mdev_get_iommu_device(struct device *dev)
+{
+	return NULL;
+}
+
+int iommu_attach_device(struct iommu_domain *domain, struct device *dev)
+{
+	WARN(1, "iommu_attach_device(): no mdev has an IOMMU device here");
+	return -ENODEV;
+}
+
+void iommu_detach_device(struct iommu_domain *domain, struct device *dev)
+{
+	WARN(1, "iommu_detach_device(): no mdev has an IOMMU device here");
+}
+
+int iommu_aux_attach_device(struct iommu_domain *domain, struct device *dev)
+{
+	return iommu_attach_device(domain, dev);
+}
+
+void iommu_aux_detach_device(struct iommu_domain *domain, struct device *dev)
+{
+	iommu_detach_device(domain, dev);
+}
+
+bool iommu_dev_feature_enabled(struct device *dev, enum iommu_dev_features feat)
+{
+	return false;
+}
+
 bool iommu_group_has_isolated_msi(struct iommu_group *group)
 {
 	return host_group_isolated_msi(kshim_vgroup(group));
 }
-#else
+
 bool device_iommu_capable(struct device *dev, enum iommu_cap cap)
 {
 	struct vfiosim_group *g = kshim_vgroup(dev->kshim_group);
 
 	switch (cap) {
 	case IOMMU_CAP_CACHE_COHERENCY:
-		return true;
+		return !g->cfg.no_cache_coherency;
 	case IOMMU_CAP_INTR_REMAP:
 		return host_group_isolated_msi(g);
 	default:
 		return false;
 	}
 }
-#endif
+
+bool iommu_capable(const struct bus_type *bus, enum iommu_cap cap)
+{
+	struct device dev = { .kshim_group = bus->kshim_group };
+
+	return bus->kshim_group && device_iommu_capable(&dev, cap);
+}
 
 /*
  * Adds a copy of r to the sorted list, then merges regions of r's type that

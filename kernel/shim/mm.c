@@ -32,6 +32,16 @@ struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr)
 	return vma;
 }
 
+/* The VMA holding start (type1 asks for [start, start + 1)). */
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, unsigned long start,
+					     unsigned long end)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, start);
+
+	WARN_ON_ONCE(end != start + 1);
+	return vma;
+}
+
 int fixup_user_fault(struct mm_struct *mm, unsigned long address, unsigned int fault_flags,
 		     bool *unlocked)
 {
@@ -60,7 +70,7 @@ static int kshim_follow(struct mm_struct *mm, unsigned long address, unsigned lo
 	return 0;
 }
 
-#if KSHIM_FOLLOW_PFNMAP
+/* PFNMAP ranges are mapped by PTEs: the mask covers one page. */
 int follow_pfnmap_start(struct follow_pfnmap_args *args)
 {
 	struct mm_struct *mm = args->vma->vm_mm;
@@ -71,14 +81,16 @@ int follow_pfnmap_start(struct follow_pfnmap_args *args)
 	args->ptep = &mm->kshim_pte;
 	args->pgprot = 0;
 	args->special = true;
+	args->addr_mask = PAGE_MASK;
 	return kshim_follow(mm, args->address, &args->pfn, &args->writable);
 }
 
 void follow_pfnmap_end(struct follow_pfnmap_args *args)
 {
 }
-#else
-int follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp, spinlock_t **ptlp)
+
+static int kshim_follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp,
+			    spinlock_t **ptlp)
 {
 	int ret = kshim_follow(mm, address, &mm->kshim_pte.pfn, &mm->kshim_pte.write);
 
@@ -87,6 +99,20 @@ int follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp, spinl
 	*ptepp = &mm->kshim_pte;
 	*ptlp = &mm->kshim_ptl;
 	return 0;
+}
+
+#if KSHIM_FOLLOW_PTE_VMA
+int follow_pte(struct vm_area_struct *vma, unsigned long address, pte_t **ptepp,
+	       spinlock_t **ptlp)
+{
+	if (address < vma->vm_start || address >= vma->vm_end)
+		return -EINVAL;
+	return kshim_follow_pte(vma->vm_mm, address, ptepp, ptlp);
+}
+#else
+int follow_pte(struct mm_struct *mm, unsigned long address, pte_t **ptepp, spinlock_t **ptlp)
+{
+	return kshim_follow_pte(mm, address, ptepp, ptlp);
 }
 #endif
 
@@ -107,5 +133,7 @@ int __account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc,
 	}
 	ret = host_mm_account(h, inc ? (long)pages : -(long)pages, bypass_rlim);
 	mm->locked_vm = host_mm_locked_vm(h);
+	if (!ret && kshim_cur_inst)
+		kshim_cur_inst->charged += inc ? (long)pages : -(long)pages;
 	return ret;
 }

@@ -67,6 +67,7 @@ void kshim_proc_put(struct kshim_proc *p)
 	if (p->mm.kshim_count != 1)
 		HOST_WARN(p->h, "process released with %d mm references", p->mm.kshim_count - 1);
 	proc_unlink(p);
+	kshim_buses_free(p);
 	free(p);
 }
 

@@ -12,7 +12,7 @@
 
 enum kshim_kind {
 	KSHIM_KMALLOC = 0x6b6d,		/* kmalloc, kzalloc, krealloc */
-	KSHIM_KVMALLOC = 0x6b76,	/* kvmalloc, kvzalloc */
+	KSHIM_KVMALLOC = 0x6b76,	/* kvmalloc, kvzalloc above a page: vmalloc */
 	KSHIM_PAGE = 0x7067,		/* __get_free_page */
 	KSHIM_FREED = 0x6672,
 };
@@ -113,7 +113,12 @@ void *kvmalloc(size_t size, gfp_t flags)
 			WARN(1, "kvmalloc(%zu): above INT_MAX", size);
 		return NULL;
 	}
-	return kshim_alloc(size, flags, KSHIM_KVMALLOC);
+	/*
+	 * Up to a page, kvmalloc() is kmalloc() and never falls back.  Above,
+	 * its kmalloc() attempt gives up at once (__GFP_NORETRY) and vmalloc()
+	 * takes over: kcheck takes that case, where kfree() is a bug.
+	 */
+	return kshim_alloc(size, flags, size <= PAGE_SIZE ? KSHIM_KMALLOC : KSHIM_KVMALLOC);
 }
 
 void *kvzalloc(size_t size, gfp_t flags)
@@ -154,15 +159,28 @@ struct kshim_kpages {
 static struct kshim_kpages *kpages;
 static unsigned long kpages_next;
 
+#define KSHIM_KPAGE_SLOTS	1024
+
+static unsigned long kpage_stride(void)
+{
+	return 1UL << (30 - PAGE_SHIFT);
+}
+
+bool kshim_kpage_pfn(unsigned long pfn)
+{
+	return pfn >= KSHIM_KPAGE_PFN_BASE &&
+	       pfn - KSHIM_KPAGE_PFN_BASE < KSHIM_KPAGE_SLOTS * kpage_stride();
+}
+
 struct page *alloc_pages(gfp_t flags, unsigned int order)
 {
 	struct kshim_kpages *kp = kshim_alloc(sizeof(*kp), flags, KSHIM_KMALLOC);
-	unsigned long stride = 1UL << (30 - PAGE_SHIFT);
 
 	if (!kp)
 		return NULL;
 	kp->order = order;
-	kp->pfn = (unsigned long)KSHIM_KPAGE_PFN_BASE + stride * (kpages_next++ % 1024);
+	kp->pfn = (unsigned long)KSHIM_KPAGE_PFN_BASE +
+		  kpage_stride() * (kpages_next++ % KSHIM_KPAGE_SLOTS);
 	kp->next = kpages;
 	kpages = kp;
 	return pfn_to_page(kp->pfn);

@@ -4,8 +4,11 @@
  * (vfio_main.c), which type1's GET_INFO builds its reply with.  A chain
  * is one kmalloc()ed buffer grown with krealloc(); each header's next is
  * the offset of the following capability (0 ends the chain), relative to
- * the buffer until vfio_info_cap_shift() rebases it for the user.  Since
- * Linux 6.6 each capability is padded to 8 bytes (KSHIM_CAP_ALIGN).
+ * the buffer until vfio_info_cap_shift() rebases it for the user.  Each
+ * capability is padded to 8 bytes, as since Linux 6.6 ("vfio: align
+ * capability structures"), for every release: the helper is the VFIO
+ * core's, not type1's, and without the fix every test reading GET_INFO
+ * would stop at a misaligned entry before reaching type1's behaviour.
  */
 #include "kshim.h"
 
@@ -15,8 +18,7 @@ struct vfio_info_cap_header *vfio_info_cap_add(struct vfio_info_cap *caps, size_
 	struct vfio_info_cap_header *header, *last;
 	char *buf;
 
-	if (KSHIM_CAP_ALIGN)
-		size = ALIGN(size, sizeof(u64));
+	size = ALIGN(size, sizeof(u64));
 	buf = krealloc(caps->buf, caps->size + size, GFP_KERNEL);
 	if (!buf) {
 		kfree(caps->buf);
@@ -42,8 +44,7 @@ void vfio_info_cap_shift(struct vfio_info_cap *caps, size_t offset)
 	char *buf = (char *)caps->buf;
 	struct vfio_info_cap_header *cap;
 
-	if (KSHIM_CAP_ALIGN)
-		WARN_ON(!IS_ALIGNED(offset, sizeof(u64)));
+	WARN_ON(!IS_ALIGNED(offset, sizeof(u64)));
 	for (cap = caps->buf; cap->next; cap = (void *)(buf + cap->next - offset))
 		cap->next += (u32)offset;
 }

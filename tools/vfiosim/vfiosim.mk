@@ -42,9 +42,7 @@ $(VFIOSIM_TESTS): private override EXTRA_CFLAGS += -Itools/vfiosim \
 # core and oracle with the kernel's type1 as the backend, ASan+UBSan); the
 # command's objects are built alike next to it and linked with it.
 
-VFIOSIM_KVER := $(if $(KSRC),$(shell sed -n -e 's/^VERSION = \([0-9]*\)$$/\1/p' \
-	$(KSRC)/Makefile 2>/dev/null).$(shell sed -n -e 's/^PATCHLEVEL = \([0-9]*\)$$/\1/p' \
-	$(KSRC)/Makefile 2>/dev/null),6.12)
+VFIOSIM_KVER := $(if $(KSRC),$(call ksrc_version,$(KSRC)),6.12)
 VFIOSIM_KSRC := $(or $(KSRC),$(KSRC_CACHE)/linux-source-$(VFIOSIM_KVER))
 VFIOSIM_KO := build/kernel-$(VFIOSIM_KVER)
 VFIOSIM_KLIB := $(VFIOSIM_KO)/libvfiosim-kernel.a

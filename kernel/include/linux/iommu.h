@@ -5,8 +5,11 @@
  * domain wraps a host_domain, and its ops pointer stands for the IOMMU
  * driver: equal for domains of the same driver, as in the kernel, where
  * type1 compares them to decide whether a group may share a domain.
- * Calls whose signature differs between kernel versions are declared in
- * kernel/versions/.
+ * Each generation of the API type1 has called is here: domains allocated
+ * per bus (iommu_domain_alloc) or per device (iommu_paging_domain_alloc,
+ * Linux 6.11), attributes (iommu_domain_get_attr, before 5.13), MSI
+ * isolation by capability or by group (6.3); iommu_map() as the tree's
+ * release declares it (kshim_linux.h).
  */
 #ifndef KSHIM_LINUX_IOMMU_H
 #define KSHIM_LINUX_IOMMU_H
@@ -23,6 +26,7 @@
 struct iommu_group;
 struct iommu_domain;
 struct device;
+struct bus_type;
 struct iommu_dma_cookie;
 
 struct iommu_domain_ops {
@@ -51,6 +55,32 @@ enum iommu_resv_type {
 	IOMMU_RESV_SW_MSI,
 };
 
+enum iommu_cap {
+	IOMMU_CAP_CACHE_COHERENCY,
+	IOMMU_CAP_INTR_REMAP,
+	IOMMU_CAP_NOEXEC,
+	IOMMU_CAP_PRE_BOOT_PROTECTION,
+};
+
+/* The domain attributes of Linux 5.10's type1. */
+enum iommu_attr {
+	DOMAIN_ATTR_GEOMETRY,
+	DOMAIN_ATTR_PAGING,
+	DOMAIN_ATTR_WINDOWS,
+	DOMAIN_ATTR_FSL_PAMU_STASH,
+	DOMAIN_ATTR_FSL_PAMU_ENABLE,
+	DOMAIN_ATTR_FSL_PAMUV1,
+	DOMAIN_ATTR_NESTING,
+	DOMAIN_ATTR_DMA_USE_FLUSH_QUEUE,
+	DOMAIN_ATTR_IO_PGTABLE_CFG,
+	DOMAIN_ATTR_MAX,
+};
+
+enum iommu_dev_features {
+	IOMMU_DEV_FEAT_AUX,
+	IOMMU_DEV_FEAT_SVA,
+};
+
 struct iommu_resv_region {
 	struct list_head list;
 	phys_addr_t start;
@@ -77,7 +107,20 @@ static inline void iommu_iotlb_sync(struct iommu_domain *domain,
 	iommu_iotlb_gather_init(gather);
 }
 
+/* A domain of the IOMMU behind the group of a device (6.11), or of a bus. */
+struct iommu_domain *iommu_paging_domain_alloc(struct device *dev);
+struct iommu_domain *iommu_domain_alloc(const struct bus_type *bus);
 void iommu_domain_free(struct iommu_domain *domain);
+int iommu_domain_get_attr(struct iommu_domain *domain, enum iommu_attr attr, void *data);
+int iommu_domain_set_attr(struct iommu_domain *domain, enum iommu_attr attr, void *data);
+
+#if KSHIM_IOMMU_MAP_GFP
+int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr, size_t size,
+	      int prot, gfp_t gfp);
+#else
+int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr, size_t size,
+	      int prot);
+#endif
 size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size);
 size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long iova, size_t size,
 			struct iommu_iotlb_gather *iotlb_gather);
@@ -89,5 +132,17 @@ int iommu_group_for_each_dev(struct iommu_group *group, void *data,
 			     int (*fn)(struct device *, void *));
 int iommu_enable_nesting(struct iommu_domain *domain);
 int iommu_get_msi_cookie(struct iommu_domain *domain, dma_addr_t base);
+
+/* Whether the group's interrupts are isolated: by capability, then by group. */
+bool iommu_capable(const struct bus_type *bus, enum iommu_cap cap);
+bool device_iommu_capable(struct device *dev, enum iommu_cap cap);
+bool iommu_group_has_isolated_msi(struct iommu_group *group);
+
+/* Devices of mdev groups behind an IOMMU (Linux 5.10): there are none here. */
+int iommu_attach_device(struct iommu_domain *domain, struct device *dev);
+void iommu_detach_device(struct iommu_domain *domain, struct device *dev);
+int iommu_aux_attach_device(struct iommu_domain *domain, struct device *dev);
+void iommu_aux_detach_device(struct iommu_domain *domain, struct device *dev);
+bool iommu_dev_feature_enabled(struct device *dev, enum iommu_dev_features feat);
 
 #endif /* KSHIM_LINUX_IOMMU_H */

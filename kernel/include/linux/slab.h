@@ -23,4 +23,15 @@ void *kvmalloc(size_t size, gfp_t flags);
 void *kvzalloc(size_t size, gfp_t flags);
 void kvfree(const void *p);
 
+/*
+ * One object of a variable's or a type's type (added after 6.12), GFP_KERNEL
+ * unless flags are given: kzalloc_obj(*p) or kzalloc_obj(*p, GFP_ATOMIC).
+ */
+#define KSHIM_SECOND_(a, b, ...)	b
+#define kshim_default_gfp(...)		KSHIM_SECOND_(_, ##__VA_ARGS__, GFP_KERNEL)
+#define kmalloc_obj(var_or_type, ...) \
+	((__typeof__(var_or_type) *)kmalloc(sizeof(var_or_type), kshim_default_gfp(__VA_ARGS__)))
+#define kzalloc_obj(var_or_type, ...) \
+	((__typeof__(var_or_type) *)kzalloc(sizeof(var_or_type), kshim_default_gfp(__VA_ARGS__)))
+
 #endif /* KSHIM_LINUX_SLAB_H */

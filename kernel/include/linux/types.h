@@ -12,6 +12,8 @@
 
 #include_next <linux/types.h>
 
+#include "kshim_linux.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
