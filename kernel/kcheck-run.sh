@@ -33,6 +33,9 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 # cannot turn into an XPASS by the luck of the draw; set VFIOSIM_SEED to explore.
 : "${VFIOSIM_SEED=20261121}"
 export VFIOSIM_SEED
+# The tree decides the profile: a VFIOSIM_KERNEL left in the environment for
+# the model's runs would ask the kernel backend to be another version.
+unset VFIOSIM_KERNEL
 
 declare -A xfail_reason=()
 if [ -f "$xfail_file" ]; then

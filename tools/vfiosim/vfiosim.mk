@@ -60,5 +60,12 @@ $(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c $(HDRS) $(VFIOSIM_HDRS)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(INC) $(VFIOSIM_KSAN) -c $< -o $@
 
-build/vfiosim-kernel: $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB)
+# Which tree the binary holds: rewritten when KSRC names another, so that
+# switching to a tree whose library is older than the binary still relinks.
+build/vfiosim-kernel.tree: ksrc-force
+	@mkdir -p $(@D)
+	@echo '$(abspath $(VFIOSIM_KSRC)) $(VFIOSIM_KLIB)' | cmp -s - $@ || \
+		echo '$(abspath $(VFIOSIM_KSRC)) $(VFIOSIM_KLIB)' >$@
+
+build/vfiosim-kernel: $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) build/vfiosim-kernel.tree
 	$(call say,LD,$@)$(CC) $(VFIOSIM_KSAN) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
