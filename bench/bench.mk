@@ -8,17 +8,19 @@
 #   make bench BENCH_MARCH=-march=native
 #
 # One program holds both backends: the model (each copy strategy of
-# sim/type1/strategy.h in turn) and Linux 6.12's vfio_iommu_type1.c built
+# sim/type1/strategy.h in turn) and a kernel tree's vfio_iommu_type1.c built
 # in userspace as the kernel backend (renamed vfiosim_backend_kernel), all
-# optimised, without sanitizers, in build/bench/.  The 6.12 tree comes from
-# kernel/fetch.sh (as for make kcheck); without it the linux-6.12 column
+# optimised, without sanitizers, in build/bench/.  The tree: KSRC=... (any
+# tree kcheck takes; its column is linux-X.Y), else Debian's 6.12 from
+# kernel/fetch.sh (as for make kcheck), without which the linux-6.12 column
 # is left out.  Plots need gnuplot (tools/deps.sh plot).
 
 BENCH_O     := build/bench
 BENCH_OPT   ?= -O2 -g
 BENCH_MARCH ?=
 BENCH_FLAGS := $(BENCH_OPT) $(BENCH_MARCH)
-BENCH_KSRC  ?= $(KSRC_CACHE)/linux-source-6.12
+BENCH_KSRC_DEFAULT := $(KSRC_CACHE)/linux-source-6.12
+BENCH_KSRC  ?= $(or $(KSRC),$(BENCH_KSRC_DEFAULT))
 BENCH_KVER  := $(or $(call ksrc_version,$(BENCH_KSRC)),6.12)
 BENCH_KTYPE1 := $(abspath $(BENCH_KSRC))/drivers/vfio/vfio_iommu_type1.c
 BENCH_HAVE_K := $(wildcard $(BENCH_KTYPE1))
@@ -39,9 +41,14 @@ BENCH_KHDRS := $(KTU_HDRS) $(BENCH_O)/kver.stamp
 .PHONY: bench bench-full bench-build bench-plot
 
 bench bench-full: deps-build
+ifeq ($(abspath $(BENCH_KSRC)),$(abspath $(BENCH_KSRC_DEFAULT)))
 	@if [ ! -f $(BENCH_KTYPE1) ]; then \
 		kernel/fetch.sh --for "make bench's linux-6.12 column" $(KSRC_CACHE) 6.12 || \
 		echo "bench: no Linux 6.12 tree, the linux-6.12 column is left out"; fi
+else
+	@test -f $(BENCH_KTYPE1) || { echo "bench: $(BENCH_KTYPE1) is missing" \
+		"(KSRC must be a kernel tree)"; exit 1; }
+endif
 	@$(MAKE) --no-print-directory bench-build
 	@$(BENCH_BIN) $(if $(filter bench-full,$@),--full) --out $(BENCH_O) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-plot
@@ -68,6 +75,6 @@ $(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
 # Plots from the data files of the last run; skipped without gnuplot.
 bench-plot:
 	@if tools/deps.sh plot; then \
-		gnuplot -e "dir='$(BENCH_O)'" bench/plot.gp && \
+		gnuplot -e "dir='$(BENCH_O)'; linux='linux-$(BENCH_KVER)'" bench/plot.gp && \
 		echo "bench: plots in $(BENCH_O)/*.png"; \
 	else echo "bench: no gnuplot (tools/deps.sh plot installs it), no plots"; fi

@@ -24,8 +24,10 @@
 /* The columns: model strategies, the real driver, the limits. */
 enum impl { IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_MEMCPY, IMPL_MEMSET, IMPL_NR };
 
-static const char *const impl_name[IMPL_NR] = {
-	"kernel-alg", "fast", "fast-512B", "linux-6.12", "memcpy", "memset",
+/* The real driver's column is named after its tree: "linux-X.Y". */
+static char linux_name[32] = "linux";
+static const char *impl_name[IMPL_NR] = {
+	"kernel-alg", "fast", "fast-512B", linux_name, "memcpy", "memset",
 };
 
 /* The fast strategy with a bounce buffer a kernel stack could hold. */
@@ -714,7 +716,7 @@ static void usage(FILE *f)
 		"  --cpu N         pin to CPU N (sched_setaffinity)\n"
 		"  --only TEXT     only scenarios whose name or section contains TEXT\n"
 		"  --out DIR       CSV and plot data (default build/bench)\n"
-		"  --no-kernel     leave out the linux-6.12 column\n"
+		"  --no-kernel     leave out the linux-X.Y column (the kernel tree's)\n"
 		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n",
 		SMALL_BOUNCE_WORDS * 8);
 }
@@ -789,14 +791,21 @@ int main(int argc, char **argv)
 	B.bo.samples_each = B.full ? 9 : 5;
 	if (!B.no_kernel)
 		B.linux_be = vfiosim_backend_find("kernel");
+	if (B.linux_be) {
+		unsigned int v = vfiosim_backend_version(B.linux_be);
+
+		snprintf(linux_name, sizeof(linux_name), "linux-%u.%u", VFIOSIM_KERNEL_MAJOR(v),
+			 VFIOSIM_KERNEL_MINOR(v));
+	}
 	if (B.full)
 		matrix_full();
 	else
 		matrix_quick();
 	mkdir(B.out, 0777);
 
-	printf("dirtybench: %s matrix, %s%s\n", B.full ? "full" : "quick",
-	       B.linux_be ? "model and linux-6.12" : "model only (no kernel backend linked)",
+	printf("dirtybench: %s matrix, %s%s%s\n", B.full ? "full" : "quick",
+	       B.linux_be ? "model and " : "model only (no kernel backend linked)",
+	       B.linux_be ? linux_name : "",
 	       B.cpu >= 0 ? ", pinned" : "");
 	bench_machine(stdout);
 	printf("# timing: warm-up, repetitions doubled until a sample lasts %.0f ms, median of %u"

@@ -1,16 +1,18 @@
 # Plots of a dirtybench run: gnuplot -e "dir='build/bench'" bench/plot.gp
 #
 # Data files (written by dirtybench): x, then median, first and third
-# quartile for kernel-alg, fast, linux-6.12, memcpy, memset, fast-512B.
+# quartile for kernel-alg, fast, linux-X.Y, memcpy, memset, fast-512B
+# (-e "linux='linux-7.3'" names the real driver's column).
 
 if (!exists("dir")) dir = "build/bench"
+if (!exists("linux")) linux = "linux"
 
 rows(f) = int(system(sprintf("grep -vc '^#' %s/%s 2>/dev/null || true", dir, f)))
 path(f) = sprintf("%s/%s", dir, f)
 med(k) = 2 + 3 * k
 q1(k) = 3 + 3 * k
 q3(k) = 4 + 3 * k
-names = "kernel-alg fast linux-6.12 memcpy memset"
+names = sprintf("kernel-alg fast %s memcpy memset", linux)
 
 set terminal pngcairo size 1500,580 font "sans,11" noenhanced
 set grid xtics ytics mytics lc rgb "#dddddd"

@@ -26,6 +26,11 @@
 # checkout (cmin rewrites fuzz/corpus/), and only for a new finding: the
 # summary names the files and the command that reproduces each finding
 # (make fuzz and fuzz-smoke build the replay drivers it uses).
+#
+# The diff target runs against FUZZ_KSRC (Linux FUZZ_KVER; fuzz/fuzz.mk sets
+# both).  Its findings name that kernel; with FUZZ_KSRC_OWN=1 (KSRC= another
+# tree than the default one, whose regressions the checkout replays) they go
+# to build/fuzz/findings/diff-linux-X.Y/ instead of fuzz/regressions/.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +47,9 @@ OUT=$B/out
 # A smoke run must not clobber a real campaign's outputs.
 [ "$mode" = smoke ] && OUT=$B/smoke
 OPEN=fuzz/regressions/open.txt
+KVER=${FUZZ_KVER:-6.12}
+KSRC=${FUZZ_KSRC:-}
+KOWN=${FUZZ_KSRC_OWN:-}
 
 export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_NO_AFFINITY=1 AFL_QUIET=1
@@ -277,17 +285,31 @@ triage() {
 			echo "  $f: no message to record for \"$msg\": not recorded" >&2
 			continue
 		fi
+		against=
+		[ "$t" = diff ] && against=" against Linux $KVER"
+		if [ "$t" = diff ] && [ -n "$KOWN" ]; then
+			# Not the tree the checkout's regressions replay against.
+			dest=$B/findings/diff-linux-$KVER/$kind-$sum
+			mkdir -p "$(dirname "$dest")"
+			cp "$min" "$dest"
+			printf '%s | %s | found %s against Linux %s (%s)\n' "$kind-$sum" "$rec" \
+				"$(date +%F)" "$KVER" "$KSRC" >>"$(dirname "$dest")/findings.txt"
+			echo "  NEW$against ($KSRC): $dest ($(stat -c %s "$dest") bytes): $msg"
+			repro+=("make fuzz-replay-build KSRC=$KSRC && ${how//"$min"/"$dest"}")
+			new_findings=$((new_findings + 1))
+			continue
+		fi
 		mkdir -p "fuzz/regressions/$t"
 		if [ ! -f "$dest" ]; then
 			cp "$min" "$dest"
 			wrote+=("$dest")
 		fi
 		if ! grep -q "^$t/$kind-$sum " "$OPEN" 2>/dev/null; then
-			printf '%s | %s | new: found %s, not triaged yet\n' "$t/$kind-$sum" "$rec" \
-				"$(date +%F)" >>"$OPEN"
+			printf '%s | %s | new: found %s%s, not triaged yet\n' "$t/$kind-$sum" "$rec" \
+				"$(date +%F)" "$against" >>"$OPEN"
 			wrote+=("$OPEN (+ $t/$kind-$sum)")
 		fi
-		echo "  NEW: $dest ($(stat -c %s "$dest") bytes): $msg"
+		echo "  NEW$against: $dest ($(stat -c %s "$dest") bytes): $msg"
 		repro+=("${how//"$min"/"$dest"}")
 		new_findings=$((new_findings + 1))
 	done
@@ -299,7 +321,11 @@ run | smoke)
 	n=$jobs
 	[ "$mode" = smoke ] && n=1
 	for t in "${targets[@]}"; do
-		echo "=== $t: $n instance(s), $secs s"
+		if [ "$t" = diff ]; then
+			echo "=== $t: $n instance(s), $secs s, the model against Linux $KVER ($KSRC)"
+		else
+			echo "=== $t: $n instance(s), $secs s"
+		fi
 		campaign "$t" "$n" || exit 1
 	done
 	;;
@@ -403,8 +429,12 @@ for t in "${targets[@]}"; do
 	total_new=$((total_new + new_findings))
 done
 if [ "$total_new" -gt 0 ]; then
-	echo "$total_new new finding(s); written to the checkout:"
-	printf '  %s\n' "${wrote[@]}"
+	if [ ${#wrote[@]} -gt 0 ]; then
+		echo "$total_new new finding(s); written to the checkout:"
+		printf '  %s\n' "${wrote[@]}"
+	else
+		echo "$total_new new finding(s), against Linux $KVER: kept in $B/findings/ (not the checkout)"
+	fi
 	echo "reproduce:"
 	printf '  %s\n' "${repro[@]}"
 	[ "$mode" = smoke ] && status=1

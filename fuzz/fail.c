@@ -20,9 +20,7 @@ unsigned int fuzz_kernel(void)
 	const struct vfiosim_backend *k = vfiosim_backend_find("kernel");
 	unsigned int v = k ? vfiosim_backend_version(k) : 0;
 
-	if (!v)
-		return VFIOSIM_KERNEL(6, 12);
-	return v < VFIOSIM_KERNEL_NEWEST ? v : VFIOSIM_KERNEL_NEWEST;
+	return v && v < VFIOSIM_KERNEL_NEWEST ? v : VFIOSIM_KERNEL_NEWEST;
 }
 
 static const char *(*fuzz_context)(void);

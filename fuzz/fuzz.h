@@ -32,11 +32,10 @@ extern const struct fuzz_target fuzz_target_seq;
 extern const struct fuzz_target fuzz_target_diff;
 
 /*
- * The Linux version (VFIOSIM_KERNEL()) every harness's host follows: the
- * kernel tree's when the program holds one (the diff target compares the
- * model, answering as that version, with it), else 6.12, the version the
- * corpora and past findings were recorded against (their inputs ask for
- * the nesting type, which 6.13 removed).
+ * The Linux version (VFIOSIM_KERNEL()) of the kernel tree the program holds
+ * (the diff target compares the model, answering as that version, with
+ * it), capped at the newest profile; the newest if it holds none.  The
+ * model-only targets choose a version per input or per state instead.
  */
 unsigned int fuzz_kernel(void);
 

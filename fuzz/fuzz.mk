@@ -35,10 +35,17 @@ FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_O := build/fuzz
 FUZZ_ALL_TARGETS := ioctl seq diff
 
-FUZZ_KSRC ?= $(KSRC_CACHE)/linux-source-6.12
+# The diff target's tree: KSRC=... (any tree kcheck takes), else Debian's 6.12.
+FUZZ_KSRC_DEFAULT := $(KSRC_CACHE)/linux-source-6.12
+FUZZ_KSRC ?= $(or $(KSRC),$(FUZZ_KSRC_DEFAULT))
 # The tree's version (6.12 for the default tree before it is fetched).
 FUZZ_KVER := $(or $(call ksrc_version,$(FUZZ_KSRC)),6.12)
 FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
+# The triage names the kernel the diff target ran against; findings against
+# another tree than the default stay out of the checkout (fuzz/campaign.sh).
+FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
+	FUZZ_KSRC_OWN=$(if $(filter $(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT))),,1) \
+	fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c))
@@ -128,11 +135,16 @@ FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
 	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage fuzz-smoke-build
 
-# Linux 6.12's type1 for the diff target, fetched as kcheck fetches it; every
-# variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
+# The diff target's tree: the default one is fetched as kcheck fetches it;
+# every variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
 fuzz-ksrc:
+ifeq ($(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT)))
 	@test -f $(FUZZ_KTYPE1) || \
 		kernel/fetch.sh --for "make fuzz's diff target" $(KSRC_CACHE) $(FUZZ_KVER)
+else
+	@test -f $(FUZZ_KTYPE1) || { echo "fuzz: $(FUZZ_KTYPE1) is missing" \
+		"(KSRC must be a kernel tree)"; exit 1; }
+endif
 $(eval $(call ksrc_rules,$(FUZZ_O),$(FUZZ_KSRC),$(FUZZ_KVER),$(CC),fuzz-ksrc))
 
 # AFL++ and what its builds link (tools/deps.sh: apt-get as root, else the
@@ -152,18 +164,18 @@ fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
 
 # Every seed and every past finding, through the plain drivers.
 fuzz-replay: fuzz-replay-build
-	@fuzz/campaign.sh replay 0 1 $(FUZZ_TARGETS)
+	@$(FUZZ_CAMPAIGN) replay 0 1 $(FUZZ_TARGETS)
 
 # The triage replays crashes through the plain drivers and prints the
 # command that reproduces each finding with them: built here too (after
 # the AFL++ builds, so that one make fetches the kernel tree if needed).
 fuzz: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay-build
-	@fuzz/campaign.sh run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+	@$(FUZZ_CAMPAIGN) run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-deps
 	@$(MAKE) --no-print-directory fuzz-smoke-build
-	@fuzz/campaign.sh smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
+	@$(FUZZ_CAMPAIGN) smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
 # A recipe of its own, so that make has nothing to say when all is built.
 fuzz-smoke-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
 		$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
@@ -180,11 +192,11 @@ fuzz-speed:
 	done
 
 fuzz-cmin: fuzz-build
-	@fuzz/campaign.sh cmin 0 1 $(FUZZ_TARGETS)
+	@$(FUZZ_CAMPAIGN) cmin 0 1 $(FUZZ_TARGETS)
 
 fuzz-triage: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay-build
-	@fuzz/campaign.sh triage 0 1 $(FUZZ_TARGETS)
+	@$(FUZZ_CAMPAIGN) triage 0 1 $(FUZZ_TARGETS)
 
 # The seed generator: a plain program, runs on the model.
 $(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \

@@ -88,6 +88,13 @@ void sl_header(struct fuzz_in *in, unsigned int mode, struct sl_config *cfg)
 	/* Unaligned pins: keyed by raw IOVA in Linux (divergences.md 7). */
 	cfg->unaligned = (b0 & SL_CFG_UNALIGNED) && !(mode & SL_MODE_DIFF);
 	cfg->attach = b1 & 0xf;
+	cfg->kernel = fuzz_kernel();
+	if (!(mode & SL_MODE_DIFF)) {
+		static const unsigned int profiles[4] = { VFIOSIM_KERNEL_NEWEST,
+			VFIOSIM_KERNEL(6, 12), VFIOSIM_KERNEL(6, 1), VFIOSIM_KERNEL(5, 10) };
+
+		cfg->kernel = profiles[(b1 >> SL_KERNEL_SHIFT) & 3];
+	}
 }
 
 static void sl_must(struct sl_world *w, long ret, const char *what)
@@ -178,7 +185,7 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		   const struct sl_config *cfg, const struct vfiosim_backend *be,
 		   unsigned int mode)
 {
-	struct vfiosim_host_config hc = { .strict_uaccess = true, .kernel = fuzz_kernel() };
+	struct vfiosim_host_config hc = { .strict_uaccess = true, .kernel = cfg->kernel };
 	uint64_t p, def, coarse;
 	static const int types[4] = { VFIO_TYPE1v2_IOMMU, 0, VFIO_TYPE1_IOMMU,
 				      VFIO_TYPE1_NESTING_IOMMU };
@@ -245,6 +252,9 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 	}
 
 	w->c = vfiosim_container_new_backend(w->h, types[cfg->type >> 2], w->be);
+	/* The nesting type is gone since 6.13: such a header means v2 there. */
+	if (!w->c && errno == EINVAL && cfg->type == SL_TYPE_NESTING)
+		w->c = vfiosim_container_new_backend(w->h, VFIO_TYPE1v2_IOMMU, w->be);
 	if (!w->c)
 		fuzz_fail(who, "vfiosim_container_new_backend failed");
 	w->driver = cfg->type != SL_TYPE_BARE_V2;
@@ -1051,7 +1061,7 @@ static bool sl_ret_ok(long ret)
 	switch (ret) {
 	case -E2BIG: case -EACCES: case -EBUSY: case -EEXIST: case -EFAULT: case -EINVAL:
 	case -ENODEV: case -ENOENT: case -ENOMEM: case -ENOSPC: case -ENOTTY:
-	case -EPERM:
+	case -EPERM: case -EOVERFLOW:	/* wrapping ranges, since 6.19 */
 		return true;
 	default:
 		return ret >= 0;

@@ -66,7 +66,10 @@ extern const unsigned char sl_op_len[SL_NR_OPS];
 #define SL_CFG_UNALIGNED	0x20	/* vendor drivers may pin at IOVAs off the
 					   page boundary (no in-tree driver does;
 					   vfio_pin_pages() lets them) */
-/* Header byte 1: groups attached before the first operation (bits 0-3). */
+/* Header byte 1: groups attached before the first operation (bits 0-3),
+ * the kernel version the model follows (bits 4-5: the newest, 6.12, 6.1,
+ * 5.10; the diff target follows its kernel tree instead). */
+#define SL_KERNEL_SHIFT		4
 
 /*
  * The groups of every world:
@@ -91,6 +94,7 @@ struct sl_config {
 	bool coarse;
 	bool unaligned;
 	unsigned int attach;		/* bitmask */
+	unsigned int kernel;		/* VFIOSIM_KERNEL() of the host */
 };
 
 struct sl_action {
