@@ -1062,6 +1062,7 @@ static bool sl_ret_ok(long ret)
 	case -E2BIG: case -EACCES: case -EBUSY: case -EEXIST: case -EFAULT: case -EINVAL:
 	case -ENODEV: case -ENOENT: case -ENOMEM: case -ENOSPC: case -ENOTTY:
 	case -EPERM: case -EOVERFLOW:	/* wrapping ranges, since 6.19 */
+	case -EIO:			/* attach's domain allocation, before 6.11 */
 		return true;
 	default:
 		return ret >= 0;
