@@ -42,7 +42,7 @@ package() {	# target, dictionary
 }
 
 for t in ioctl seq; do
-	srcs=(fuzz/$t.c)
+	srcs=(fuzz/target_$t.c)
 	[ "$t" = seq ] && srcs+=(fuzz/seq_lang.c)
 	h=$(harness "$t" "${srcs[@]}")
 	# shellcheck disable=SC2086
@@ -75,7 +75,7 @@ if [ -f "$ksrc/drivers/vfio/vfio_iommu_type1.c" ]; then
 		-DKSRC_TYPE1_C="\"$ksrc/drivers/vfio/vfio_iommu_type1.c\"" \
 		-c kernel/type1_tu.c -o "$work/obj/ktype1.o"
 	kobjs+=("$work/obj/ktype1.o")
-	h=$(harness diff fuzz/diff.c fuzz/seq_lang.c)
+	h=$(harness diff fuzz/target_diff.c fuzz/seq_lang.c)
 	# shellcheck disable=SC2086
 	$CXX $CXXFLAGS $h "${kobjs[@]}" "$work/libvfiosim.a" $LIB_FUZZING_ENGINE \
 		-o "$OUT/vfiosim_diff"

@@ -53,9 +53,9 @@ FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
 FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) $(FUZZ_O)/kver.stamp
 
-fuzz_src_ioctl := fuzz/ioctl.c fuzz/fail.c
-fuzz_src_seq := fuzz/seq.c fuzz/seq_lang.c fuzz/fail.c
-fuzz_src_diff := fuzz/diff.c fuzz/seq_lang.c fuzz/fail.c
+fuzz_src_ioctl := fuzz/target_ioctl.c fuzz/fail.c
+fuzz_src_seq := fuzz/target_seq.c fuzz/seq_lang.c fuzz/fail.c
+fuzz_src_diff := fuzz/target_diff.c fuzz/seq_lang.c fuzz/fail.c
 
 FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -210,7 +210,7 @@ fuzz-corpus: $(FUZZ_O)/gen_corpus
 # make test replays every corpus and regression input through the harnesses:
 # the test binary links them (model only; docs/fuzzing.md).
 FUZZ_REPLAY_TEST := $(O)/tests/unit/test_fuzz_replay
-FUZZ_REPLAY_OBJ := $(addprefix $(O)/fuzz/,ioctl.o seq.o seq_lang.o fail.o)
+FUZZ_REPLAY_OBJ := $(addprefix $(O)/fuzz/,target_ioctl.o target_seq.o seq_lang.o fail.o)
 $(FUZZ_REPLAY_OBJ): $(wildcard fuzz/*.h)
 $(FUZZ_REPLAY_TEST): $(FUZZ_REPLAY_OBJ)
 $(FUZZ_REPLAY_TEST): private override EXTRA_CFLAGS += $(FUZZ_REPLAY_OBJ) -Ifuzz \

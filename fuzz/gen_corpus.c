@@ -76,7 +76,7 @@ static void gen_write(const char *target, const char *name, const struct gen *g)
 
 /* ---------------------------------------------------------------- ioctl */
 
-/* Command selectors and modes of fuzz/ioctl.c. */
+/* Command selectors and modes of fuzz/target_ioctl.c. */
 enum { C_API, C_EXT, C_SET, C_INFO, C_MAP, C_UNMAP, C_DIRTY, C_RAW };
 #define M_FIX	0x1
 #define M_REL	0x2

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * diff.c - fuzz target 3: the same operation sequence (seq_lang.h) on
+ * target_diff.c - fuzz target 3: the same operation sequence (seq_lang.h) on
  * the model and on Linux 6.12's vfio_iommu_type1.c (the kernel backend,
  * linked under the name vfiosim_backend_kernel), in two hosts set up
  * alike.  After each operation both worlds pass their own checks (the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * ioctl.c - fuzz target 1: one container ioctl per input, any command,
+ * target_ioctl.c - fuzz target 1: one container ioctl per input, any command,
  * any argument bytes, against a container prepared in one of a few
  * states (docs/fuzzing.md, "ioctl").
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * seq.c - fuzz target 2: operation sequences (seq_lang.h) against the
+ * target_seq.c - fuzz target 2: operation sequences (seq_lang.h) against the
  * model, every invariant checked after every operation, fault injection
  * included, and nothing left behind at the end.
  */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_fuzz_replay.c - every seed of fuzz/corpus/ and every past finding
- * of fuzz/regressions/ through the fuzz harnesses (fuzz/ioctl.c,
- * fuzz/seq.c), so that fuzz findings stay regression tests.
+ * of fuzz/regressions/ through the fuzz harnesses (fuzz/target_ioctl.c,
+ * fuzz/target_seq.c), so that fuzz findings stay regression tests.
  *
  * The harnesses abort on a violated invariant, so inputs run in child
  * processes whose stderr comes back through a pipe.  The diff target's

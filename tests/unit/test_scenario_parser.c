@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "json.h"
-#include "profile.h"
-#include "report.h"
+#include "linux_version.h"
+#include "pageset.h"
 #include "scenario.h"
 
 struct pt {

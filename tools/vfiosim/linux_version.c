@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * profile.c - Linux versions as the command reads and prints them.
+ * linux_version.c - Linux versions as the command reads and prints them.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "profile.h"
+#include "linux_version.h"
 
 /*
  * The last minor release of each major line before the newest one, so that

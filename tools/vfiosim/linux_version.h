@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * profile.h - the Linux version a run's model answers as (its profile):
+ * linux_version.h - the Linux version a run's model answers as (its profile):
  * "6.12" read and written, and which profile a backend follows for a
  * version asked for (--kernel, a scenario's "host kernel", a trace).
  *
@@ -8,8 +8,8 @@
  * VFIOSIM_KERNEL_NEWEST; a kernel backend only its own tree's (capped at
  * the newest, as vfiosim_container_kernel() says).
  */
-#ifndef VFIOSIM_CMD_PROFILE_H
-#define VFIOSIM_CMD_PROFILE_H
+#ifndef VFIOSIM_CMD_LINUX_VERSION_H
+#define VFIOSIM_CMD_LINUX_VERSION_H
 
 #include <stddef.h>
 
@@ -47,4 +47,4 @@ int profile_check(unsigned int backend_version, unsigned int kernel, char *why, 
 int kernel_arg(const char *cmd, const char *arg, const struct vfiosim_backend *be,
 	       unsigned int *v);
 
-#endif /* VFIOSIM_CMD_PROFILE_H */
+#endif /* VFIOSIM_CMD_LINUX_VERSION_H */

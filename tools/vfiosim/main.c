@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "profile.h"
+#include "linux_version.h"
 
 static void usage(FILE *f)
 {

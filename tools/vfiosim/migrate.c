@@ -35,11 +35,11 @@
 #include "cmd.h"
 #include "devices.h"
 #include "lexer.h"
+#include "linux_version.h"
 #include "names.h"
 #include "ops.h"
+#include "pageset.h"
 #include "plot.h"
-#include "profile.h"
-#include "report.h"
 #include "savevm.h"
 #include "strbuf.h"
 

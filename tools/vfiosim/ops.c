@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "lexer.h"
+#include "linux_version.h"
 #include "names.h"
 #include "ops.h"
-#include "profile.h"
-#include "report.h"
+#include "pageset.h"
 
 struct exec {
 	const struct scenario *sc;

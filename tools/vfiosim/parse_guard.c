@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "linux_version.h"
 #include "parse.h"
-#include "profile.h"
 
 int p_take_kernel_version(struct pstate *ps, unsigned int *v)
 {

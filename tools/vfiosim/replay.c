@@ -23,9 +23,9 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "linux_version.h"
 #include "names.h"
-#include "profile.h"
-#include "report.h"
+#include "pageset.h"
 #include "scenario.h"
 #include "sim.h"
 

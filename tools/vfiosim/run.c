@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "linux_version.h"
 #include "minimize.h"
 #include "ops.h"
-#include "profile.h"
 
 static void usage(FILE *f)
 {

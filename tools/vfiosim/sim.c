@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "names.h"
-#include "profile.h"
-#include "report.h"
+#include "linux_version.h"
+#include "pageset.h"
 #include "sim.h"
 
 /* Largest argument buffer we back with memory (argsz may claim more). */
