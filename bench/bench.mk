@@ -27,6 +27,7 @@ BENCH_HAVE_K := $(wildcard $(BENCH_KTYPE1))
 
 BENCH_LIB   := $(BENCH_O)/lib/libvfiosim.a
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
+BENCH_OBJ   := $(BENCH_SRC:%.c=$(BENCH_O)/%.o)
 BENCH_BIN   := $(BENCH_O)/dirtybench
 BENCH_CFLAGS := $(CSTD) $(WARN) $(INC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(BENCH_FLAGS)"'
 
@@ -36,7 +37,6 @@ BENCH_KTU_FLAGS := $(BENCH_KCFLAGS) -DKTU_KERNEL_QUIET $(call ktu_type1,$(BENCH_
 		   -Dvfiosim_backend=vfiosim_backend_kernel
 BENCH_KSHIM := $(sort $(wildcard kernel/shim/*.c))
 BENCH_KOBJ  := $(if $(BENCH_HAVE_K),$(BENCH_KSHIM:%.c=$(BENCH_O)/%.o) $(BENCH_O)/kernel/type1_tu.o)
-BENCH_KHDRS := $(KTU_HDRS) $(BENCH_O)/kver.stamp
 
 .PHONY: bench bench-full bench-build bench-plot
 
@@ -58,19 +58,25 @@ bench-build:
 	@$(MAKE) --no-print-directory O=$(BENCH_O)/lib OPT="$(BENCH_FLAGS)" lib
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 
-$(BENCH_O)/kernel/shim/%.o: kernel/shim/%.c $(BENCH_KHDRS)
+$(BENCH_O)/bench/%.o: bench/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BENCH_KCFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BENCH_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_KHDRS) $(BENCH_O)/ksrc.warned
+$(BENCH_O)/kernel/shim/%.o: kernel/shim/%.c $(BENCH_O)/kver.stamp
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BENCH_KTU_FLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BENCH_KCFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BENCH_O)/kernel/type1_tu.o: kernel/type1_tu.c $(BENCH_O)/kver.stamp $(BENCH_O)/ksrc.warned
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BENCH_KTU_FLAGS) $(ktu_depflags) -c $< -o $@
+	@$(call ktu_deps,$(BENCH_KSRC))
 
 $(eval $(call ksrc_rules,$(BENCH_O),$(BENCH_KSRC),$(BENCH_KVER),$(CC),))
 
-$(BENCH_BIN): $(BENCH_SRC) bench/bench.h $(HDRS) $(BENCH_KOBJ) $(BENCH_LIB)
-	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(BENCH_CFLAGS) $(BENCH_SRC) $(BENCH_KOBJ) $(BENCH_LIB) -o $@
+$(BENCH_BIN): $(BENCH_OBJ) $(BENCH_KOBJ) $(BENCH_LIB)
+	$(call say,LD,$@)$(CC) $(BENCH_FLAGS) $^ -o $@
+
+-include $(wildcard $(BENCH_OBJ:.o=.d) $(BENCH_KOBJ:.o=.d))
 
 # Plots from the data files of the last run; skipped without gnuplot.
 bench-plot:

@@ -50,14 +50,12 @@ FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c))
 FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
-FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
-FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) $(FUZZ_O)/kver.stamp
 
 fuzz_src_ioctl := fuzz/target_ioctl.c fuzz/fail.c
 fuzz_src_seq := fuzz/target_seq.c fuzz/seq_lang.c fuzz/fail.c
 fuzz_src_diff := fuzz/target_diff.c fuzz/seq_lang.c fuzz/fail.c
 
-FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC)
+FUZZ_CFLAGS := $(CSTD) $(WARN) $(INC) $(DEPFLAGS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The kernel backend, as kernel/kernel.mk builds it, under its second name.
 FUZZ_KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(FUZZ_KVER)) \
@@ -94,21 +92,23 @@ FUZZ_FL_speed := -O2 -g
 FUZZ_DRV_speed := fuzz/speed_main.c
 
 define fuzz_variant
-$$(FUZZ_O)/$(1)/obj/%.o: %.c $$(FUZZ_HDRS)
+$$(FUZZ_O)/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
 
-$$(FUZZ_O)/$(1)/obj/fuzz/entry-%.o: fuzz/entry.c fuzz/fuzz.h
+$$(FUZZ_O)/$(1)/obj/fuzz/entry-%.o: fuzz/entry.c
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_CFLAGS) $$(FUZZ_FL_$(1)) -DFUZZ_TARGET=$$* -c $$< -o $$@
 
-$$(FUZZ_O)/$(1)/obj/kernel/shim/%.o: kernel/shim/%.c $$(FUZZ_KHDRS)
+$$(FUZZ_O)/$(1)/obj/kernel/shim/%.o: kernel/shim/%.c $$(FUZZ_O)/kver.stamp
 	@mkdir -p $$(@D)
-	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(DEPFLAGS) -c $$< -o $$@
 
-$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_KHDRS) $$(FUZZ_O)/ksrc.warned
+$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o: kernel/type1_tu.c $$(FUZZ_O)/kver.stamp $$(FUZZ_O)/ksrc.warned
 	@mkdir -p $$(@D)
-	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_KCFLAGS) $$(FUZZ_FL_$(1)) $$(FUZZ_KTU) \
+		$$(ktu_depflags) -c $$< -o $$@
+	@$$(call ktu_deps,$$(FUZZ_KSRC))
 
 $$(FUZZ_O)/$(1)/libvfiosim.a: $$(FUZZ_LIB_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o)
 	@rm -f $$@
@@ -129,6 +129,14 @@ endef
 FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer speed
 $(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
 	$(foreach t,$(FUZZ_ALL_TARGETS),$(eval $(call fuzz_link,$(v),$(t)))))
+
+# Every object of every variant, for their depfiles (mk/build.mk).
+FUZZ_OBJ_SRC := $(sort $(FUZZ_LIB_SRC) $(foreach t,$(FUZZ_ALL_TARGETS),$(fuzz_src_$(t))) \
+		fuzz/afl_main.c fuzz/replay_main.c fuzz/speed_main.c $(FUZZ_KSHIM_SRC) \
+		kernel/type1_tu.c)
+FUZZ_OBJ := $(foreach v,$(FUZZ_VARIANTS),$(FUZZ_OBJ_SRC:%.c=$(FUZZ_O)/$(v)/obj/%.o) \
+	    $(FUZZ_ALL_TARGETS:%=$(FUZZ_O)/$(v)/obj/fuzz/entry-%.o))
+-include $(wildcard $(FUZZ_OBJ:.o=.d))
 
 FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
@@ -201,7 +209,9 @@ fuzz-triage: fuzz-build
 # The seed generator: a plain program, runs on the model.
 $(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \
 		$(FUZZ_O)/replay/obj/fuzz/fail.o $(FUZZ_O)/replay/libvfiosim.a
-	$(call say,LD,$@)$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) $^ -o $@
+	$(call say,LD,$@)$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) -MF $@.d -MT $@ \
+		$< $(filter %.o %.a,$^) -o $@
+-include $(wildcard $(FUZZ_O)/gen_corpus.d)
 
 fuzz-corpus: $(FUZZ_O)/gen_corpus
 	@rm -rf fuzz/corpus
@@ -211,7 +221,6 @@ fuzz-corpus: $(FUZZ_O)/gen_corpus
 # the test binary links them (model only; docs/fuzzing.md).
 FUZZ_REPLAY_TEST := $(O)/tests/unit/test_fuzz_replay
 FUZZ_REPLAY_OBJ := $(addprefix $(O)/fuzz/,target_ioctl.o target_seq.o seq_lang.o fail.o)
-$(FUZZ_REPLAY_OBJ): $(wildcard fuzz/*.h)
 $(FUZZ_REPLAY_TEST): $(FUZZ_REPLAY_OBJ)
-$(FUZZ_REPLAY_TEST): private override EXTRA_CFLAGS += $(FUZZ_REPLAY_OBJ) -Ifuzz \
-	-DFUZZ_DATA_DIR='"$(CURDIR)/fuzz"'
+$(FUZZ_REPLAY_TEST): private TEST_CFLAGS := -Ifuzz -DFUZZ_DATA_DIR='"$(CURDIR)/fuzz"'
+-include $(wildcard $(FUZZ_REPLAY_OBJ:.o=.d))

@@ -33,8 +33,6 @@ ksrc_kflags = -DKSHIM_LINUX_MAJOR=$(basename $(1)) -DKSHIM_LINUX_MINOR=$(patsubs
 
 # --- the kernel's translation unit, shared with fuzz/fuzz.mk and bench/bench.mk
 KBASE := -std=gnu11 -D_GNU_SOURCE -Ikernel/include -Ikernel -I. -Isim/include -Isim
-KTU_HDRS := $(HDRS) $(wildcard kernel/include/*.h kernel/include/*/*.h kernel/include/*/*/*.h) \
-	    kernel/backend.c kernel/check.c kernel/ksrc_quiet.h
 # The warnings of the kernel's default build (scripts/Makefile.extrawarn
 # without W=, as of 6.12), for the tree's source: printed, never fatal but
 # where the kernel's build makes them errors.  Our code in the same unit is
@@ -59,6 +57,12 @@ ktu_warn = $(KTU_WARN) $(if $(findstring clang,$(shell $(1) --version 2>/dev/nul
 	   $(KTU_WARN_clang),$(KTU_WARN_gcc))
 # $(call ktu_type1,KSRC): the -D that names the tree's file to type1_tu.c.
 ktu_type1 = -DKSRC_TYPE1_C='"$(abspath $(1))/drivers/vfio/vfio_iommu_type1.c"'
+# $(ktu_depflags) and then $(call ktu_deps,KSRC) compile a unit of KSRC:
+# its header dependencies go to $@'s depfile (x.o: x.d) without the tree's
+# files, which the stamp below tracks by content where make would go by
+# date, and the stamp must hash every file of the tree the compiler read.
+ktu_depflags = $(DEPFLAGS) -MT $@ -MF $@.tree.d
+ktu_deps = kernel/ksrc.sh deps $(1) $@.tree.d $(@:.o=).d
 
 # $(call ksrc_rules,DIR,KSRC,KVER,CC,PREREQ) defines
 #   DIR/ksrc.stamp   the tree's path and a hash of what the build reads of it,
@@ -67,10 +71,10 @@ ktu_type1 = -DKSRC_TYPE1_C='"$(abspath $(1))/drivers/vfio/vfio_iommu_type1.c"'
 #                    it changes: objects of kernel/shim/ depend on it
 #   DIR/ksrc.warned  the kernel's own warnings on the tree (type1_tu.c compiled
 #                    as the kernel builds, -O2, the object thrown away): printed
-#                    once per tree content, and the check that the stamp hashes
-#                    every file of the tree the compiler read.  A tree the shims
-#                    cannot build stops here, at its first error, with a
-#                    sentence naming the interface (kernel/first-error.sh).
+#                    once per tree content (and when a header it reads changes).
+#                    A tree the shims cannot build stops here, at its first
+#                    error, with a sentence naming the interface
+#                    (kernel/first-error.sh).
 # A type1_tu.o built from KSRC depends on DIR/ksrc.warned, and is then
 # compiled with -DKTU_KERNEL_QUIET (kernel/type1_tu.c).
 define ksrc_rules
@@ -78,13 +82,13 @@ $(1)/ksrc.stamp: ksrc-force $(5)
 	@kernel/ksrc.sh stamp $(2) $$@
 $(1)/kver.stamp: ksrc-force
 	@mkdir -p $$(@D); echo $(3) | cmp -s - $$@ || echo $(3) >$$@
-$(1)/ksrc.warned: $(1)/ksrc.stamp $(1)/kver.stamp kernel/type1_tu.c kernel/first-error.sh \
-		$$(KTU_HDRS)
+$(1)/ksrc.warned: $(1)/ksrc.stamp $(1)/kver.stamp kernel/type1_tu.c kernel/first-error.sh
 	$$(call say,KWARN,$$@)kernel/first-error.sh $(3) $(2) -- $(4) $$(KBASE) \
 		$$(call ksrc_kflags,$(3)) $$(call ktu_warn,$(4)) -O2 $$(call ktu_type1,$(2)) \
-		-MD -MF $$@.d -c kernel/type1_tu.c -o /dev/null
-	@kernel/ksrc.sh deps $(2) $$@.d
+		$$(ktu_depflags) -c kernel/type1_tu.c -o /dev/null
+	@$$(call ktu_deps,$(2))
 	@touch $$@
+-include $$(wildcard $(1)/ksrc.warned.d)
 endef
 ksrc-force:
 
@@ -114,79 +118,64 @@ kcheck: deps-test
 
 KVER := $(call ksrc_version,$(KSRC))
 KO := $(or $(KCHECK_O),build/kernel-$(KVER))
-KTYPE1 := $(abspath $(KSRC))/drivers/vfio/vfio_iommu_type1.c
 # The expected failures: the version's list, else that of the nearest
 # version above it that has one, else the newest (kernel/README.md).
 KXFAIL := $(shell kernel/ksrc.sh xfail $(KVER) 2>/dev/null)
 
-KSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 # The shims and the adapter: the project's warnings, the kernel's dialect.
-KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(KVER)) $(KSAN)
+KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(KVER)) $(SAN_FLAGS)
 # The kernel's translation unit: the tree's file quiet (its warnings come
 # from $(KO)/ksrc.warned), shifts not sanitized (kernel/README.md: x >> __ffs(0)).
 KTU_FLAGS := $(KCFLAGS) -fno-sanitize=shift -DKTU_KERNEL_QUIET $(call ktu_type1,$(KSRC))
-KLIB_CFLAGS := $(CSTD) $(WARN) $(INC) $(KSAN)
+KLIB_CFLAGS := $(CSTD) $(WARN) $(INC) $(SAN_FLAGS) $(DEPFLAGS)
 
 KLIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/oracle/*.c))
 KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
-KHDRS := $(KTU_HDRS) $(KO)/kver.stamp
 KLIB_OBJ := $(KLIB_SRC:%.c=$(KO)/%.o) $(KSHIM_SRC:%.c=$(KO)/%.o) $(KO)/kernel/type1_tu.o
 KLIB := $(KO)/libvfiosim-kernel.a
 KTEST_SRC := $(sort $(wildcard tests/test_*.c))
 KTEST_BIN := $(KTEST_SRC:tests/%.c=$(KO)/tests/%)
 KHELP_OBJ := $(TEST_HELPERS:%.c=$(KO)/%.o)
-KPROBE_OBJ := $(KO)/tests/uapi/probe_ours.o $(KO)/tests/uapi/probe_system.o \
-	      $(KO)/tests/uapi/probe_613.o
+KPROBE_OBJ := $(addprefix $(KO)/tests/uapi/,probe_ours.o probe_system.o probe_613.o)
 
 kcheck-check-version:
 	@kernel/ksrc.sh check $(KSRC)
 
 $(eval $(call ksrc_rules,$(KO),$(KSRC),$(KVER),$(CC),kcheck-check-version))
 
-$(KO)/sim/%.o: sim/%.c $(HDRS)
+$(KO)/sim/%.o: sim/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -c $< -o $@
 
-$(KO)/kernel/shim/%.o: kernel/shim/%.c $(KHDRS)
+$(KO)/kernel/shim/%.o: kernel/shim/%.c $(KO)/kver.stamp
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(KCFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(KO)/kernel/type1_tu.o: kernel/type1_tu.c $(KHDRS) $(KO)/ksrc.warned
+$(KO)/kernel/type1_tu.o: kernel/type1_tu.c $(KO)/kver.stamp $(KO)/ksrc.warned
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(KTU_FLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(KTU_FLAGS) $(ktu_depflags) -c $< -o $@
+	@$(call ktu_deps,$(KSRC))
 
 $(KLIB): $(KLIB_OBJ)
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(KO)/tests/helpers/%.o: tests/helpers/%.c $(HDRS)
+$(KO)/tests/helpers/%.o: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
 
-$(KO)/tests/uapi/probe_ours.o: tests/uapi/probe.c uapi/linux/vfio.h
-	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) -Iuapi -DPROBE_NAME=probe_ours -c $< -o $@
-
-$(KO)/tests/uapi/probe_system.o: tests/uapi/probe.c
-	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) -DPROBE_NAME=probe_system \
-	    $(if $(SYS_VFIO),,-DPROBE_NO_HEADER) -c $< -o $@
-
-$(KO)/tests/uapi/probe_613.o: tests/uapi/probe.c $(PROBE_613_H)
-	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(KSAN) $(PROBE_613_FLAGS) -c $< -o $@
+$(eval $(call uapi_probes,$(KO),$(SAN_FLAGS)))
 
 # Compiled apart from the link: another tree relinks them, nothing more.
-$(KTEST_BIN:%=%.o): $(KO)/tests/%.o: tests/%.c $(HDRS)
+$(KTEST_BIN:%=%.o): $(KO)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(KLIB_CFLAGS) -Itests -c $< -o $@
 
-$(KO)/tests/test_uapi_layout: $(KO)/tests/test_uapi_layout.o $(KPROBE_OBJ) $(KHELP_OBJ) $(KLIB)
-	$(call say,LD,$@)$(CC) $(KSAN) $^ -lcmocka -o $@
+# Each links the objects among its prerequisites (the probes for the layout test).
+$(KTEST_BIN): $(KO)/tests/%: $(KO)/tests/%.o $(KHELP_OBJ) $(KLIB)
+	$(call say,LD,$@)$(CC) $(SAN_FLAGS) $(filter %.o,$^) $(KLIB) -lcmocka -o $@
 
-$(filter-out $(KO)/tests/test_uapi_layout,$(KTEST_BIN)): $(KO)/tests/%: $(KO)/tests/%.o \
-		$(KHELP_OBJ) $(KLIB)
-	$(call say,LD,$@)$(CC) $(KSAN) $^ -lcmocka -o $@
+-include $(wildcard $(KLIB_OBJ:.o=.d) $(KHELP_OBJ:.o=.d) $(KPROBE_OBJ:.o=.d) $(KTEST_BIN:=.d))
 
 kcheck-build: kcheck-check-version
 	@$(MAKE) --no-print-directory KSRC=$(KSRC) kcheck-tests

@@ -29,9 +29,12 @@
 #                                     from the tree depend on STAMP, so make
 #                                     rebuilds them when the tree or its content
 #                                     changes, whatever the files' mtimes say.
-#   kernel/ksrc.sh deps KSRC DEPFILE  fails if the compiler read a file of the
-#                                     tree (DEPFILE: its -MD output) that the
-#                                     stamp does not hash
+#   kernel/ksrc.sh deps KSRC RAW DEPFILE
+#                                     fails if the compiler read a file of the
+#                                     tree (RAW: its -MMD -MP output, removed)
+#                                     that the stamp does not hash; else writes
+#                                     DEPFILE: RAW without the tree's files, for
+#                                     make to include (the stamp tracks those)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -173,19 +176,32 @@ stamp)
 	fi
 	;;
 deps)
-	[ $# -eq 3 ] || die "usage: $0 deps KSRC DEPFILE"
+	[ $# -eq 4 ] || die "usage: $0 deps KSRC RAW DEPFILE"
 	tree=$(tree_dir "$2")
-	# A depfile is "target: dep dep \" lines; one path per line, then the
-	# tree's own ones.
-	bad=$(tr -s '[:space:]\134' '[\n*]' <"$3" | grep -F "$tree/" | sed "s|^$tree/||" |
+	# A depfile is "target: dep dep \" lines (and -MP's "dep:"); one path
+	# per line, then the tree's own ones.
+	bad=$(tr -s '[:space:]\134' '[\n*]' <"$3" | sed -n "s|^$tree/||p" | sed 's/:$//' |
 		sort -u | grep -vxF -f <(printf '%s\n' "${files[@]}") || true)
 	[ -z "$bad" ] || die "the build read $(echo "$bad" | tr '\n' ' ')from $tree," \
 		"which kernel/ksrc.sh does not hash: add it to its files"
+	# Each rule on one line, without the words that name the tree's files.
+	awk -v t="$tree/" '
+		/\\$/ { sub(/\\$/, ""); rule = rule $0 " "; next }
+		{
+			n = split(rule $0, w, /[ \t]+/); rule = ""; out = ""
+			for (i = 1; i <= n; i++)
+				if (w[i] != "" && index(w[i], t) != 1)
+					out = out (out == "" ? "" : " ") w[i]
+			if (out ~ /:/)
+				print out
+		}' "$3" >"$4.new"
+	mv -f "$4.new" "$4"
+	rm -f "$3"
 	;;
 *)
 	echo "usage: $0 cache | files | version KSRC | release KSRC | check KSRC |" \
 		"xfail X.Y | tree X.Y WHY | copy FROM TO | stamp KSRC STAMP |" \
-		"deps KSRC DEPFILE" >&2
+		"deps KSRC RAW DEPFILE" >&2
 	exit 2
 	;;
 esac

@@ -12,12 +12,9 @@
 .PHONY: vfiosim vfiosim-kernel
 
 VFIOSIM_SRC := $(sort $(wildcard tools/vfiosim/*.c))
-VFIOSIM_HDRS := $(wildcard tools/vfiosim/*.h) uapi/linux/vfio_migration_v1.h
 VFIOSIM_OBJ := $(VFIOSIM_SRC:%.c=$(O)/%.o)
 VFIOSIM_LIBOBJ := $(filter-out $(O)/tools/vfiosim/main.o,$(VFIOSIM_OBJ))
 VFIOSIM_BIN := $(O)/vfiosim
-
-$(VFIOSIM_OBJ): $(VFIOSIM_HDRS)
 
 $(VFIOSIM_BIN): $(VFIOSIM_OBJ) $(LIB)
 	$(call say,LD,$@)$(CC) $(CFLAGS_ALL) $(VFIOSIM_OBJ) $(LIB) -o $@
@@ -29,13 +26,12 @@ tests: $(VFIOSIM_BIN)
 
 VFIOSIM_TESTS := $(addprefix $(O)/tests/unit/,test_scenarios test_scenario_parser \
 		 test_migdev test_migrate test_trace_replay)
-$(VFIOSIM_TESTS): $(VFIOSIM_LIBOBJ) $(VFIOSIM_HDRS)
-# private: the objects and -I go on the link line of these binaries only, not
-# to the compilation of their prerequisites; override: a command-line
-# EXTRA_CFLAGS adds to them instead of dropping them.
-$(VFIOSIM_TESTS): private override EXTRA_CFLAGS += -Itools/vfiosim \
+$(VFIOSIM_TESTS): $(VFIOSIM_LIBOBJ)
+# private: for these binaries only, not the compilation of their prerequisites.
+$(VFIOSIM_TESTS): private TEST_CFLAGS := -Itools/vfiosim \
 	-DVFIOSIM_SCENARIO_DIR='"$(CURDIR)/scenarios"' \
-	-DVFIOSIM_DIVERGENCES='"$(CURDIR)/docs/divergences.md"' $(VFIOSIM_LIBOBJ)
+	-DVFIOSIM_DIVERGENCES='"$(CURDIR)/docs/divergences.md"'
+-include $(wildcard $(VFIOSIM_OBJ:.o=.d))
 
 # --- build/vfiosim-kernel ------------------------------------------------------
 # kernel/kernel.mk builds build/kernel-X.Y/libvfiosim-kernel.a (the host,
@@ -47,8 +43,6 @@ VFIOSIM_KSRC := $(or $(KSRC),$(KSRC_CACHE)/linux-source-$(VFIOSIM_KVER))
 VFIOSIM_KO := build/kernel-$(VFIOSIM_KVER)
 VFIOSIM_KLIB := $(VFIOSIM_KO)/libvfiosim-kernel.a
 VFIOSIM_KOBJ := $(VFIOSIM_SRC:%.c=$(VFIOSIM_KO)/%.o)
-VFIOSIM_KSAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-		-fno-sanitize-recover=all
 
 vfiosim-kernel: deps-test
 	@$(if $(KSRC),,kernel/fetch.sh $(KSRC_CACHE) $(VFIOSIM_KVER))
@@ -56,9 +50,10 @@ vfiosim-kernel: deps-test
 	@$(MAKE) --no-print-directory KSRC=$(VFIOSIM_KSRC) build/vfiosim-kernel
 	@echo "build/vfiosim-kernel: Linux $(VFIOSIM_KVER)'s type1, for vfiosim --backend kernel"
 
-$(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c $(HDRS) $(VFIOSIM_HDRS)
+$(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(INC) $(VFIOSIM_KSAN) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(INC) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+-include $(wildcard $(VFIOSIM_KOBJ:.o=.d))
 
 # Which tree the binary holds: rewritten when KSRC names another, so that
 # switching to a tree whose library is older than the binary still relinks.
@@ -68,4 +63,4 @@ build/vfiosim-kernel.tree: ksrc-force
 		echo '$(abspath $(VFIOSIM_KSRC)) $(VFIOSIM_KLIB)' >$@
 
 build/vfiosim-kernel: $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) build/vfiosim-kernel.tree
-	$(call say,LD,$@)$(CC) $(VFIOSIM_KSAN) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
+	$(call say,LD,$@)$(CC) $(SAN_FLAGS) $(VFIOSIM_KOBJ) $(VFIOSIM_KLIB) -o $@
