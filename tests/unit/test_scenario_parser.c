@@ -16,7 +16,7 @@
 
 #include "json.h"
 #include "linux_version.h"
-#include "pageset.h"
+#include "page_ranges.h"
 #include "scenario.h"
 
 struct pt {

@@ -11,7 +11,7 @@
 #include "lexer.h"
 #include "names.h"
 #include "ops.h"
-#include "pageset.h"
+#include "page_ranges.h"
 
 const char *expect_name(enum expect_kind k)
 {

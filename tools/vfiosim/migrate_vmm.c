@@ -11,7 +11,7 @@
 
 #include "migrate.h"
 #include "names.h"
-#include "pageset.h"
+#include "page_ranges.h"
 #include "plot.h"
 
 static double now_ms(void)

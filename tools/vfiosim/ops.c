@@ -13,7 +13,7 @@
 #include "linux_version.h"
 #include "names.h"
 #include "ops.h"
-#include "pageset.h"
+#include "page_ranges.h"
 
 struct exec {
 	const struct scenario *sc;

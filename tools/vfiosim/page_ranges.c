@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * pageset.c - page sets of dirty reports, printed and read back.
+ * page_ranges.c - page sets of dirty reports, printed and read back.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pageset.h"
+#include "page_ranges.h"
 
 uint64_t bits_count(const uint64_t *bits, uint64_t nbits)
 {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pageset.h - dirty bitmaps as page sets: counting, printing as address
+ * page_ranges.h - dirty bitmaps as page sets: counting, printing as address
  * ranges, and reading such a list back (trace replay).
  *
  * Bitmaps here are the user's: u64 words, bit i of the report is bit
  * i % 64 of word i / 64, page i is at iova + i * pgsize.
  */
-#ifndef VFIOSIM_CMD_PAGESET_H
-#define VFIOSIM_CMD_PAGESET_H
+#ifndef VFIOSIM_CMD_PAGE_RANGES_H
+#define VFIOSIM_CMD_PAGE_RANGES_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,4 +47,4 @@ void pages_format(struct strbuf *sb, const uint64_t *bits, uint64_t nbits, uint6
 int pages_parse(const char *s, uint64_t *bits, uint64_t nbits, uint64_t iova,
 		uint64_t pgsize);
 
-#endif /* VFIOSIM_CMD_PAGESET_H */
+#endif /* VFIOSIM_CMD_PAGE_RANGES_H */

@@ -25,7 +25,7 @@
 #include "json.h"
 #include "linux_version.h"
 #include "names.h"
-#include "pageset.h"
+#include "page_ranges.h"
 #include "scenario.h"
 #include "sim.h"
 

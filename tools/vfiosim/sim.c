@@ -11,7 +11,7 @@
 
 #include "names.h"
 #include "linux_version.h"
-#include "pageset.h"
+#include "page_ranges.h"
 #include "sim.h"
 
 /* Largest argument buffer we back with memory (argsz may claim more). */
