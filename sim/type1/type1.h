@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/backend.h"
+#include "core/driver_ops.h"
 #include "host/host.h"
 #include "lib/bitmap.h"
 #include "lib/rbtree.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * report.c - how a report's dirty bits reach the user: the copy-out of
+ * fast_copy.c - how a report's dirty bits reach the user: the copy-out of
  * GET_BITMAP and of UNMAP_DMA with GET_DIRTY_BITMAP (strategy.h).
  *
  * The user's bitmap gives one bit to each page of the range, bit 0 to its
@@ -17,7 +17,7 @@
  * words, and notes which mappings a restart has to touch; a restart that
  * would change nothing (the bitmap holds just the pinned pages, dirty.h)
  * is skipped.  The kernel's copy-out, Linux 6.12's passes for comparison,
- * is in kcopy.c.
+ * is in kalg_copy.c.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * kcopy.c - the copy-out of a report as Linux 6.12 does it
+ * kalg_copy.c - the copy-out of a report as Linux 6.12 does it
  * (T1_COPY_KERNEL, strategy.h): the yardstick the model's own copy-out
- * (report.c) is measured and tested against.  Its cost is the kernel's
+ * (fast_copy.c) is measured and tested against.  Its cost is the kernel's
  * passes over every mapping's bitmap; its results are the model's (docs/
  * divergences.md 1, 2 and 5), like every strategy's.
  */
