@@ -181,7 +181,7 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	/* Only now: the unwind tells the two kinds of mapping apart by it. */
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma))
 		dma->iommu_mapped = true;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	t1_batch_fini(iommu, &batch, 0);
 	return 0;
 

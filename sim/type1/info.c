@@ -85,7 +85,7 @@ static int t1_cap_migration(struct t1_iommu *iommu, struct t1_caps *caps)
 	cap.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
 	cap.header.version = 1;
 	cap.pgsize_bitmap = t1_min_pgsize(iommu);
-	cap.max_dirty_bitmap_size = (((uint64_t)INT_MAX + 63) & ~(uint64_t)63) / 8;
+	cap.max_dirty_bitmap_size = T1_BITMAP_BYTES_MAX;
 	return t1_cap_add_copy(iommu, caps, &cap, sizeof(cap));
 }
 

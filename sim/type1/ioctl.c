@@ -93,7 +93,7 @@ static void t1_release(void *data)
 		host_free(iommu->h, dom);
 	}
 	t1_iova_free(iommu, &iommu->iovas);
-	t1_dma_index_free(iommu);
+	t1_fast_free(iommu);
 	host_free(iommu->h, iommu);
 }
 

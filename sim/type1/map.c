@@ -73,7 +73,7 @@ static int t1_pin_map(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t map_s
 	}
 	t1_batch_fini(iommu, &batch, dma->prot);
 	dma->iommu_mapped = true;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	if (ret)
 		t1_remove_dma(iommu, dma);
 	return ret;

@@ -44,11 +44,7 @@ int t1_pfn_add(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64
 	}
 	rb_link_node(&p->node, parent, link);
 	rb_insert_color(&p->node, &dma->pfns);
-	/* Its bit, marked next, keeps the bitmap exact if it was (dirty.h). */
-	dma->pin_unmarked = dma->bitmap_exact;
-	dma->pin_iova = iova;
-	dma->bitmap_exact = false;
-	t1_dma_index_note(iommu, dma);
+	t1_fast_pinned(iommu, dma, iova);
 	return 0;
 }
 
@@ -61,10 +57,7 @@ int t1_pfn_put(struct t1_iommu *iommu, struct t1_dma *dma, struct t1_pfn *vpfn)
 		return 0;
 	unpinned = t1_put_pfn(iommu->h, vpfn->pfn, dma->prot);
 	rb_erase(&vpfn->node, &dma->pfns);
-	/* Its bit stays dirty until the next report: no longer exact. */
-	dma->bitmap_exact = false;
-	dma->pin_unmarked = false;
-	t1_dma_index_note(iommu, dma);
+	t1_fast_unpinned(iommu, dma);
 	host_free(iommu->h, vpfn);
 	return unpinned;
 }
@@ -79,11 +72,9 @@ void t1_pfn_forget_all(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	struct rb_node *n;
 
-	dma->bitmap_exact = false;
-	dma->pin_unmarked = false;
 	while ((n = rb_first(&dma->pfns))) {
 		rb_erase(n, &dma->pfns);
 		host_free(iommu->h, t1_pfn_of(n));
 	}
-	t1_dma_index_note(iommu, dma);
+	t1_fast_unpinned(iommu, dma);
 }

@@ -78,7 +78,7 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 		pos += done;
 	}
 	dma->iommu_mapped = false;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	if (!do_accounting)
 		return unpinned;
 	t1_lock_acct(iommu, dma, -unpinned);
@@ -286,21 +286,18 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 	} else if (last < iova) {
 		return t1_since(iommu, T1_EOVERFLOW) ? -EOVERFLOW : -EINVAL;
 	}
-	if (dirty && (!iommu->tracking || bm->pgsize != pgsize))
-		return -EINVAL;
+	if (dirty) {
+		ret = t1_bitmap_unit_check(iommu, bm->pgsize);
+		if (ret)
+			return ret;
+	}
 	if (pgsize - 1 >= t1_page_size(iommu))
 		HOST_WARN(iommu->h, "IOMMU page 0x%llx above PAGE_SIZE",
 			  (unsigned long long)pgsize);
 
 restart:
-	if (iommu->v2 && !all) {
-		dma = t1_dma_find(iommu, iova, iova);
-		if (dma && dma->iova != iova)
-			return -EINVAL;
-		dma = t1_dma_find(iommu, last, last);
-		if (dma && t1_dma_last(dma) != last)
-			return -EINVAL;
-	}
+	if (iommu->v2 && !all && t1_range_cuts_dma(iommu, iova, last))
+		return -EINVAL;
 
 	if (invalidate) {
 		ret = t1_invalidate_vaddrs(iommu, iova, last, &unmapped);
@@ -357,9 +354,7 @@ long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg)
 			return -EINVAL;
 		if (host_copy_from_user(iommu->h, &bm, arg + minsz, sizeof(bm)))
 			return -EFAULT;
-		if (!host_access_ok(iommu->h, (uint64_t)(uintptr_t)bm.data, bm.size))
-			return -EINVAL;
-		ret = t1_verify_bitmap_size(t1_shr(req.size, t1_ffs(bm.pgsize)), bm.size);
+		ret = t1_bitmap_arg_check(iommu, &bm, req.size);
 		if (ret)
 			return ret;
 	}
