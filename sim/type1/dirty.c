@@ -63,10 +63,11 @@ const char *t1_copy_strategy_name(enum t1_copy_strategy s)
 }
 
 /*
- * The page size DIRTY_PAGES_FLAG_START sizes bitmaps with.  The kernel
- * computes it as an int shift, 1 << __ffs(): x86 takes the count modulo
- * 32 and bit 31 comes out negative, sign-extended into size_t.  Only
- * exotic minimum IOMMU page sizes (2 GiB and up) see the difference.
+ * The page size the START branch of vfio_iommu_type1_dirty_pages() sizes
+ * bitmaps with.  The kernel computes it as an int shift, 1 << __ffs(): x86
+ * takes the count modulo 32 and bit 31 comes out negative, sign-extended
+ * into size_t.  Only exotic minimum IOMMU page sizes (2 GiB and up) see the
+ * difference.
  */
 uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 {
@@ -75,6 +76,10 @@ uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 	return (uint64_t)(int64_t)(int32_t)bit;
 }
 
+/*
+ * vfio_dma_bitmap_alloc(), with room for a bit per CPU page however large
+ * pgsize is, and the fast copy-out's words behind it.
+ */
 /* divergence: see docs/divergences.md (4) */
 int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 {
@@ -135,7 +140,8 @@ static void t1_rescale_down(unsigned long *w, uint64_t old_n, uint64_t new_n, un
 
 /*
  * The container's smallest page size went from 2^old_shift to 2^new_shift
- * while tracking: the bits keep their meaning, in the new unit.
+ * while tracking: the bits keep their meaning, in the new unit.  (After
+ * vfio_update_pgsize_bitmap() the kernel leaves its bitmaps as they are.)
  */
 /* divergence: see docs/divergences.md (4) */
 void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift)
@@ -168,6 +174,7 @@ void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned i
 	}
 }
 
+/* vfio_dma_bitmap_free() */
 void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	host_free(iommu->h, dma->bitmap);
@@ -176,6 +183,7 @@ void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
 	t1_fast_bitmap_reset(iommu, dma);
 }
 
+/* Every access to a bitmap is bounded by its room (type1.h). */
 bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t *nbits)
 {
@@ -234,7 +242,10 @@ bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned i
 	return all;
 }
 
-/* Every page of every mapping (or of those in the IOMMU) dirty. */
+/*
+ * vfio_iommu_populate_bitmap_full(): every page of every mapping dirty;
+ * with iommu_mapped_only, of those in the IOMMU (divergence 3, scope.c).
+ */
 void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only)
 {
 	unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
@@ -245,6 +256,7 @@ void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only)
 			t1_dirty_mark(iommu, dma, 0, t1_dirty_nbits(dma, pgshift));
 }
 
+/* vfio_dma_bitmap_alloc_all() */
 static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
 {
 	struct t1_dma *dma, *undo;
@@ -262,6 +274,7 @@ static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
 	return 0;
 }
 
+/* vfio_dma_bitmap_free_all() */
 static void t1_bitmap_free_all(struct t1_iommu *iommu)
 {
 	struct t1_dma *dma;

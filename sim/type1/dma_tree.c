@@ -12,7 +12,10 @@
  */
 #include "type1/type1.h"
 
-/* Any mapping that overlaps [start, last] (start <= last). */
+/*
+ * vfio_find_dma(): any mapping that overlaps [start, last] (start <= last),
+ * given by its last byte rather than its size.
+ */
 /* divergence: see docs/divergences.md (8) */
 struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 {
@@ -32,8 +35,8 @@ struct t1_dma *t1_dma_find(struct t1_iommu *iommu, uint64_t start, uint64_t last
 }
 
 /*
- * The lowest mapping that ends at or above start, provided it begins at or
- * below last.  Unmap walks on from here.
+ * vfio_find_dma_first_node(): the lowest mapping that ends at or above
+ * start, provided it begins at or below last.  Unmap walks on from here.
  */
 struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 {
@@ -57,7 +60,7 @@ struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t 
 	return best;
 }
 
-/* The lowest mapping that starts at or above iova. */
+/* The lowest mapping that starts at or above iova (the model's own). */
 struct t1_dma *t1_dma_ceil(struct t1_iommu *iommu, uint64_t iova)
 {
 	struct rb_node *n = iommu->dmas.rb_node;
@@ -76,7 +79,7 @@ struct t1_dma *t1_dma_ceil(struct t1_iommu *iommu, uint64_t iova)
 	return best;
 }
 
-/* The highest mapping that starts at or below iova. */
+/* The highest mapping that starts at or below iova (the model's own). */
 struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova)
 {
 	struct rb_node *n = iommu->dmas.rb_node;
@@ -95,6 +98,7 @@ struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova)
 	return best;
 }
 
+/* vfio_link_dma() */
 void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	struct rb_node **link = &iommu->dmas.rb_node, *parent = NULL;
@@ -111,6 +115,7 @@ void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma)
 	t1_fast_stale(iommu);
 }
 
+/* vfio_unlink_dma() */
 void t1_dma_unlink(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	rb_erase(&dma->node, &iommu->dmas);

@@ -462,7 +462,10 @@ static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
 	return t1_dirty_clip(iommu, dma, 0, nbits);
 }
 
-/* One mapping of the walk: noted for the restart if need be, and copied. */
+/*
+ * update_user_bitmap() for one mapping of the walk: noted for the restart
+ * if need be, and its bits appended to what goes out.
+ */
 static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
 			     uint64_t iova, unsigned int pgshift)
 {
@@ -538,11 +541,12 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 }
 
 /*
- * The fast copy-out of every mapping starting in [iova, last]: from the
- * first of them, along the index when there is one (a GET builds it, an
- * UNMAP, which changes the tree, takes it only when it is up to date),
- * else along the tree.  Along the index, quiet mappings are placed from
- * their entries; only the others are read.
+ * The walk of vfio_iova_dirty_bitmap() (GET) or vfio_dma_do_unmap()
+ * (UNMAP) as the fast copy-out makes it, over every mapping starting in
+ * [iova, last]: from the first of them, along the index when there is one
+ * (a GET builds it, an UNMAP, which changes the tree, takes it only when
+ * it is up to date), else along the tree.  Along the index, quiet mappings
+ * are placed from their entries; only the others are read.
  */
 static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubitmap,
 			  uint64_t iova, uint64_t size, unsigned int pgshift, bool restart)

@@ -115,8 +115,9 @@ void t1_fast_unpinned(struct t1_iommu *iommu, struct t1_dma *dma)
 }
 
 /*
- * update_user_bitmap()'s restart, as the fast copy-out makes it: only what
- * is pinned now stays dirty, and only the marked blocks are cleared.  The
+ * The restart in vfio_iova_dirty_bitmap(), as the fast copy-out makes it:
+ * only what is pinned now stays dirty, and only the marked blocks are
+ * cleared.  The
  * bitmap then holds exactly the pinned pages' bits, until something else
  * marks one or a page is unpinned.
  */

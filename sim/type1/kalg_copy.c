@@ -53,13 +53,13 @@ static void t1_kcopy_undo(struct t1_dma *dma, uint64_t first, uint64_t nbits)
 }
 
 /*
- * One mapping as Linux 6.12 copies it: the bitmap is set whole outside
- * the pinned scope, shifted in place onto the user's 64-bit words (the
- * spare word takes the overflow), the user's bits of the two edge words
- * are merged in (the kernel merges only the first; the model keeps the
- * user's bits after the mapping too), and it all goes out in one copy.
- * The bitmap is left shifted: a restart clears it, t1_kcopy_undo() puts
- * it back.  A failed copy undoes itself.
+ * update_user_bitmap(): one mapping as Linux 6.12 copies it.  The bitmap is
+ * set whole outside the pinned scope, shifted in place onto the user's
+ * 64-bit words (the spare word takes the overflow), the user's bits of the
+ * two edge words are merged in (the kernel merges only the first; the
+ * model keeps the user's bits after the mapping too), and it all goes out
+ * in one copy.  The bitmap is left shifted: a restart clears it,
+ * t1_kcopy_undo() puts it back.  A failed copy undoes itself.
  */
 static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
 		    uint64_t first, uint64_t nbits)
@@ -98,7 +98,10 @@ static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma
 	return 0;
 }
 
-/* The kernel clears the bits and marks the pinned pages again. */
+/*
+ * The restart in vfio_iova_dirty_bitmap(): the bits cleared, then
+ * vfio_dma_populate_bitmap().
+ */
 static void t1_krestart(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 			uint64_t nbits, unsigned int pgshift)
 {
@@ -109,8 +112,9 @@ static void t1_krestart(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t fir
 }
 
 /*
- * A GET walks the tree from its first mapping, as vfio_iova_dirty_bitmap()
- * does; an UNMAP starts at the first mapping of its range.
+ * vfio_iova_dirty_bitmap()'s walk for a GET, from the tree's first
+ * mapping; for an UNMAP, vfio_dma_do_unmap()'s, from the first mapping of
+ * its range.  Restarts and removals wait until every copy went through.
  */
 int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t last,
 			    unsigned int pgshift, bool restart)
