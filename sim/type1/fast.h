@@ -49,27 +49,27 @@ struct t1_fast_index {
 	bool ok;			/* it says what a rebuild would */
 };
 
-/* ---------------------------------------------- mappings and bitmaps */
+/* ------------------------------------------------- fast_index.c */
 
 /*
  * A mapping was linked or unlinked, or its size, its bitmap or its
  * presence in the IOMMU changed: the next walk rebuilds the index.
  */
 void t1_fast_stale(struct t1_iommu *iommu);
+/* The container is released. */
+void t1_fast_free(struct t1_iommu *iommu);
+
+/* ------------------------------------------------- fast_summary.c */
+
 /* Words to allocate after a bitmap of room bits and its spare word. */
 uint64_t t1_fast_summary_words(uint64_t room);
 /* The mapping's bitmap was allocated (zeroed, those words included) or freed. */
 void t1_fast_bitmap_reset(struct t1_iommu *iommu, struct t1_dma *dma);
-/* The container is released. */
-void t1_fast_free(struct t1_iommu *iommu);
-
-/* ------------------------------------------------------- marks */
-
 /* Bits [first, first + n) of the bitmap were set (n = 0: a mark found no room). */
 void t1_fast_marked(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first, uint64_t n);
 /*
  * One bit, set by a walk of the pinned pages (t1_dirty_mark_pinned()),
- * which then calls t1_fast_repopulated().
+ * after which the caller calls t1_fast_repopulated().
  */
 void t1_fast_marked_bit(struct t1_dma *dma, uint64_t bit);
 /* The bitmap was cleared whole. */
@@ -81,23 +81,20 @@ void t1_fast_cleared(struct t1_dma *dma);
 void t1_fast_repopulated(struct t1_iommu *iommu, struct t1_dma *dma, bool exact);
 /* The bitmap was rewritten whole in another page size. */
 void t1_fast_rewritten(struct t1_dma *dma);
-
-/* -------------------------------------------------------- pins */
-
 /* A vendor driver pinned the page at iova, its bit not marked yet. */
 void t1_fast_pinned(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova);
 /* Pinned pages were let go (or forgotten). */
 void t1_fast_unpinned(struct t1_iommu *iommu, struct t1_dma *dma);
+/* All of it agrees with the kernel state: 0, or -EUCLEAN with a reason. */
+int t1_fast_check(struct t1_iommu *iommu, char *why, size_t len);
 
-/* ----------------------------------------------- report and check */
+/* ------------------------------------------------- fast_copy.c */
 
 /*
  * The copy-out of every mapping starting in [iova, iova + size - 1], then
- * with restart the restart of each (fast_copy.c; t1_dirty_report()).
+ * with restart the restart of each (the fast strategy of t1_dirty_report()).
  */
 int t1_fast_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
 		   unsigned int pgshift, bool restart);
-/* All of it agrees with the kernel state: 0, or -EUCLEAN with a reason. */
-int t1_fast_check(struct t1_iommu *iommu, char *why, size_t len);
 
 #endif /* VFIOSIM_TYPE1_FAST_H */
