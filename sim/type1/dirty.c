@@ -24,9 +24,7 @@
  * What GET_BITMAP's arguments must be is in bitmap_args.c, with UNMAP's.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
-#include <string.h>
 
 #include "type1/strategy.h"
 #include "type1/type1.h"
@@ -230,7 +228,7 @@ bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned i
 		struct t1_pfn *vpfn = rb_entry(p, struct t1_pfn, node);
 		uint64_t bit = t1_shr(vpfn->iova - dma->iova, pgshift);
 
-		/* One bit at a time, on every report: the common case short. */
+		/* One bit at a time, on every report: no clipping in the common case. */
 		if (dma->bitmap && bit < dma->bitmap_pages) {
 			set_bit(bit, dma->bitmap);
 			t1_fast_marked_bit(dma, bit);

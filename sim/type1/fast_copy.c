@@ -21,7 +21,6 @@
  * for comparison, is in kalg_copy.c.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "type1/fast_internal.h"

@@ -11,7 +11,6 @@
  * argsz cannot hold the chain gets the size it needs back in argsz.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 

@@ -294,7 +294,10 @@ struct t1_group *t1_group_find(struct t1_iommu *iommu, const struct vfiosim_grou
 void t1_scope_join(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_promote(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_left(struct t1_iommu *iommu);
-/* Reports call every page of the mapping dirty (inline: reports ask per mapping). */
+/*
+ * The test of update_user_bitmap(): reports call every page of the mapping
+ * dirty (inline: reports ask per mapping).
+ */
 static inline bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma)
 {
 	return iommu->num_non_pinned_groups && dma->iommu_mapped;
