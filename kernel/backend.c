@@ -17,7 +17,7 @@
  */
 #include <stdlib.h>
 
-#include "core/backend.h"
+#include "core/driver_ops.h"
 
 /* A call that hit BUG, and every later call on the same instance. */
 #define KBE_DEAD	(-ENOTRECOVERABLE)

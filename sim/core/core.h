@@ -6,7 +6,7 @@
 #ifndef VFIOSIM_CORE_H
 #define VFIOSIM_CORE_H
 
-#include "backend.h"
+#include "driver_ops.h"
 
 struct core_observer;
 

@@ -139,7 +139,7 @@ bool om_group_promote(struct vfiosim_oracle *o, struct vfiosim_group *g);
 void om_groups_free(struct vfiosim_oracle *o);
 void om_reset(struct vfiosim_oracle *o);
 
-/* report.c: checking a report */
+/* judge.c: judging a report */
 
 /* Words [w0, w0 + n) of the user's bitmap, at before[at] and after[at]. */
 struct om_span {

@@ -18,7 +18,10 @@
 
 #include "type1/type1.h"
 
-/* A software-managed MSI window, unless the IOMMU reserves a real one. */
+/*
+ * vfio_iommu_has_sw_msi(): a software-managed MSI window, unless the IOMMU
+ * reserves a real one.
+ */
 static bool t1_resv_sw_msi(const struct vfiosim_resv_region *resv, unsigned int nr,
 			   uint64_t *base)
 {
@@ -38,15 +41,16 @@ static bool t1_resv_sw_msi(const struct vfiosim_resv_region *resv, unsigned int 
 }
 
 /*
- * Does unmapping one page of a two-page mapping take both?  Then the
- * domain builds superpages from any suitable run and unmapping goes page
- * by page.  Tried once (before 6.13), at the first range with room for an
- * aligned pair, on two pages allocated for it (an allocation whose failure
- * only skips the probe); the physical address is arbitrary since nothing
- * ever touches it.  An IOMMU whose smallest page is larger than PAGE_SIZE
- * refuses the one-page unmap, so the pair stays mapped for the domain's
- * lifetime, as in the kernel; stray_bytes remembers it for the checker.
- * (Linux 5.10 probes IOVA 0 whatever the ranges: docs/divergences.md.)
+ * vfio_test_domain_fgsp(): does unmapping one page of a two-page mapping
+ * take both?  Then the domain builds superpages from any suitable run and
+ * unmapping goes page by page.  Tried once (before 6.13), at the first
+ * range with room for an aligned pair, on two pages allocated for it (an
+ * allocation whose failure only skips the probe); the physical address is
+ * arbitrary since nothing ever touches it.  An IOMMU whose smallest page is
+ * larger than PAGE_SIZE refuses the one-page unmap, so the pair stays
+ * mapped for the domain's lifetime, as in the kernel; stray_bytes
+ * remembers it for the checker.  (Linux 5.10 probes IOVA 0 whatever the
+ * ranges: docs/divergences.md.)
  */
 static void t1_probe_fgsp(struct t1_iommu *iommu, struct t1_domain *dom,
 			  const struct t1_iova *list)
@@ -76,13 +80,14 @@ static void t1_probe_fgsp(struct t1_iommu *iommu, struct t1_domain *dom,
 }
 
 /*
- * Takes back what a failed replay put into the new domain, from dma down;
- * the replay of dma itself stopped stop bytes into it.  Linux 6.12 walks
- * the failed mapping to its end one page at a time, under the container's
- * lock: for a huge mapping made before any domain (nothing bounded its
- * size) that is 2^35 lookups and an ioctl that never returns
- * (docs/fuzzing.md F4).  The pages past stop were never mapped, so the
- * result is the same.  Offsets, not addresses: a mapping may end at 2^64.
+ * The unwind of vfio_iommu_replay(): takes back what a failed replay put
+ * into the new domain, from dma down; the replay of dma itself stopped
+ * stop bytes into it.  Linux 6.12 walks the failed mapping to its end one
+ * page at a time, under the container's lock: for a huge mapping made
+ * before any domain (nothing bounded its size) that is 2^35 lookups and an
+ * ioctl that never returns (docs/fuzzing.md F4).  The pages past stop were
+ * never mapped, so the result is the same.  Offsets, not addresses: a
+ * mapping may end at 2^64.
  */
 static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_dma *dma,
 			     uint64_t stop)
@@ -117,9 +122,9 @@ static void t1_replay_unwind(struct t1_iommu *iommu, struct t1_domain *dom, stru
 }
 
 /*
- * Maps every mapping into a new domain: copied from the first domain's
- * page table when there is one, pinned afresh when the container had only
- * emulated groups.
+ * vfio_iommu_replay(): maps every mapping into a new domain, copied from
+ * the first domain's page table when there is one, pinned afresh when the
+ * container had only emulated groups.
  */
 static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 {
@@ -181,7 +186,7 @@ static int t1_replay(struct t1_iommu *iommu, struct t1_domain *dom)
 	/* Only now: the unwind tells the two kinds of mapping apart by it. */
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma))
 		dma->iommu_mapped = true;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	t1_batch_fini(iommu, &batch, 0);
 	return 0;
 
@@ -191,7 +196,10 @@ unwind:
 	return ret;
 }
 
-/* An existing domain of the same driver and coherency may take the group. */
+/*
+ * The search of vfio_iommu_type1_attach_group() for an existing domain of
+ * the same driver and coherency that takes the group.
+ */
 static bool t1_join_existing(struct t1_iommu *iommu, struct t1_domain *dom,
 			     struct t1_group *tg, int *err)
 {
@@ -214,6 +222,7 @@ static bool t1_join_existing(struct t1_iommu *iommu, struct t1_domain *dom,
 	return false;
 }
 
+/* vfio_iommu_type1_attach_group() */
 int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 {
 	struct t1_iommu *iommu = data;
@@ -261,6 +270,7 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 		dom = host_alloc(h, sizeof(*dom), true);
 	if (!dom)
 		goto free_group;
+	/* vfio_iommu_domain_alloc(), on the group rather than its first device. */
 	hd = host_domain_alloc(g);
 	if (!hd) {
 		/* Before 6.11 the allocator said only that it failed. */
@@ -333,6 +343,7 @@ free_group:
 	return ret;
 }
 
+/* A group's entry freed, its device unregistered if the caller forgot. */
 void t1_group_free(struct t1_iommu *iommu, struct t1_group *tg)
 {
 	if (tg->dev) {
@@ -365,6 +376,7 @@ static void t1_last_one_out(struct t1_iommu *iommu)
 	t1_remove_all(iommu);
 }
 
+/* vfio_iommu_type1_detach_group() */
 void t1_detach_group(void *data, struct vfiosim_group *g)
 {
 	struct t1_iommu *iommu = data;

@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "type1/strategy.h"
 #include "type1/type1.h"
 
 /* For rb_check(): order only; overlaps are checked walking the mappings. */
@@ -162,7 +161,7 @@ int t1_check(void *data, char *why, size_t len)
 	if (!ret)
 		ret = t1_check_groups(iommu, why, len);
 	if (!ret)
-		ret = t1_dirty_check(iommu, why, len);
+		ret = t1_fast_check(iommu, why, len);
 	return ret;
 }
 

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * dirty.c - dirty page tracking: VFIO_IOMMU_DIRTY_PAGES and the
- * per-mapping bitmaps behind it.
+ * dirty.c - dirty page tracking: VFIO_IOMMU_DIRTY_PAGES, the per-mapping
+ * bitmaps behind it, and the report that hands their bits to the user.
  *
  * While tracking, every mapping has a bitmap with one bit per page of the
  * container's smallest IOMMU page size, sized when it is allocated, plus
- * a spare word and a block summary (dirty.h).  A bit is set by a vendor
- * driver's pin or dma_rw write; a report (report.c) hands the bits out
- * and restarts from the pages still pinned.  As long as some IOMMU-backed
- * group has not declared itself through pinning, every mapping present in
- * the IOMMU is reported wholly dirty.  Every bit is set through here, so
- * that the summary knows which blocks may hold bits: a report reads, and
- * a restart clears, only those.
+ * a spare word (type1.h).  A bit is set by a vendor driver's pin or dma_rw
+ * write; a report hands the bits out and restarts from the pages still
+ * pinned.  As long as some IOMMU-backed group has not declared itself
+ * through pinning, every mapping present in the IOMMU is reported wholly
+ * dirty.  Every bit is set through here, and every change to a bitmap is
+ * told to the fast copy-out's bookkeeping (fast.h).
  *
  * The page size can change while tracking (a domain with other page sizes
  * comes or goes); the kernel then indexes its bitmaps with the new size,
@@ -21,30 +20,52 @@
  * size re-expresses every bitmap in the new size without dropping a dirty
  * page.  Accesses stay bounded by the room the bitmap has; going beyond
  * it is a WARN.
+ *
+ * What GET_BITMAP's arguments must be is in bitmap_args.c, with UNMAP's.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
-#include <string.h>
 
-#include "type1/dirty.h"
 #include "type1/strategy.h"
-
-/* Bytes of a user dirty bitmap for n pages: whole u64 words (wraps like the kernel's). */
-static uint64_t t1_bitmap_bytes(uint64_t n)
-{
-	return ((n + 63) & ~(uint64_t)63) / 8;
-}
-
-/* The largest bitmap: bitmap_set() counts bits in an int. */
-#define T1_BITMAP_PAGES_MAX	((uint64_t)INT_MAX)
-#define T1_BITMAP_BYTES_MAX	(((T1_BITMAP_PAGES_MAX + 63) & ~(uint64_t)63) / 8)
+#include "type1/type1.h"
 
 /*
- * The page size DIRTY_PAGES_FLAG_START sizes bitmaps with.  The kernel
- * computes it as an int shift, 1 << __ffs(): x86 takes the count modulo
- * 32 and bit 31 comes out negative, sign-extended into size_t.  Only
- * exotic minimum IOMMU page sizes (2 GiB and up) see the difference.
+ * Building with -DT1_COPY_DEFAULT=T1_COPY_KERNEL runs every test through
+ * the kernel's algorithm.
+ */
+#ifndef T1_COPY_DEFAULT
+#define T1_COPY_DEFAULT		T1_COPY_FAST
+#endif
+
+static enum t1_copy_strategy t1_strategy = T1_COPY_DEFAULT;
+
+void t1_copy_strategy_set(enum t1_copy_strategy s)
+{
+	if (s < T1_COPY_NR)
+		t1_strategy = s;
+}
+
+enum t1_copy_strategy t1_copy_strategy_get(void)
+{
+	return t1_strategy;
+}
+
+const char *t1_copy_strategy_name(enum t1_copy_strategy s)
+{
+	static const char *const names[T1_COPY_NR] = {
+		[T1_COPY_FAST] = "fast",
+		[T1_COPY_KERNEL] = "kernel-alg",
+	};
+
+	return s < T1_COPY_NR ? names[s] : NULL;
+}
+
+/*
+ * The page size the START branch of vfio_iommu_type1_dirty_pages() sizes
+ * bitmaps with.  The kernel computes it as an int shift, 1 << __ffs(): x86
+ * takes the count modulo 32 and bit 31 comes out negative, sign-extended
+ * into size_t.  Only exotic minimum IOMMU page sizes (2 GiB and up) see the
+ * difference.
  */
 uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 {
@@ -53,42 +74,10 @@ uint64_t t1_start_pgsize(uint64_t pgsize_bitmap)
 	return (uint64_t)(int64_t)(int32_t)bit;
 }
 
-void t1_summary_set(struct t1_dma *dma, uint64_t first, uint64_t n)
-{
-	uint64_t lo = first / T1_BLOCK_BITS, hi = (first + n - 1) / T1_BLOCK_BITS;
-
-	bitmap_set(t1_summary(dma), lo, hi - lo + 1);
-	dma->bitmap_marked = true;
-	dma->bitmap_exact = false;
-	dma->pin_unmarked = false;
-}
-
-void t1_summary_clear(struct t1_dma *dma)
-{
-	bitmap_zero(t1_summary(dma), t1_summary_bits(dma->bitmap_pages));
-	dma->bitmap_marked = false;
-	dma->bitmap_exact = false;
-}
-
-/* Recounts which blocks hold bits, after the bitmap was rewritten whole. */
-static void t1_summary_rebuild(struct t1_dma *dma)
-{
-	uint64_t words = t1_bitmap_words(dma->bitmap_pages);
-	uint64_t nblk = t1_summary_bits(dma->bitmap_pages), j, k;
-	unsigned long *sum = t1_summary(dma);
-
-	bitmap_zero(sum, nblk);
-	dma->bitmap_marked = false;
-	dma->bitmap_exact = false;
-	for (j = 0; j < nblk; j++)
-		for (k = j * T1_BLOCK_WORDS; k < t1_min_u64(words, (j + 1) * T1_BLOCK_WORDS); k++)
-			if (dma->bitmap[k]) {
-				set_bit(j, sum);
-				dma->bitmap_marked = true;
-				break;
-			}
-}
-
+/*
+ * vfio_dma_bitmap_alloc(), with room for a bit per CPU page however large
+ * pgsize is, and the fast copy-out's words behind it.
+ */
 /* divergence: see docs/divergences.md (4) */
 int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 {
@@ -99,14 +88,12 @@ int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize)
 		return -EINVAL;
 	if (room < pages)
 		room = pages;
-	words = t1_bitmap_words(room) + BITS_TO_LONGS(t1_summary_bits(room));
+	words = t1_bitmap_words(room) + t1_fast_summary_words(room);
 	dma->bitmap = host_alloc(iommu->h, words * sizeof(uint64_t), true);
 	if (!dma->bitmap)
 		return -ENOMEM;
 	dma->bitmap_pages = room;
-	dma->bitmap_marked = false;
-	dma->bitmap_exact = false;
-	t1_dma_index_stale(iommu);
+	t1_fast_bitmap_reset(iommu, dma);
 	return 0;
 }
 
@@ -151,7 +138,8 @@ static void t1_rescale_down(unsigned long *w, uint64_t old_n, uint64_t new_n, un
 
 /*
  * The container's smallest page size went from 2^old_shift to 2^new_shift
- * while tracking: the bits keep their meaning, in the new unit.
+ * while tracking: the bits keep their meaning, in the new unit.  (After
+ * vfio_update_pgsize_bitmap() the kernel leaves its bitmaps as they are.)
  */
 /* divergence: see docs/divergences.md (4) */
 void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift)
@@ -159,7 +147,7 @@ void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned i
 	struct t1_dma *dma;
 
 	/* The index counts bits in the old size; the summaries are rebuilt. */
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	if (!iommu->tracking || old_shift == new_shift || old_shift >= 64 || new_shift >= 64)
 		return;
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
@@ -180,20 +168,20 @@ void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned i
 			t1_rescale_up(dma->bitmap, old_n, new_n, new_shift - old_shift);
 		else
 			t1_rescale_down(dma->bitmap, old_n, new_n, old_shift - new_shift);
-		t1_summary_rebuild(dma);
+		t1_fast_rewritten(dma);
 	}
 }
 
+/* vfio_dma_bitmap_free() */
 void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	host_free(iommu->h, dma->bitmap);
 	dma->bitmap = NULL;
 	dma->bitmap_pages = 0;
-	dma->bitmap_marked = false;
-	dma->bitmap_exact = false;
-	t1_dma_index_stale(iommu);
+	t1_fast_bitmap_reset(iommu, dma);
 }
 
+/* Every access to a bitmap is bounded by its room (type1.h). */
 bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t *nbits)
 {
@@ -211,30 +199,25 @@ bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 }
 
 /*
- * Marking the bit of the page pinned last keeps a bitmap that held the
- * pinned pages' bits (before that pin) holding them; any other mark makes
- * the next report clear and mark again.
+ * The bitmap_set() of vfio_iommu_type1_pin_pages() and of
+ * vfio_iommu_type1_dma_rw_chunk(), bounded by the bitmap's room: beyond it
+ * is a WARN.
  */
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits)
 {
-	bool exact = dma->pin_unmarked && nbits == 1 &&
-		     first == t1_shr(dma->pin_iova - dma->iova, t1_ffs(iommu->pgsize_bitmap));
-
-	if (t1_dirty_clip(iommu, dma, first, &nbits)) {
+	if (t1_dirty_clip(iommu, dma, first, &nbits))
 		bitmap_set(dma->bitmap, first, nbits);
-		t1_summary_set(dma, first, nbits);
-		dma->bitmap_exact = exact;
-	} else {
-		dma->bitmap_exact = false;
-		dma->pin_unmarked = false;
-	}
-	t1_dma_index_note(iommu, dma);
+	else
+		nbits = 0;
+	t1_fast_marked(iommu, dma, first, nbits);
 }
 
 /*
- * Pinned pages count as dirty for as long as they stay pinned.  False if
- * one of them has no bit in the bitmap (a WARN).
+ * vfio_dma_populate_bitmap(): pinned pages count as dirty for as long as
+ * they stay pinned.  False if one of them has no bit in the bitmap (a
+ * WARN).  The caller tells the fast copy-out's bookkeeping when done
+ * (t1_fast_repopulated()).
  */
 bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
 {
@@ -245,51 +228,22 @@ bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned i
 		struct t1_pfn *vpfn = rb_entry(p, struct t1_pfn, node);
 		uint64_t bit = t1_shr(vpfn->iova - dma->iova, pgshift);
 
-		/* One bit at a time, on every report: the common case inline. */
+		/* One bit at a time, on every report: no clipping in the common case. */
 		if (dma->bitmap && bit < dma->bitmap_pages) {
 			set_bit(bit, dma->bitmap);
-			set_bit(bit / T1_BLOCK_BITS, t1_summary(dma));
-			dma->bitmap_marked = true;
+			t1_fast_marked_bit(dma, bit);
 		} else {
 			t1_dirty_mark(iommu, dma, bit, 1);
 			all = false;
 		}
 	}
-	/* Also after a restart's clear, which leaves the marking to this. */
-	t1_dma_index_note(iommu, dma);
 	return all;
 }
 
 /*
- * Only what is pinned now stays dirty: the marked blocks are cleared.  The
- * bitmap then holds exactly the pinned pages' bits, until something else
- * marks one or a page is unpinned (dirty.h).
+ * vfio_iommu_populate_bitmap_full(): every page of every mapping dirty;
+ * with iommu_mapped_only, of those in the IOMMU (divergence 3, scope.c).
  */
-void t1_dirty_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift)
-{
-	uint64_t nbits = t1_dirty_nbits(dma, pgshift), words, nblk, j, e;
-	const unsigned long *sum;
-	bool cleared = t1_dirty_clip(iommu, dma, 0, &nbits);
-
-	if (cleared) {
-		words = t1_bitmap_words(dma->bitmap_pages);
-		nblk = t1_summary_bits(dma->bitmap_pages);
-		sum = t1_summary(dma);
-		/* Runs of marked blocks, one memset each. */
-		for (j = t1_find_bit(sum, 0, nblk, true); j < nblk;
-		     j = t1_find_bit(sum, e, nblk, true)) {
-			e = t1_find_bit(sum, j + 1, nblk, false);
-			memset(dma->bitmap + j * T1_BLOCK_WORDS, 0,
-			       (t1_min_u64(words, e * T1_BLOCK_WORDS) - j * T1_BLOCK_WORDS) *
-			       sizeof(unsigned long));
-		}
-		t1_summary_clear(dma);
-	}
-	if (t1_dirty_mark_pinned(iommu, dma, pgshift) && cleared)
-		dma->bitmap_exact = true;
-}
-
-/* Every page of every mapping (or of those in the IOMMU) dirty. */
 void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only)
 {
 	unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
@@ -300,6 +254,7 @@ void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only)
 			t1_dirty_mark(iommu, dma, 0, t1_dirty_nbits(dma, pgshift));
 }
 
+/* vfio_dma_bitmap_alloc_all() */
 static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
 {
 	struct t1_dma *dma, *undo;
@@ -312,11 +267,12 @@ static int t1_bitmap_alloc_all(struct t1_iommu *iommu, uint64_t pgsize)
 				t1_bitmap_free(iommu, undo);
 			return ret;
 		}
-		dma->bitmap_exact = t1_dirty_mark_pinned(iommu, dma, t1_ffs(pgsize));
+		t1_fast_repopulated(iommu, dma, t1_dirty_mark_pinned(iommu, dma, t1_ffs(pgsize)));
 	}
 	return 0;
 }
 
+/* vfio_dma_bitmap_free_all() */
 static void t1_bitmap_free_all(struct t1_iommu *iommu)
 {
 	struct t1_dma *dma;
@@ -325,94 +281,32 @@ static void t1_bitmap_free_all(struct t1_iommu *iommu)
 		t1_bitmap_free(iommu, dma);
 }
 
-int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes)
+/*
+ * vfio_iova_dirty_bitmap() with update_user_bitmap(): writes the bits of
+ * every mapping that starts in [iova, iova + size) into the user's bitmap,
+ * whose bit 0 stands for iova, through the copy-out chosen (strategy.h).
+ * With restart (a GET) the mappings then start over from their pinned
+ * pages; without (an UNMAP) the caller removes them.  Unlike the kernel,
+ * nothing changes before every copy went through: on -EFAULT every bit is
+ * still there for the next report.
+ */
+/* divergence: see docs/divergences.md (1, 2, 5) */
+int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
+		    uint64_t pgsize, bool restart)
 {
-	if (!npages || !bytes || bytes > T1_BITMAP_BYTES_MAX || bytes < t1_bitmap_bytes(npages))
-		return -EINVAL;
-	return 0;
+	unsigned int pgshift = t1_ffs(pgsize);
+
+	if (t1_strategy == T1_COPY_KERNEL)
+		return t1_report_kernel(iommu, ubitmap, iova, iova + size - 1, pgshift, restart);
+	return t1_fast_report(iommu, ubitmap, iova, size, pgshift, restart);
 }
 
-/* A bitmap said to hold the pinned pages' bits holds them and no other. */
-static int t1_exact_check(struct t1_iommu *iommu, struct t1_dma *dma, char *why, size_t len)
-{
-	unsigned int pgshift = t1_ffs(iommu->pgsize_bitmap);
-	uint64_t k, bit, prev = UINT64_MAX, pinned = 0, set = 0;
-	struct rb_node *p;
-
-	for (p = rb_first(&dma->pfns); p; p = rb_next(p)) {
-		bit = t1_shr(rb_entry(p, struct t1_pfn, node)->iova - dma->iova, pgshift);
-		if (bit >= dma->bitmap_pages || !test_bit(bit, dma->bitmap))
-			return host_check_fail(why, len, "mapping 0x%llx: pinned page %llu is not"
-					       " in its bitmap said to hold the pinned pages",
-					       (unsigned long long)dma->iova,
-					       (unsigned long long)bit);
-		/* In IOVA order: pages sharing a bit come one after the other. */
-		pinned += bit != prev;
-		prev = bit;
-	}
-	for (k = 0; k < t1_bitmap_words(dma->bitmap_pages); k++)
-		set += (uint64_t)__builtin_popcountl(dma->bitmap[k]);
-	if (set != pinned)
-		return host_check_fail(why, len, "mapping 0x%llx: %llu bits set in a bitmap said"
-				       " to hold the %llu pinned pages only",
-				       (unsigned long long)dma->iova, (unsigned long long)set,
-				       (unsigned long long)pinned);
-	return 0;
-}
-
-/* See strategy.h. */
-int t1_dirty_check(struct t1_iommu *iommu, char *why, size_t len)
-{
-	struct t1_dma *dma;
-	uint64_t k, words;
-	int ret;
-
-	ret = t1_dma_index_check(iommu, why, len);
-	if (ret)
-		return ret;
-	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma)) {
-		if (!dma->bitmap) {
-			if (dma->bitmap_exact)
-				return host_check_fail(why, len, "mapping 0x%llx: no bitmap, said to"
-						       " hold the pinned pages",
-						       (unsigned long long)dma->iova);
-			continue;
-		}
-		ret = dma->bitmap_exact ? t1_exact_check(iommu, dma, why, len) : 0;
-		if (ret)
-			return ret;
-		words = t1_bitmap_words(dma->bitmap_pages);
-		for (k = 0; k < words; k++)
-			if (dma->bitmap[k] && !test_bit(k / T1_BLOCK_WORDS, t1_summary(dma)))
-				return host_check_fail(why, len, "mapping 0x%llx: word %llu has"
-						       " bits, its block is not in the summary",
-						       (unsigned long long)dma->iova,
-						       (unsigned long long)k);
-	}
-	return 0;
-}
-
-/* GET_BITMAP over [iova, iova + size - 1], which must not cut a mapping. */
-static int t1_dirty_get(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
-			uint64_t pgsize)
-{
-	uint64_t last = iova + size - 1;
-	struct t1_dma *dma;
-
-	dma = t1_dma_find(iommu, iova, iova);
-	if (dma && dma->iova != iova)
-		return -EINVAL;
-	dma = t1_dma_find(iommu, last, last);
-	if (dma && t1_dma_last(dma) != last)
-		return -EINVAL;
-	return t1_dirty_report(iommu, ubitmap, iova, size, pgsize, true);
-}
-
+/* The GET_BITMAP branch of vfio_iommu_type1_dirty_pages(). */
 static long t1_dirty_get_bitmap(struct t1_iommu *iommu, unsigned long arg, size_t minsz,
 				uint32_t argsz)
 {
 	struct vfio_iommu_type1_dirty_bitmap_get req;
-	uint64_t ubitmap, pgsize;
+	uint64_t pgsize;
 	int ret;
 
 	if (argsz - minsz < sizeof(req))
@@ -428,26 +322,27 @@ static long t1_dirty_get_bitmap(struct t1_iommu *iommu, unsigned long arg, size_
 		return -EINVAL;
 	if (req.iova + req.size - 1 < req.iova && req.size)
 		return t1_since(iommu, T1_EOVERFLOW) ? -EOVERFLOW : -EINVAL;
-	ubitmap = (uint64_t)(uintptr_t)req.bitmap.data;
-	if (!host_access_ok(iommu->h, ubitmap, req.bitmap.size))
-		return -EINVAL;
-	ret = t1_verify_bitmap_size(t1_shr(req.size, t1_ffs(req.bitmap.pgsize)), req.bitmap.size);
+	ret = t1_bitmap_arg_check(iommu, &req.bitmap, req.size);
 	if (ret)
 		return ret;
 
-	/* Only the smallest page size the container offers. */
+	/* Each of these is -EINVAL: their order does not show. */
+	ret = t1_bitmap_unit_check(iommu, req.bitmap.pgsize);
+	if (ret)
+		return ret;
 	pgsize = t1_min_pgsize(iommu);
-	if (req.bitmap.pgsize != pgsize)
-		return -EINVAL;
 	if (req.iova & (pgsize - 1))
 		return -EINVAL;
 	if (!req.size || (req.size & (pgsize - 1)))
 		return -EINVAL;
-	if (!iommu->tracking)
+	/* vfio_iova_dirty_bitmap(): the range must not cut a mapping. */
+	if (t1_range_cuts_dma(iommu, req.iova, req.iova + req.size - 1))
 		return -EINVAL;
-	return t1_dirty_get(iommu, ubitmap, req.iova, req.size, pgsize);
+	return t1_dirty_report(iommu, (uint64_t)(uintptr_t)req.bitmap.data, req.iova, req.size,
+			       pgsize, true);
 }
 
+/* vfio_iommu_type1_dirty_pages(). */
 long t1_ioctl_dirty_pages(struct t1_iommu *iommu, unsigned long arg)
 {
 	const uint32_t known = VFIO_IOMMU_DIRTY_PAGES_FLAG_START |

@@ -21,7 +21,11 @@
 
 #include "type1/type1.h"
 
-/* The kernel WARN_ONCE()s here: userspace broke the UPDATE_VADDR rules. */
+/*
+ * The vaddr_invalid_count test of vfio_iommu_type1_pin_pages() and
+ * vfio_iommu_type1_dma_rw(): the kernel WARN_ONCE()s here, userspace broke
+ * the UPDATE_VADDR rules.
+ */
 static bool t1_vaddrs_invalid(struct t1_iommu *iommu, bool *warned, const char *what)
 {
 	if (!iommu->vaddr_invalid_count)
@@ -44,7 +48,7 @@ static bool t1_pages_wrap(struct t1_iommu *iommu, uint64_t iova, int npage)
 	return npage > 0 && t1_since(iommu, T1_EOVERFLOW) && iova + (len - 1) < iova;
 }
 
-/* Gives back the first n pins of a failed pin_pages() call. */
+/* The unwind of vfio_iommu_type1_pin_pages(): the first n pins given back. */
 static void t1_pin_unwind(struct t1_iommu *iommu, uint64_t user_iova, int n, uint64_t *pfns,
 			  bool do_accounting)
 {
@@ -60,6 +64,10 @@ static void t1_pin_unwind(struct t1_iommu *iommu, uint64_t user_iova, int n, uin
 	}
 }
 
+/*
+ * vfio_iommu_type1_pin_pages(); a page pinned again takes one more
+ * reference (vfio_iova_get_vfio_pfn()).
+ */
 int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int npage, int prot,
 		 uint64_t *pfns)
 {
@@ -141,6 +149,7 @@ unwind:
 	return ret;
 }
 
+/* vfio_iommu_type1_unpin_pages() */
 void t1_unpin_pages(void *data, uint64_t user_iova, int npage)
 {
 	struct t1_iommu *iommu = data;
@@ -172,7 +181,7 @@ void t1_unpin_pages(void *data, uint64_t user_iova, int npage)
 		HOST_WARN(h, "unpin_pages stopped at page %d of %d: iova not mapped", i, npage);
 }
 
-/* One mapping's worth of a dma_rw; *done is what was copied. */
+/* vfio_iommu_type1_dma_rw_chunk(): one mapping's worth; *done is what was copied. */
 static int t1_dma_rw_chunk(struct t1_iommu *iommu, uint64_t iova, unsigned char *buf,
 			   size_t len, bool write, size_t *done)
 {
@@ -210,6 +219,7 @@ static int t1_dma_rw_chunk(struct t1_iommu *iommu, uint64_t iova, unsigned char 
 	return 0;
 }
 
+/* vfio_iommu_type1_dma_rw() */
 int t1_dma_rw(void *data, uint64_t iova, void *buf, size_t len, bool write)
 {
 	struct t1_iommu *iommu = data;
@@ -230,6 +240,7 @@ int t1_dma_rw(void *data, uint64_t iova, void *buf, size_t len, bool write)
 	return ret;
 }
 
+/* vfio_iommu_type1_register_device() */
 void t1_register_device(void *data, struct host_device *dev)
 {
 	struct t1_iommu *iommu = data;
@@ -244,6 +255,7 @@ void t1_register_device(void *data, struct host_device *dev)
 	iommu->devices = tg;
 }
 
+/* vfio_iommu_type1_unregister_device() */
 void t1_unregister_device(void *data, struct host_device *dev)
 {
 	struct t1_iommu *iommu = data;

@@ -11,7 +11,6 @@
  * argsz cannot hold the chain gets the size it needs back in argsz.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -23,9 +22,9 @@ struct t1_caps {
 };
 
 /*
- * Appends a capability of len bytes (header included) to the chain and
- * links it from the last one; on allocation failure the whole chain is
- * dropped, as the kernel's helper does.
+ * vfio_info_cap_add() (vfio_main.c): appends a capability of len bytes
+ * (header included) to the chain and links it from the last one; on
+ * allocation failure the whole chain is dropped, as the kernel's does.
  */
 static void *t1_cap_add(struct t1_iommu *iommu, struct t1_caps *caps, size_t len, uint16_t id,
 			uint16_t version)
@@ -52,6 +51,7 @@ static void *t1_cap_add(struct t1_iommu *iommu, struct t1_caps *caps, size_t len
 	return hdr;
 }
 
+/* vfio_info_add_capability() (vfio_main.c) */
 static int t1_cap_add_copy(struct t1_iommu *iommu, struct t1_caps *caps, const void *cap,
 			   size_t len)
 {
@@ -64,7 +64,10 @@ static int t1_cap_add_copy(struct t1_iommu *iommu, struct t1_caps *caps, const v
 	return 0;
 }
 
-/* Makes the chain's offsets relative to a reply that starts offset bytes earlier. */
+/*
+ * vfio_info_cap_shift() (vfio_main.c): makes the chain's offsets relative
+ * to a reply that starts offset bytes earlier.
+ */
 static void t1_caps_shift(struct t1_caps *caps, size_t offset)
 {
 	struct vfio_info_cap_header *hdr = (void *)caps->buf;
@@ -77,6 +80,7 @@ static void t1_caps_shift(struct t1_caps *caps, size_t offset)
 	}
 }
 
+/* vfio_iommu_migration_build_caps() */
 static int t1_cap_migration(struct t1_iommu *iommu, struct t1_caps *caps)
 {
 	struct vfio_iommu_type1_info_cap_migration cap;
@@ -85,10 +89,11 @@ static int t1_cap_migration(struct t1_iommu *iommu, struct t1_caps *caps)
 	cap.header.id = VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION;
 	cap.header.version = 1;
 	cap.pgsize_bitmap = t1_min_pgsize(iommu);
-	cap.max_dirty_bitmap_size = (((uint64_t)INT_MAX + 63) & ~(uint64_t)63) / 8;
+	cap.max_dirty_bitmap_size = T1_BITMAP_BYTES_MAX;
 	return t1_cap_add_copy(iommu, caps, &cap, sizeof(cap));
 }
 
+/* vfio_iommu_dma_avail_build_caps() */
 static int t1_cap_dma_avail(struct t1_iommu *iommu, struct t1_caps *caps)
 {
 	struct vfio_iommu_type1_info_dma_avail cap;
@@ -100,6 +105,7 @@ static int t1_cap_dma_avail(struct t1_iommu *iommu, struct t1_caps *caps)
 	return t1_cap_add_copy(iommu, caps, &cap, sizeof(cap));
 }
 
+/* vfio_iommu_iova_build_caps() with vfio_iommu_iova_add_cap() */
 static int t1_cap_iova_ranges(struct t1_iommu *iommu, struct t1_caps *caps)
 {
 	struct vfio_iommu_type1_info_cap_iova_range *cap;
@@ -127,6 +133,7 @@ static int t1_cap_iova_ranges(struct t1_iommu *iommu, struct t1_caps *caps)
 	return ret;
 }
 
+/* vfio_iommu_type1_get_info() */
 long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg)
 {
 	const size_t minsz = offsetof(struct vfio_iommu_type1_info, iova_pgsizes) +
@@ -176,6 +183,7 @@ long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg)
 	return host_copy_to_user(iommu->h, arg, &reply, outsz) ? -EFAULT : 0;
 }
 
+/* vfio_domains_have_enforce_cache_coherency() */
 static bool t1_all_enforce_cc(struct t1_iommu *iommu)
 {
 	struct t1_domain *d;
@@ -187,8 +195,9 @@ static bool t1_all_enforce_cc(struct t1_iommu *iommu)
 }
 
 /*
- * The answer of Linux `kernel`; iommu is NULL when asked before any driver
- * instance is open.
+ * vfio_iommu_type1_check_extension(), as Linux `kernel` answers; iommu is
+ * NULL when asked before any driver instance is open.  iommu->emulated
+ * stands for vfio_iommu_has_emulated().
  */
 long t1_check_extension(unsigned int kernel, struct t1_iommu *iommu, unsigned long ext)
 {

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * ioctl.c - the model as a vfiosim backend: opening and releasing a
- * container's driver instance, and the ioctl switch.
+ * container's driver instance, and the ioctl switch.  The backend is
+ * linked in, not registered: nothing stands for vfio_iommu_type1_init()
+ * and vfio_iommu_type1_cleanup().
  */
 #include <errno.h>
 
 #include "type1/type1.h"
 
+/* vfio_iommu_type1_ioctl() */
 static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
 	struct t1_iommu *iommu = data;
@@ -36,6 +39,7 @@ static long t1_probe_extension(const struct vfiosim_host *h, unsigned long arg)
 	return t1_check_extension(host_kernel(h), NULL, arg);
 }
 
+/* vfio_iommu_type1_open() */
 static void *t1_open(struct vfiosim_host *h, unsigned long type, int *err)
 {
 	struct t1_iommu *iommu = host_alloc(h, sizeof(*iommu), true);
@@ -70,6 +74,7 @@ static void *t1_open(struct vfiosim_host *h, unsigned long type, int *err)
 	return iommu;
 }
 
+/* vfio_iommu_type1_release(), with vfio_release_domain() inline. */
 static void t1_release(void *data)
 {
 	struct t1_iommu *iommu = data;
@@ -93,10 +98,11 @@ static void t1_release(void *data)
 		host_free(iommu->h, dom);
 	}
 	t1_iova_free(iommu, &iommu->iovas);
-	t1_dma_index_free(iommu);
+	t1_fast_free(iommu);
 	host_free(iommu->h, iommu);
 }
 
+/* vfio_iommu_driver_ops_type1 */
 const struct vfiosim_backend vfiosim_backend = {
 	.name = "model",
 	.ioctl = t1_ioctl,

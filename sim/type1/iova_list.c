@@ -15,6 +15,7 @@
 
 #include "type1/type1.h"
 
+/* vfio_iommu_iova_insert(): a new range at the end of the list. */
 int t1_iova_append(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start,
 		   uint64_t end)
 {
@@ -31,7 +32,7 @@ int t1_iova_append(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start
 	return 0;
 }
 
-/* A new range in front of *link. */
+/* vfio_iommu_iova_insert() in front of *link, as vfio_iommu_resv_exclude() uses it. */
 static int t1_iova_insert_at(struct t1_iommu *iommu, struct t1_iova **link, uint64_t start,
 			     uint64_t end)
 {
@@ -54,12 +55,14 @@ static void t1_iova_drop(struct t1_iommu *iommu, struct t1_iova **link)
 	host_free(iommu->h, r);
 }
 
+/* vfio_iommu_iova_free() */
 void t1_iova_free(struct t1_iommu *iommu, struct t1_iova **list)
 {
 	while (*list)
 		t1_iova_drop(iommu, list);
 }
 
+/* vfio_iommu_iova_get_copy() */
 int t1_iova_copy(struct t1_iommu *iommu, struct t1_iova **copy)
 {
 	struct t1_iova *r;
@@ -75,6 +78,7 @@ int t1_iova_copy(struct t1_iommu *iommu, struct t1_iova **copy)
 	return 0;
 }
 
+/* vfio_iommu_iova_insert_copy() */
 void t1_iova_replace(struct t1_iommu *iommu, struct t1_iova **copy)
 {
 	t1_iova_free(iommu, &iommu->iovas);
@@ -98,7 +102,10 @@ unsigned int t1_iova_count(const struct t1_iova *list)
 	return n;
 }
 
-/* [start, last] lies within one range; anything goes while there is none. */
+/*
+ * vfio_iommu_iova_dma_valid(): [start, last] lies within one range;
+ * anything goes while there is none.
+ */
 bool t1_iova_range_valid(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 {
 	struct t1_iova *r;
@@ -110,8 +117,9 @@ bool t1_iova_range_valid(struct t1_iommu *iommu, uint64_t start, uint64_t last)
 }
 
 /*
- * A new aperture [start, end] conflicts when it misses the current ranges
- * altogether or would cut off an existing mapping.
+ * vfio_iommu_aper_conflict(): a new aperture [start, end] conflicts when it
+ * misses the current ranges altogether or would cut off an existing
+ * mapping.
  */
 bool t1_iova_aper_conflict(struct t1_iommu *iommu, uint64_t start, uint64_t end)
 {
@@ -128,6 +136,7 @@ bool t1_iova_aper_conflict(struct t1_iommu *iommu, uint64_t start, uint64_t end)
 	return end < hi->end && t1_dma_find(iommu, end + 1, hi->end);
 }
 
+/* vfio_iommu_aper_resize(): the list clipped to the aperture [start, end]. */
 int t1_iova_aper_resize(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start,
 			uint64_t end)
 {
@@ -163,7 +172,10 @@ int t1_iova_aper_resize(struct t1_iommu *iommu, struct t1_iova **list, uint64_t 
 	return 0;
 }
 
-/* With no domain left the aperture is the whole space. */
+/*
+ * vfio_iommu_aper_expand(): the ends of the list widen to the apertures
+ * of the domains that remain; with no domain left, the whole space.
+ */
 void t1_iova_aper_expand(struct t1_iommu *iommu, struct t1_iova *list)
 {
 	uint64_t start = 0, end = UINT64_MAX;
@@ -186,6 +198,7 @@ static bool t1_resv_counts(const struct vfiosim_resv_region *r)
 	return r->type != VFIOSIM_RESV_DIRECT_RELAXABLE;
 }
 
+/* vfio_iommu_resv_conflict(): a reserved region overlaps a mapping. */
 bool t1_iova_resv_conflict(struct t1_iommu *iommu, const struct vfiosim_resv_region *resv,
 			   unsigned int nr)
 {
@@ -198,6 +211,7 @@ bool t1_iova_resv_conflict(struct t1_iommu *iommu, const struct vfiosim_resv_reg
 	return false;
 }
 
+/* vfio_iommu_resv_exclude(): the reserved regions cut out of the list. */
 int t1_iova_resv_exclude(struct t1_iommu *iommu, struct t1_iova **list,
 			 const struct vfiosim_resv_region *resv, unsigned int nr)
 {
@@ -237,6 +251,10 @@ int t1_iova_resv_exclude(struct t1_iommu *iommu, struct t1_iova **list,
 	return *list ? 0 : -EINVAL;
 }
 
+/*
+ * iommu_get_group_resv_regions() into a fixed array, where the kernel
+ * builds a list (and frees it with vfio_iommu_resv_free()).
+ */
 unsigned int t1_group_resv(struct t1_iommu *iommu, struct vfiosim_group *g,
 			   struct vfiosim_resv_region *out)
 {
@@ -251,8 +269,9 @@ unsigned int t1_group_resv(struct t1_iommu *iommu, struct vfiosim_group *g,
 }
 
 /*
- * After a group left: rebuild the ranges from the (possibly widened)
- * aperture edges of the copy, minus the regions of the groups that remain.
+ * vfio_iommu_resv_refresh(): after a group left, the ranges rebuilt from
+ * the (possibly widened) aperture edges of the copy, minus the regions of
+ * the groups that remain.
  */
 int t1_iova_resv_refresh(struct t1_iommu *iommu, struct t1_iova **list)
 {

@@ -17,7 +17,7 @@
 
 #include "type1/type1.h"
 
-/* One run of npage pfns from pfn into every domain, all or nothing. */
+/* vfio_iommu_map(): one run of npage pfns from pfn into every domain, all or nothing. */
 static int t1_map_run(struct t1_iommu *iommu, uint64_t iova, uint64_t pfn, long npage,
 		      int prot)
 {
@@ -39,7 +39,10 @@ unwind:
 	return ret;
 }
 
-/* Pins and maps map_size bytes of a fresh mapping; removes it on failure. */
+/*
+ * vfio_pin_map_dma(): pins and maps map_size bytes of a fresh mapping;
+ * removes it on failure.
+ */
 static int t1_pin_map(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t map_size)
 {
 	uint64_t limit = host_mm_lock_limit(iommu->h), pfn, at;
@@ -73,13 +76,16 @@ static int t1_pin_map(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t map_s
 	}
 	t1_batch_fini(iommu, &batch, dma->prot);
 	dma->iommu_mapped = true;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	if (ret)
 		t1_remove_dma(iommu, dma);
 	return ret;
 }
 
-/* VFIO_DMA_MAP_FLAG_VADDR: revalidate an invalidated mapping. */
+/*
+ * The VFIO_DMA_MAP_FLAG_VADDR branch of vfio_dma_do_map(): revalidate an
+ * invalidated mapping.  No vfio_change_dma_owner(): one process.
+ */
 static int t1_map_new_vaddr(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova,
 			    uint64_t size, uint64_t vaddr)
 {
@@ -94,11 +100,12 @@ static int t1_map_new_vaddr(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t
 }
 
 /*
- * The argument checks of MAP, in the order of the kernel version followed:
- * 0, or the errno of the first that fails.  Since 6.19 a range that wraps
- * (iova or vaddr) is -EOVERFLOW and size and wrapping are checked first;
- * before, -EINVAL after the access and alignment checks.  Before 5.12 (no
- * VFIO_DMA_MAP_FLAG_VADDR) a missing access was refused with the size.
+ * The argument checks of vfio_dma_do_map(), in the order of the kernel
+ * version followed: 0, or the errno of the first that fails.  Since 6.19
+ * a range that wraps (iova or vaddr) is -EOVERFLOW and size and wrapping
+ * are checked first; before, -EINVAL after the access and alignment
+ * checks.  Before 5.12 (no VFIO_DMA_MAP_FLAG_VADDR) a missing access was
+ * refused with the size.
  */
 static int t1_map_args(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_map *req,
 		       int prot, bool new_vaddr)
@@ -123,6 +130,7 @@ static int t1_map_args(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma
 	return wraps ? -EINVAL : 0;
 }
 
+/* vfio_dma_do_map() */
 static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_map *req)
 {
 	bool new_vaddr = req->flags & VFIO_DMA_MAP_FLAG_VADDR;
@@ -176,6 +184,7 @@ static int t1_do_map(struct t1_iommu *iommu, const struct vfio_iommu_type1_dma_m
 	return ret;
 }
 
+/* vfio_iommu_type1_map_dma() */
 long t1_ioctl_map_dma(struct t1_iommu *iommu, unsigned long arg)
 {
 	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_map, size) +

@@ -14,6 +14,7 @@ static struct t1_pfn *t1_pfn_of(struct rb_node *n)
 	return rb_entry_safe(n, struct t1_pfn, node);
 }
 
+/* vfio_find_vpfn() */
 struct t1_pfn *t1_pfn_find(struct t1_dma *dma, uint64_t iova)
 {
 	struct rb_node *n = dma->pfns.rb_node;
@@ -28,6 +29,7 @@ struct t1_pfn *t1_pfn_find(struct t1_dma *dma, uint64_t iova)
 	return NULL;
 }
 
+/* vfio_add_to_pfn_list() with vfio_link_pfn() */
 int t1_pfn_add(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn)
 {
 	struct rb_node **link = &dma->pfns.rb_node, *parent = NULL;
@@ -44,15 +46,15 @@ int t1_pfn_add(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64
 	}
 	rb_link_node(&p->node, parent, link);
 	rb_insert_color(&p->node, &dma->pfns);
-	/* Its bit, marked next, keeps the bitmap exact if it was (dirty.h). */
-	dma->pin_unmarked = dma->bitmap_exact;
-	dma->pin_iova = iova;
-	dma->bitmap_exact = false;
-	t1_dma_index_note(iommu, dma);
+	t1_fast_pinned(iommu, dma, iova);
 	return 0;
 }
 
-/* Drops one reference; returns 1 if that released a pin on a real page. */
+/*
+ * vfio_iova_put_vfio_pfn(), with vfio_remove_from_pfn_list() and
+ * vfio_unlink_pfn(): drops one reference; returns 1 if that released a
+ * pin on a real page.
+ */
 int t1_pfn_put(struct t1_iommu *iommu, struct t1_dma *dma, struct t1_pfn *vpfn)
 {
 	int unpinned;
@@ -61,17 +63,15 @@ int t1_pfn_put(struct t1_iommu *iommu, struct t1_dma *dma, struct t1_pfn *vpfn)
 		return 0;
 	unpinned = t1_put_pfn(iommu->h, vpfn->pfn, dma->prot);
 	rb_erase(&vpfn->node, &dma->pfns);
-	/* Its bit stays dirty until the next report: no longer exact. */
-	dma->bitmap_exact = false;
-	dma->pin_unmarked = false;
-	t1_dma_index_note(iommu, dma);
+	t1_fast_unpinned(iommu, dma);
 	host_free(iommu->h, vpfn);
 	return unpinned;
 }
 
 /*
  * A mapping removed while vendor drivers still hold pins: the kernel
- * frees the mapping and leaks the records and the pins with it.  The
+ * (vfio_remove_dma()) frees the mapping and leaks the records and the
+ * pins with it.  The
  * pins (and their locked_vm charge) stay leaked here too; only the
  * records' memory is returned.
  */
@@ -79,11 +79,9 @@ void t1_pfn_forget_all(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	struct rb_node *n;
 
-	dma->bitmap_exact = false;
-	dma->pin_unmarked = false;
 	while ((n = rb_first(&dma->pfns))) {
 		rb_erase(n, &dma->pfns);
 		host_free(iommu->h, t1_pfn_of(n));
 	}
-	t1_dma_index_note(iommu, dma);
+	t1_fast_unpinned(iommu, dma);
 }

@@ -8,6 +8,7 @@
  */
 #include "type1/type1.h"
 
+/* vfio_update_pgsize_bitmap()'s computation, without storing it. */
 uint64_t t1_pgsize_compute(const struct t1_iommu *iommu)
 {
 	uint64_t below_page = t1_page_size(iommu) - 1;
@@ -21,6 +22,10 @@ uint64_t t1_pgsize_compute(const struct t1_iommu *iommu)
 	return sizes;
 }
 
+/*
+ * vfio_update_pgsize_bitmap(); then, while tracking, the bitmaps follow
+ * the new size (dirty.c), where the kernel leaves them as they are.
+ */
 void t1_pgsize_update(struct t1_iommu *iommu)
 {
 	unsigned int old_shift = t1_ffs(iommu->pgsize_bitmap);

@@ -23,7 +23,7 @@ bool t1_pfn_rsvd(struct vfiosim_host *h, uint64_t pfn)
 	return !host_pfn_valid(h, pfn) || host_pfn_reserved(h, pfn);
 }
 
-/* Gives back one pin; returns 1 if the pfn was a real, pinned page. */
+/* put_pfn(): gives back one pin; returns 1 if the pfn was a real, pinned page. */
 int t1_put_pfn(struct vfiosim_host *h, uint64_t pfn, int prot)
 {
 	if (t1_pfn_rsvd(h, pfn))
@@ -32,7 +32,11 @@ int t1_put_pfn(struct vfiosim_host *h, uint64_t pfn, int prot)
 	return 1;
 }
 
-/* Charges (npage > 0) or uncharges the process for the mapping's pages. */
+/*
+ * vfio_lock_acct() with mm_lock_acct(): charges (npage > 0) or uncharges
+ * the process for the mapping's pages.  There is one process: no mm to
+ * look up, no task that may have exited.
+ */
 int t1_lock_acct(struct t1_iommu *iommu, struct t1_dma *dma, long npage)
 {
 	int ret;
@@ -45,6 +49,10 @@ int t1_lock_acct(struct t1_iommu *iommu, struct t1_dma *dma, long npage)
 	return ret;
 }
 
+/*
+ * vfio_batch_init() (7.3: __vfio_batch_init()); when it falls back to one
+ * entry, in effect vfio_batch_init_single().
+ */
 void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b)
 {
 	struct vfiosim_host *h = iommu->h;
@@ -63,13 +71,14 @@ void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b)
 	}
 }
 
-/* Unpins the pfns still waiting in the batch. */
+/* vfio_batch_unpin(): unpins the pfns still waiting in the batch. */
 void t1_batch_release(struct t1_iommu *iommu, struct t1_batch *b, int prot)
 {
 	for (; b->size; b->size--, b->offset++)
 		t1_put_pfn(iommu->h, b->pfns[b->offset], prot);
 }
 
+/* vfio_batch_fini(), which also gives back what still waits. */
 void t1_batch_fini(struct t1_iommu *iommu, struct t1_batch *b, int prot)
 {
 	t1_batch_release(iommu, b, prot);
@@ -78,9 +87,10 @@ void t1_batch_fini(struct t1_iommu *iommu, struct t1_batch *b, int prot)
 }
 
 /*
- * Up to npages pfns from vaddr on: pins ordinary pages, or looks up a
- * single pfn of a PFNMAP range (which is not pinned, and must be invalid
- * or reserved).  Returns how many pfns were stored, or -errno.
+ * vaddr_get_pfns() with follow_fault_pfn(): up to npages pfns from vaddr
+ * on.  Pins ordinary pages, or looks up a single pfn of a PFNMAP range
+ * (which is not pinned, and must be invalid or reserved).  Returns how
+ * many pfns were stored, or -errno.
  */
 static long t1_get_pfns(struct vfiosim_host *h, uint64_t vaddr, long npages, int prot,
 			uint64_t *pfns)
@@ -104,10 +114,11 @@ static long t1_get_pfns(struct vfiosim_host *h, uint64_t vaddr, long npages, int
 }
 
 /*
- * Pins one run of consecutive pfns of the mapping, starting at vaddr and
- * at most npage long; the run's first pfn goes to *pfn_base.  Pfns that
- * were fetched but do not continue the run wait in the batch for the next
- * call.  Returns the run's length, or -errno with nothing left pinned.
+ * vfio_pin_pages_remote(): pins one run of consecutive pfns of the
+ * mapping, starting at vaddr and at most npage long; the run's first pfn
+ * goes to *pfn_base.  Pfns that were fetched but do not continue the run
+ * wait in the batch for the next call.  Returns the run's length, or
+ * -errno with nothing left pinned.
  */
 long t1_pin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr, long npage,
 		  uint64_t *pfn_base, uint64_t limit, struct t1_batch *b)
@@ -168,10 +179,12 @@ undo:
 }
 
 /*
- * Unpins npage consecutive pfns mapped from iova on; returns how many were
- * real pages.  With do_accounting the charge for them is dropped, except
- * for pages a vendor driver still holds (their charge stays until the
- * driver unpins them).
+ * vfio_unpin_pages_remote(): unpins npage consecutive pfns mapped from
+ * iova on; returns how many were real pages.  With do_accounting the
+ * charge for them is dropped, except for pages a vendor driver still holds
+ * (their charge stays until the driver unpins them; 7.3 counts those with
+ * vpfn_pages() and vfio_find_vpfn_range(), and unpins a run of ordinary
+ * pages at once with put_valid_unreserved_pfns(); a page at a time here).
  */
 long t1_unpin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn,
 		    long npage, bool do_accounting)
@@ -190,7 +203,10 @@ long t1_unpin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, u
 	return unpinned;
 }
 
-/* One page for a vendor driver; charged only when asked (no domain). */
+/*
+ * vfio_pin_page_external(): one page for a vendor driver; charged only
+ * when asked (no domain).
+ */
 int t1_pin_external(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr,
 		    uint64_t *pfn, bool do_accounting)
 {
@@ -207,7 +223,10 @@ int t1_pin_external(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr,
 	return ret;
 }
 
-/* Drops one vendor pin at iova; returns 1 if a page was unpinned. */
+/*
+ * vfio_unpin_page_external(): drops one vendor pin at iova; returns 1 if
+ * a page was unpinned.
+ */
 int t1_unpin_external(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova,
 		      bool do_accounting)
 {

@@ -19,6 +19,7 @@ static struct t1_group *t1_group_in(struct t1_group *list, const struct vfiosim_
 	return NULL;
 }
 
+/* vfio_iommu_find_iommu_group(), with find_iommu_group() (t1_group_in()). */
 struct t1_group *t1_group_find(struct t1_iommu *iommu, const struct vfiosim_group *g)
 {
 	struct t1_domain *d;
@@ -32,7 +33,10 @@ struct t1_group *t1_group_find(struct t1_iommu *iommu, const struct vfiosim_grou
 	return t1_group_in(iommu->emulated, g);
 }
 
-/* An IOMMU-backed group arrived: it is outside the scope until it pins. */
+/*
+ * The end of vfio_iommu_type1_attach_group(): an IOMMU-backed group
+ * arrived, outside the scope until it pins.
+ */
 void t1_scope_join(struct t1_iommu *iommu, struct t1_group *tg)
 {
 	tg->pinned_scope = false;
@@ -40,10 +44,11 @@ void t1_scope_join(struct t1_iommu *iommu, struct t1_group *tg)
 }
 
 /*
- * The group's driver pinned pages.  If that brings the last group into
- * the scope while tracking, the kernel starts reporting only pinned pages
- * at once and so forgets what the IOMMU-backed devices may have written
- * since the last report; here those mappings are first marked dirty.
+ * The end of vfio_iommu_type1_pin_pages(): the group's driver pinned
+ * pages.  If that brings the last group into the scope while tracking, the
+ * kernel starts reporting only pinned pages at once and so forgets what
+ * the IOMMU-backed devices may have written since the last report; here
+ * those mappings are first marked dirty.
  */
 void t1_scope_promote(struct t1_iommu *iommu, struct t1_group *tg)
 {
@@ -57,8 +62,9 @@ void t1_scope_promote(struct t1_iommu *iommu, struct t1_group *tg)
 }
 
 /*
- * A group outside the scope left.  The kernel marks everything dirty
- * while tracking, since the scope may now narrow.
+ * The end of vfio_iommu_type1_detach_group(): a group outside the scope
+ * left.  The kernel marks everything dirty while tracking
+ * (vfio_iommu_populate_bitmap_full()), since the scope may now narrow.
  */
 void t1_scope_left(struct t1_iommu *iommu)
 {

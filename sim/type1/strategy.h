@@ -13,15 +13,11 @@
 #ifndef VFIOSIM_TYPE1_STRATEGY_H
 #define VFIOSIM_TYPE1_STRATEGY_H
 
-#include <stddef.h>
-
-struct t1_iommu;
-
 enum t1_copy_strategy {
 	/*
-	 * The default.  One walk per request, from the first mapping of
-	 * the range (found in O(log n)), along an array of the mappings
-	 * rather than the tree: the bits of every mapping, shifted
+	 * The default (fast_copy.c).  One walk per request, from the first
+	 * mapping of the range (found in O(log n)), along an array of the
+	 * mappings rather than the tree: the bits of every mapping, shifted
 	 * onto the user's words, go out through a bounce buffer in runs
 	 * that span mappings (long word-aligned stretches straight from the
 	 * bitmap), reading user words only where a gap cuts one; all-dirty
@@ -32,35 +28,31 @@ enum t1_copy_strategy {
 	 */
 	T1_COPY_FAST,
 	/*
-	 * Linux 6.12's passes over each mapping's bitmap: set it whole when
-	 * outside the pinned scope, shift it in place onto the user's word
-	 * grid merging the user's edge word, copy it out, clear it, mark the
-	 * pinned pages again; a GET walks the mapping tree from its first
-	 * node.  (The clear and re-mark wait until every copy succeeded, and
-	 * clear the shifted words, as the model's semantics require.)
+	 * Linux 6.12's passes over each mapping's bitmap (kalg_copy.c): set
+	 * it whole when outside the pinned scope, shift it in place onto the
+	 * user's word grid merging the user's edge word, copy it out, clear
+	 * it, mark the pinned pages again; a GET walks the mapping tree from
+	 * its first node.  (The clear and re-mark wait until every copy
+	 * succeeded, and clear the shifted words, as the model's semantics
+	 * require.)
 	 */
 	T1_COPY_KERNEL,
 	T1_COPY_NR,
 };
 
+/* dirty.c: the strategy every report of the process takes. */
 void t1_copy_strategy_set(enum t1_copy_strategy s);
 enum t1_copy_strategy t1_copy_strategy_get(void);
 /* "fast", "kernel-alg"; NULL for a value out of range. */
 const char *t1_copy_strategy_name(enum t1_copy_strategy s);
 
 /*
- * Size of the fast strategy's bounce buffer in 64-bit words, from 1 up to
- * T1_BOUNCE_MAX_WORDS (larger values are clamped); 0 restores the default.
- * Benchmarks use it to show what a kernel-sized buffer costs.
+ * fast_copy.c: the size of the fast strategy's bounce buffer in 64-bit
+ * words, from 1 up to T1_BOUNCE_MAX_WORDS (larger values are clamped); 0
+ * restores the default.  Benchmarks use it to show what a kernel-sized
+ * buffer costs.
  */
 #define T1_BOUNCE_MAX_WORDS	2048U
 void t1_copy_bounce_set(unsigned int words);
-
-/*
- * The per-mapping bookkeeping of dirty.c is consistent: every block of a
- * bitmap that holds a set bit is known to the block summary.  0, or
- * -EUCLEAN with a reason in why.
- */
-int t1_dirty_check(struct t1_iommu *iommu, char *why, size_t len);
 
 #endif /* VFIOSIM_TYPE1_STRATEGY_H */

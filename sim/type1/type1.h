@@ -8,7 +8,13 @@
  * drivers pinned through it (t1_pfn), the IOMMU domains that mirror every
  * mapping (t1_domain, newest first, each with its groups), the groups
  * without an IOMMU (emulated), and the list of IOVA ranges a mapping may
- * use (t1_iova, sorted, inclusive ends).
+ * use (t1_iova, sorted, inclusive ends).  Each struct is the kernel's of
+ * the same role, named in its comment; the fast copy-out's own
+ * bookkeeping rides along at the end of two of them (fast.h).
+ *
+ * A function that stands for a kernel function names it first in its
+ * comment ("vfio_find_dma(): ..."), so that grepping a name of
+ * vfio_iommu_type1.c finds its place here.
  *
  * Arithmetic on IOVAs and sizes is done in uint64_t and wraps exactly
  * where the kernel's dma_addr_t arithmetic wraps, so that hostile inputs
@@ -20,16 +26,21 @@
 #ifndef VFIOSIM_TYPE1_H
 #define VFIOSIM_TYPE1_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/backend.h"
+#include "core/driver_ops.h"
 #include "host/host.h"
 #include "lib/bitmap.h"
 #include "lib/rbtree.h"
+#include "type1/fast.h"
 #include "type1/profile.h"
 
-/* A group as the driver knows it: in one domain's list or the emulated one. */
+/*
+ * struct vfio_iommu_group: a group as the driver knows it, in one domain's
+ * list or the emulated one.
+ */
 struct t1_group {
 	struct t1_group *next;
 	struct vfiosim_group *g;
@@ -38,6 +49,7 @@ struct t1_group {
 	struct t1_group *dev_next;	/* registered devices, newest first */
 };
 
+/* struct vfio_domain. */
 struct t1_domain {
 	struct t1_domain *next;
 	struct host_domain *hd;
@@ -50,13 +62,13 @@ struct t1_domain {
 	uint64_t stray_bytes;		/* left mapped by the superpage probe */
 };
 
-/* A valid IOVA range [start, end]. */
+/* struct vfio_iova: a valid IOVA range [start, end]. */
 struct t1_iova {
 	struct t1_iova *next;
 	uint64_t start, end;
 };
 
-/* A page pinned by a vendor driver, counted once per pin call. */
+/* struct vfio_pfn: a page pinned by a vendor driver, counted per pin call. */
 struct t1_pfn {
 	struct rb_node node;
 	uint64_t iova;
@@ -65,50 +77,27 @@ struct t1_pfn {
 };
 
 /*
- * A mapping.  What a report reads of every mapping comes first, so that a
- * walk over many of them touches one cache line of each.
+ * struct vfio_dma: a mapping.  What a report reads of every mapping comes
+ * last, next to the fast copy-out's flags, so that a walk over many
+ * mappings touches as few cache lines of each as it can.
  */
 struct t1_dma {
-	uint64_t iova;
-	uint64_t size;			/* grows while the mapping is pinned */
-	unsigned long *bitmap;		/* dirty pages while tracking, a spare
-					   word, a block summary (dirty.c) */
-	uint64_t bitmap_pages;		/* bits the bitmap was sized for */
-	struct rb_root pfns;		/* struct t1_pfn by iova */
-	bool bitmap_marked;		/* bits may be set in it (dirty.c) */
-	bool bitmap_exact;		/* it holds the pinned pages' bits and
-					   nothing else (dirty.c) */
-	bool pin_unmarked;		/* ... once pin_iova's bit is marked */
-	bool iommu_mapped;		/* present in every domain */
-	int prot;			/* VFIOSIM_PROT_* */
-	uint64_t pin_iova;		/* the page pinned last */
-	struct rb_node node;
-	unsigned long index_pos;	/* in iommu->dma_index, while valid */
 	uint64_t vaddr;
+	uint64_t locked_vm;		/* pages charged to the process */
+	int prot;			/* VFIOSIM_PROT_* */
 	bool lock_cap;
 	bool vaddr_invalid;
-	uint64_t locked_vm;		/* pages charged to the process */
-};
-
-/*
- * An entry of the index of mappings (dma_tree.c): what a report needs to
- * place a mapping that has nothing of its own to say, so that it need not
- * touch the mapping itself.  nbits is at the index's page shift.
- */
-struct t1_dma_ent {
+	bool iommu_mapped;		/* present in every domain */
+	struct rb_node node;
 	uint64_t iova;
-	uint64_t nbits;
-	struct t1_dma *dma;
-	unsigned int flags;		/* T1_ENT_* */
+	uint64_t size;			/* grows while the mapping is pinned */
+	unsigned long *bitmap;		/* dirty pages while tracking (dirty.c) */
+	uint64_t bitmap_pages;		/* bits the bitmap has room for */
+	struct rb_root pfns;		/* struct t1_pfn by iova */
+	struct t1_dma_fast fast;	/* not kernel state (fast.h) */
 };
 
-#define T1_ENT_QUIET	1U		/* no bit marked, no page pinned: kept in
-					   step by every mark and pin */
-#define T1_ENT_ROOM	2U		/* a bitmap holds its nbits (> 0) bits */
-#define T1_ENT_MAPPED	4U		/* iommu_mapped */
-#define T1_ENT_NEXT	8U		/* the next mapping starts at its end, and
-					   its size is a whole number of pages */
-
+/* struct vfio_iommu. */
 struct t1_iommu {
 	struct vfiosim_host *h;
 	unsigned int kernel;		/* the version it answers as (profile.h) */
@@ -120,11 +109,6 @@ struct t1_iommu {
 	struct t1_group *devices;	/* groups whose device is registered */
 	struct t1_iova *iovas;
 	struct rb_root dmas;		/* struct t1_dma by iova */
-	struct t1_dma_ent *dma_index;	/* the same in order, for long walks */
-	unsigned long dma_index_len;	/* (dma_tree.c), while dma_index_ok */
-	unsigned long dma_index_cap;
-	unsigned int dma_index_shift;	/* the page shift of its nbits */
-	bool dma_index_ok;
 	unsigned int dma_avail;
 	unsigned int dma_limit;		/* dma_entry_limit when opened */
 	unsigned int vaddr_invalid_count;
@@ -135,9 +119,10 @@ struct t1_iommu {
 	bool tracking;			/* dirty page tracking is on */
 	bool warned_pin_busy;		/* the kernel's WARN_ONCEs fired (once */
 	bool warned_rw_busy;		/* per instance here, per boot there) */
+	struct t1_fast_index dma_index;	/* not kernel state (fast.h) */
 };
 
-/* A batch of pinned-but-not-yet-mapped pfns, carried between chunks. */
+/* struct vfio_batch: pinned-but-not-yet-mapped pfns, carried between chunks. */
 struct t1_batch {
 	uint64_t *pfns;
 	uint64_t one;			/* storage when no page could be had */
@@ -167,6 +152,11 @@ static inline uint64_t t1_shl(uint64_t v, unsigned int n)
 static inline uint64_t t1_shr(uint64_t v, unsigned int n)
 {
 	return v >> (n & 63);
+}
+
+static inline uint64_t t1_min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
 }
 
 /* The smallest IOMMU page size the container offers (for MAP/UNMAP/GET). */
@@ -220,36 +210,6 @@ struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova);
 void t1_dma_link(struct t1_iommu *iommu, struct t1_dma *dma);
 void t1_dma_unlink(struct t1_iommu *iommu, struct t1_dma *dma);
 unsigned long t1_dma_count(struct t1_iommu *iommu);
-struct t1_dma_ent *t1_dma_index(struct t1_iommu *iommu, unsigned long *len);
-void t1_dma_index_free(struct t1_iommu *iommu);
-int t1_dma_index_check(struct t1_iommu *iommu, char *why, size_t len);
-
-/*
- * A mapping's place, size, bitmap or presence in the IOMMU changed: the
- * next walk rebuilds the index.
- */
-static inline void t1_dma_index_stale(struct t1_iommu *iommu)
-{
-	iommu->dma_index_ok = false;
-}
-
-static inline bool t1_dma_quiet(const struct t1_dma *dma)
-{
-	return !dma->bitmap_marked && RB_EMPTY_ROOT(&dma->pfns);
-}
-
-/* A mark, a restart or a pin may have changed whether the mapping is quiet. */
-static inline void t1_dma_index_note(struct t1_iommu *iommu, struct t1_dma *dma)
-{
-	struct t1_dma_ent *e;
-
-	if (!iommu->dma_index_ok || dma->index_pos >= iommu->dma_index_len)
-		return;
-	e = iommu->dma_index + dma->index_pos;
-	/* A mapping not linked yet has no entry of its own. */
-	if (e->dma == dma)
-		e->flags = (e->flags & ~T1_ENT_QUIET) | (t1_dma_quiet(dma) ? T1_ENT_QUIET : 0);
-}
 
 /* ------------------------------------------------- pfn_tree.c */
 
@@ -334,7 +294,10 @@ struct t1_group *t1_group_find(struct t1_iommu *iommu, const struct vfiosim_grou
 void t1_scope_join(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_promote(struct t1_iommu *iommu, struct t1_group *tg);
 void t1_scope_left(struct t1_iommu *iommu);
-/* Reports call every page of the mapping dirty (inline: reports ask per mapping). */
+/*
+ * The test of update_user_bitmap(): reports call every page of the mapping
+ * dirty (inline: reports ask per mapping).
+ */
 static inline bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma)
 {
 	return iommu->num_non_pinned_groups && dma->iommu_mapped;
@@ -343,17 +306,59 @@ uint64_t t1_scope_count(const struct t1_iommu *iommu);
 
 /* ------------------------------------------------- dirty.c */
 
+/*
+ * A mapping's bitmap is one allocation: one bit per page of room, a spare
+ * word (the kernel's algorithm shifts the bits in place onto the user's
+ * word grid), then whatever the fast copy-out keeps behind it (fast.h).
+ */
+static inline uint64_t t1_bitmap_words(uint64_t room)
+{
+	return BITS_TO_LONGS(room) + 1;
+}
+
+/* Pages of 2^pgshift bytes the mapping spans, a partial last one included. */
+static inline uint64_t t1_dirty_nbits(const struct t1_dma *dma, unsigned int pgshift)
+{
+	uint64_t n = t1_shr(dma->size, pgshift);
+
+	if (pgshift < 64 && (dma->size & ((1ULL << pgshift) - 1)))
+		n++;
+	return n;
+}
+
 uint64_t t1_start_pgsize(uint64_t pgsize_bitmap);
 int t1_bitmap_alloc(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t pgsize);
 void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma);
+/* Clips [first, first + *nbits) to the bitmap (a WARN); false if nothing is left. */
+bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
+		   uint64_t *nbits);
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits);
+bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift);
 void t1_dirty_fill_all(struct t1_iommu *iommu, bool iommu_mapped_only);
 void t1_dirty_rescale(struct t1_iommu *iommu, unsigned int old_shift, unsigned int new_shift);
-int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes);
 int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
 		    uint64_t pgsize, bool restart);
 long t1_ioctl_dirty_pages(struct t1_iommu *iommu, unsigned long arg);
+/* t1_copy_strategy_set/_get/_name: strategy.h */
+
+/* ------------------------------------------------- bitmap_args.c */
+
+/* The largest bitmap: bitmap_set() counts bits in an int. */
+#define T1_BITMAP_PAGES_MAX	((uint64_t)INT_MAX)
+/* Bytes of a user dirty bitmap for n pages: whole u64 words (wraps like the kernel's). */
+#define T1_BITMAP_BYTES(n)	((((uint64_t)(n) + 63) & ~(uint64_t)63) / 8)
+#define T1_BITMAP_BYTES_MAX	T1_BITMAP_BYTES(T1_BITMAP_PAGES_MAX)
+
+int t1_verify_bitmap_size(uint64_t npages, uint64_t bytes);
+int t1_bitmap_arg_check(struct t1_iommu *iommu, const struct vfio_bitmap *bm, uint64_t size);
+int t1_bitmap_unit_check(struct t1_iommu *iommu, uint64_t pgsize);
+bool t1_range_cuts_dma(struct t1_iommu *iommu, uint64_t iova, uint64_t last);
+
+/* ------------------------------------------------- kalg_copy.c */
+
+int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t last,
+		     unsigned int pgshift, bool restart);
 
 /* ------------------------------------------------- external.c */
 
@@ -369,5 +374,7 @@ void t1_notify_unmap(struct t1_iommu *iommu, uint64_t iova, uint64_t size);
 
 int t1_check(void *data, char *why, size_t len);
 uint64_t t1_locked_pages(void *data);
+
+/* ioctl.c defines vfiosim_backend (core/driver_ops.h); profile.c: profile.h. */
 
 #endif /* VFIOSIM_TYPE1_H */

@@ -11,6 +11,7 @@
  * The IOMMU itself records which pfns back a mapping, so unpinning walks
  * the page table of the first domain after every other domain dropped
  * the range: translations must be gone before the pages are released.
+ * The checks of the bitmap an UNMAP may carry are in bitmap_args.c.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -23,8 +24,9 @@
 #define T1_UNMAP_AGAIN		1
 
 /*
- * Bytes from iova on, at most left (> 0), that the domain maps to
- * contiguous phys.  Counted by offset: iova + left may be 2^64.
+ * The contiguity scan of vfio_unmap_unpin() and vfio_iommu_replay(): bytes
+ * from iova on, at most left (> 0), that the domain maps to contiguous
+ * phys.  Counted by offset: iova + left may be 2^64.
  */
 uint64_t t1_phys_run(struct t1_iommu *iommu, struct host_domain *hd, uint64_t iova,
 		     uint64_t phys, uint64_t left)
@@ -37,10 +39,12 @@ uint64_t t1_phys_run(struct t1_iommu *iommu, struct host_domain *hd, uint64_t io
 }
 
 /*
- * Unmaps the mapping from every domain and unpins its pages, in runs of
- * physically contiguous pages unless the domain would take a whole
- * superpage for its first page anyway.  Returns the pages unpinned, or 0
- * when do_accounting already uncharged them.
+ * vfio_unmap_unpin(): unmaps the mapping from every domain and unpins its
+ * pages, in runs of physically contiguous pages unless the domain would
+ * take a whole superpage for its first page anyway.  Returns the pages
+ * unpinned, or 0 when do_accounting already uncharged them.  One path
+ * where the kernel has three (unmap_unpin_fast(), unmap_unpin_slow() and
+ * vfio_sync_unpin()): the mock IOMMU has no IOTLB to flush in batches.
  */
 long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounting)
 {
@@ -78,13 +82,14 @@ long t1_unmap_unpin(struct t1_iommu *iommu, struct t1_dma *dma, bool do_accounti
 		pos += done;
 	}
 	dma->iommu_mapped = false;
-	t1_dma_index_stale(iommu);
+	t1_fast_stale(iommu);
 	if (!do_accounting)
 		return unpinned;
 	t1_lock_acct(iommu, dma, -unpinned);
 	return 0;
 }
 
+/* vfio_remove_dma(), which also forgets the vendor pins' records (pfn_tree.c). */
 void t1_remove_dma(struct t1_iommu *iommu, struct t1_dma *dma)
 {
 	if (!RB_EMPTY_ROOT(&dma->pfns))
@@ -100,6 +105,7 @@ void t1_remove_dma(struct t1_iommu *iommu, struct t1_dma *dma)
 	iommu->dma_avail++;
 }
 
+/* vfio_iommu_unmap_unpin_all() */
 void t1_remove_all(struct t1_iommu *iommu)
 {
 	struct t1_dma *dma;
@@ -109,9 +115,9 @@ void t1_remove_all(struct t1_iommu *iommu)
 }
 
 /*
- * The last IOMMU domain is leaving while emulated groups stay: mappings
- * survive, unpinned, and the process keeps being charged exactly for the
- * real pages vendor drivers still pin.
+ * vfio_iommu_unmap_unpin_reaccount(): the last IOMMU domain is leaving
+ * while emulated groups stay: mappings survive, unpinned, and the process
+ * keeps being charged exactly for the real pages vendor drivers still pin.
  */
 void t1_unmap_unpin_reaccount(struct t1_iommu *iommu)
 {
@@ -153,7 +159,8 @@ struct t1_unmap_state {
 };
 
 /*
- * Asks the devices to unpin what they hold of dma.  The kernel BUG()s when
+ * The retry of vfio_dma_do_unmap() around vfio_notify_dma_unmap(): asks
+ * the devices to unpin what they hold of dma.  The kernel BUG()s when
  * one mapping stays pinned through this many rounds; here that is a WARN
  * and -EBUSY.
  */
@@ -175,7 +182,10 @@ static int t1_unmap_settle(struct t1_iommu *iommu, struct t1_dma *dma,
 	return T1_UNMAP_AGAIN;
 }
 
-/* UNMAP_FLAG_VADDR: all mappings in range or none lose their vaddr. */
+/*
+ * The VFIO_DMA_UNMAP_FLAG_VADDR branch of vfio_dma_do_unmap(): all
+ * mappings in range or none lose their vaddr.
+ */
 static int t1_invalidate_vaddrs(struct t1_iommu *iommu, uint64_t iova, uint64_t last,
 				uint64_t *unmapped)
 {
@@ -214,11 +224,12 @@ static struct t1_dma *t1_unmap_pinned(struct t1_iommu *iommu, struct t1_dma *fro
 }
 
 /*
- * UNMAP with GET_DIRTY_BITMAP.  The kernel copies and removes mapping by
- * mapping, so a fault on a later copy leaves the earlier mappings gone
- * with their dirty bits delivered to a call that failed.  Here pins are
- * settled first, then every mapping's bits are copied, and mappings are
- * removed only once all copies succeeded.
+ * vfio_dma_do_unmap() with GET_DIRTY_BITMAP, its update_user_bitmap()
+ * calls made at once by t1_dirty_report().  The kernel copies and removes
+ * mapping by mapping, so a fault on a later copy leaves the earlier
+ * mappings gone with their dirty bits delivered to a call that failed.
+ * Here pins are settled first, then every mapping's bits are copied, and
+ * mappings are removed only once all copies succeeded.
  *
  * The kernel goes on after a notification from the mapping it notified
  * (the earlier ones are gone); so does the search for pins here, then it
@@ -259,6 +270,7 @@ static int t1_unmap_with_dirty(struct t1_iommu *iommu, uint64_t iova, uint64_t l
 	return 0;
 }
 
+/* vfio_dma_do_unmap() */
 static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap *unmap,
 		       const struct vfio_bitmap *bm)
 {
@@ -286,21 +298,18 @@ static int t1_do_unmap(struct t1_iommu *iommu, struct vfio_iommu_type1_dma_unmap
 	} else if (last < iova) {
 		return t1_since(iommu, T1_EOVERFLOW) ? -EOVERFLOW : -EINVAL;
 	}
-	if (dirty && (!iommu->tracking || bm->pgsize != pgsize))
-		return -EINVAL;
+	if (dirty) {
+		ret = t1_bitmap_unit_check(iommu, bm->pgsize);
+		if (ret)
+			return ret;
+	}
 	if (pgsize - 1 >= t1_page_size(iommu))
 		HOST_WARN(iommu->h, "IOMMU page 0x%llx above PAGE_SIZE",
 			  (unsigned long long)pgsize);
 
 restart:
-	if (iommu->v2 && !all) {
-		dma = t1_dma_find(iommu, iova, iova);
-		if (dma && dma->iova != iova)
-			return -EINVAL;
-		dma = t1_dma_find(iommu, last, last);
-		if (dma && t1_dma_last(dma) != last)
-			return -EINVAL;
-	}
+	if (iommu->v2 && !all && t1_range_cuts_dma(iommu, iova, last))
+		return -EINVAL;
 
 	if (invalidate) {
 		ret = t1_invalidate_vaddrs(iommu, iova, last, &unmapped);
@@ -330,6 +339,7 @@ out:
 	return ret;
 }
 
+/* vfio_iommu_type1_unmap_dma() */
 long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg)
 {
 	const size_t minsz = offsetof(struct vfio_iommu_type1_dma_unmap, size) +
@@ -357,9 +367,7 @@ long t1_ioctl_unmap_dma(struct t1_iommu *iommu, unsigned long arg)
 			return -EINVAL;
 		if (host_copy_from_user(iommu->h, &bm, arg + minsz, sizeof(bm)))
 			return -EFAULT;
-		if (!host_access_ok(iommu->h, (uint64_t)(uintptr_t)bm.data, bm.size))
-			return -EINVAL;
-		ret = t1_verify_bitmap_size(t1_shr(req.size, t1_ffs(bm.pgsize)), bm.size);
+		ret = t1_bitmap_arg_check(iommu, &bm, req.size);
 		if (ret)
 			return ret;
 	}

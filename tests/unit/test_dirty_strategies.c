@@ -31,8 +31,8 @@
 
 #include "core/core.h"
 #include "helpers/rand.h"
+#include "type1/fast_internal.h"
 #include "type1/strategy.h"
-#include "type1/type1.h"
 
 #define NV		4		/* variants */
 #define MAXMAPS		1200
@@ -401,7 +401,7 @@ static void same_state(struct fx *f, bool restarted, uint64_t start, uint64_t np
 	char why[160];
 
 	for (v = 0; v < NV; v++) {
-		if (t1_dirty_check(iommu_of(f, v), why, sizeof(why)))
+		if (t1_fast_check(iommu_of(f, v), why, sizeof(why)))
 			fail_msg("variant %u: %s", v, why);
 		assert_int_equal(t1_dma_count(iommu_of(f, v)), f->nmaps);
 	}
@@ -765,10 +765,10 @@ static unsigned long quiet_entries(struct fx *f, unsigned int v)
 	struct t1_iommu *iommu = iommu_of(f, v);
 	unsigned long i, n = 0;
 
-	if (!iommu->dma_index_ok)
+	if (!iommu->dma_index.ok)
 		return 0;
-	for (i = 0; i < iommu->dma_index_len; i++)
-		n += !!(iommu->dma_index[i].flags & T1_ENT_QUIET);
+	for (i = 0; i < iommu->dma_index.len; i++)
+		n += !!(iommu->dma_index.ents[i].flags & T1_ENT_QUIET);
 	return n;
 }
 
@@ -827,11 +827,11 @@ static void test_quiet_runs_from_the_index_agree(void **state)
 			one_report(f, false);
 		/* A GET leaves the index up to date, quiet mappings marked so. */
 		for (v = 1; v < NV; v++)
-			if (iommu_of(f, v)->dma_index_ok)
+			if (iommu_of(f, v)->dma_index.ok)
 				assert_int_equal(quiet_entries(f, v), quiet_entries(f, 1));
 	}
 	for (v = 1; v < NV; v++)
-		assert_true(iommu_of(f, v)->dma_index_ok);
+		assert_true(iommu_of(f, v)->dma_index.ok);
 	assert_true(quiet_entries(f, 1) > 0);
 	while (f->npins)
 		unpin(f);
@@ -850,7 +850,7 @@ static struct t1_dma *dma_of(struct fx *f, unsigned int v, unsigned int k)
 
 static bool exact(struct fx *f, unsigned int v, unsigned int k)
 {
-	return dma_of(f, v, k)->bitmap_exact;
+	return dma_of(f, v, k)->fast.exact;
 }
 
 static void pin_one(struct fx *f, uint64_t iova, bool pin)
@@ -921,7 +921,7 @@ static void test_restart_skipped_only_while_the_bitmap_holds_the_pins(void **sta
 	}
 	/* Only the pins are left in mappings 3 and 4 (none), 1 keeps three. */
 	for (v = 0; v < NV; v++) {
-		assert_false(dma_of(f, v, 3)->bitmap_marked && dma_of(f, v, 3)->bitmap[0]);
+		assert_false(dma_of(f, v, 3)->fast.marked && dma_of(f, v, 3)->bitmap[0]);
 		assert_int_equal(bitmap_weight(dma_of(f, v, 1)->bitmap, 200 + 1), 3);
 	}
 	pin_one(f, f->map[1].iova + 5 * pg, false);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * report.c - how a report's dirty bits reach the user: the copy-out of
- * GET_BITMAP and of UNMAP_DMA with GET_DIRTY_BITMAP (strategy.h).
+ * fast_copy.c - the fast copy-out: how a report's dirty bits reach the
+ * user (T1_COPY_FAST, strategy.h), for GET_BITMAP and for UNMAP_DMA with
+ * GET_DIRTY_BITMAP, and the restart after a GET (fast.h).
  *
  * The user's bitmap gives one bit to each page of the range, bit 0 to its
  * first; a mapping's bits land wherever its IOVA puts them, seldom on a
@@ -15,51 +16,22 @@
  * (O(log n) to find it), never writes a mapping's bitmap, assembles the
  * user's words in a bounce buffer across mappings, writes runs of whole
  * words, and notes which mappings a restart has to touch; a restart that
- * would change nothing (the bitmap holds just the pinned pages, dirty.h)
- * is skipped.  The kernel's copy-out, Linux 6.12's passes for comparison,
- * is in kcopy.c.
+ * would change nothing (the bitmap holds just the pinned pages,
+ * fast_summary.c) is skipped.  The kernel's copy-out, Linux 6.12's passes
+ * for comparison, is in kalg_copy.c.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 
-#include "type1/dirty.h"
+#include "type1/fast_internal.h"
 #include "type1/strategy.h"
 
-/*
- * Building with -DT1_COPY_DEFAULT=T1_COPY_KERNEL (or -DT1_BOUNCE_DEFAULT=1)
- * runs every test through another strategy (or the smallest bounce).
- */
-#ifndef T1_COPY_DEFAULT
-#define T1_COPY_DEFAULT		T1_COPY_FAST
-#endif
+/* Building with -DT1_BOUNCE_DEFAULT=1 runs every test through the smallest bounce. */
 #ifndef T1_BOUNCE_DEFAULT
 #define T1_BOUNCE_DEFAULT	T1_BOUNCE_MAX_WORDS
 #endif
 
-static enum t1_copy_strategy t1_strategy = T1_COPY_DEFAULT;
 static unsigned int t1_bounce_words = T1_BOUNCE_DEFAULT;
-
-void t1_copy_strategy_set(enum t1_copy_strategy s)
-{
-	if (s < T1_COPY_NR)
-		t1_strategy = s;
-}
-
-enum t1_copy_strategy t1_copy_strategy_get(void)
-{
-	return t1_strategy;
-}
-
-const char *t1_copy_strategy_name(enum t1_copy_strategy s)
-{
-	static const char *const names[T1_COPY_NR] = {
-		[T1_COPY_FAST] = "fast",
-		[T1_COPY_KERNEL] = "kernel-alg",
-	};
-
-	return s < T1_COPY_NR ? names[s] : NULL;
-}
 
 void t1_copy_bounce_set(unsigned int words)
 {
@@ -73,8 +45,6 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
 {
 	return BITMAP_FIRST_WORD_MASK(lo) & BITMAP_LAST_WORD_MASK(hi);
 }
-
-/* ------------------------------------------------ the fast copy-out */
 
 /* Mappings a restart may be told about; more, and it walks the tree. */
 #define T1_TODO_MAX		1024U
@@ -439,7 +409,7 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	if (s)
 		carry = o->buf[--o->cnt];
 	for (k = 0; k < nw; k = stop) {
-		if (all || !dma || !dma->bitmap_marked) {
+		if (all || !dma || !dma->fast.marked) {
 			stop = nw;
 			ret = t1_out_const(o, nw - k, s, &carry, all ? ~0UL : 0);
 		} else {
@@ -491,14 +461,17 @@ static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
 	return t1_dirty_clip(iommu, dma, 0, nbits);
 }
 
-/* One mapping of the walk: noted for the restart if need be, and copied. */
+/*
+ * update_user_bitmap() for one mapping of the walk: noted for the restart
+ * if need be, and its bits appended to what goes out.
+ */
 static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
 			     uint64_t iova, unsigned int pgshift)
 {
 	uint64_t nbits;
 	int ret;
 
-	if (t1_dirty_restart_needed(dma, pgshift)) {
+	if (t1_fast_restart_needed(dma, pgshift)) {
 		if (o->ntodo < T1_TODO_MAX)
 			o->todo[o->ntodo++] = dma;
 		else
@@ -567,11 +540,12 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 }
 
 /*
- * The fast copy-out of every mapping starting in [iova, last]: from the
- * first of them, along the index when there is one (a GET builds it, an
- * UNMAP, which changes the tree, takes it only when it is up to date),
- * else along the tree.  Along the index, quiet mappings are placed from
- * their entries; only the others are read.
+ * The walk of vfio_iova_dirty_bitmap() (GET) or vfio_dma_do_unmap()
+ * (UNMAP) as the fast copy-out makes it, over every mapping starting in
+ * [iova, last]: from the first of them, along the index when there is one
+ * (a GET builds it, an UNMAP, which changes the tree, takes it only when
+ * it is up to date), else along the tree.  Along the index, quiet mappings
+ * are placed from their entries; only the others are read.
  */
 static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubitmap,
 			  uint64_t iova, uint64_t size, unsigned int pgshift, bool restart)
@@ -594,20 +568,19 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	o->fill_c = 0;
 	o->ntodo = 0;
 	o->first = o->last = NULL;
-	if (dma && (restart || iommu->dma_index_ok))
-		v = t1_dma_index(iommu, &n);
+	if (dma && (restart || iommu->dma_index.ok))
+		v = t1_fast_index(iommu, &n);
 	if (v) {
 		/* Entries count bits in the index's page size: this one, or none plain. */
-		plain = pgshift == iommu->dma_index_shift;
-		for (i = dma->index_pos; i < n; i++) {
+		plain = pgshift == iommu->dma_index.shift;
+		for (i = dma->fast.index_pos; i < n; i++) {
 			const struct t1_dma_ent *ahead = v + (i + T1_AHEAD < n ? i + T1_AHEAD : i);
 
 			/* Only mappings that are not quiet are read. */
 			if (!t1_ent_plain(ahead)) {
-				/* A mapping's fields may straddle two cache lines. */
-				__builtin_prefetch(ahead->dma);
-				__builtin_prefetch((const char *)ahead->dma +
-						   offsetof(struct t1_dma, prot));
+				/* What a report reads may straddle two cache lines. */
+				__builtin_prefetch(&ahead->dma->iova);
+				__builtin_prefetch(&ahead->dma->fast);
 			}
 			if (v[i].iova > last)
 				break;
@@ -624,8 +597,8 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 		/* The walk's cache misses overlap with copying this mapping. */
 		next = t1_dma_next(dma);
 		if (next) {
-			__builtin_prefetch(next);
-			__builtin_prefetch(&next->bitmap);
+			__builtin_prefetch(&next->iova);
+			__builtin_prefetch(&next->fast);
 		}
 		ret = t1_out_dma(iommu, o, dma, iova, pgshift);
 		if (ret)
@@ -634,25 +607,15 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	return t1_out_close(o);
 }
 
-/*
- * Writes the bits of every mapping that starts in [iova, iova + size)
- * into the user's bitmap, whose bit 0 stands for iova.  With restart (a
- * GET) the mappings then start over from their pinned pages; without (an
- * UNMAP) the caller removes them.  Nothing changes before every copy went
- * through: on -EFAULT every bit is still there for the next report.
- */
 /* divergence: see docs/divergences.md (1, 2, 5) */
-int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
-		    uint64_t pgsize, bool restart)
+int t1_fast_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t size,
+		   unsigned int pgshift, bool restart)
 {
-	unsigned int pgshift = t1_ffs(pgsize), i;
-	uint64_t last = iova + size - 1;
 	struct t1_dma *dma;
 	struct t1_out o;
+	unsigned int i;
 	int ret;
 
-	if (t1_strategy == T1_COPY_KERNEL)
-		return t1_report_kernel(iommu, ubitmap, iova, last, pgshift, restart);
 	ret = t1_report_fast(iommu, &o, ubitmap, iova, size, pgshift, restart);
 	if (ret || !restart)
 		return ret;
@@ -661,13 +624,12 @@ int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uin
 		for (i = 0; i < o.ntodo; i++) {
 			if (i + 1 < o.ntodo)
 				__builtin_prefetch(&o.todo[i + 1]->bitmap);
-			t1_dirty_restart(iommu, o.todo[i], pgshift);
+			t1_fast_restart(iommu, o.todo[i], pgshift);
 		}
 		return 0;
 	}
 	for (dma = o.first; dma; dma = dma == o.last ? NULL : t1_dma_next(dma))
-		if (t1_dirty_restart_needed(dma, pgshift))
-			t1_dirty_restart(iommu, dma, pgshift);
+		if (t1_fast_restart_needed(dma, pgshift))
+			t1_fast_restart(iommu, dma, pgshift);
 	return 0;
 }
-

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * backend.h - what an IOMMU driver backend provides to the container layer.
+ * driver_ops.h - what an IOMMU driver backend provides to the container layer.
  *
  * The shape follows the kernel's struct vfio_iommu_driver_ops so that the
  * real vfio_iommu_type1.c can sit behind it with thin shims.  Exactly one
@@ -10,8 +10,8 @@
  * run on the caller's thread.  A backend may call back into the container
  * layer through host_device_dma_unmap() while handling an unmap.
  */
-#ifndef VFIOSIM_BACKEND_H
-#define VFIOSIM_BACKEND_H
+#ifndef VFIOSIM_DRIVER_OPS_H
+#define VFIOSIM_DRIVER_OPS_H
 
 #include "../host/host.h"
 
@@ -58,4 +58,4 @@ extern const struct vfiosim_backend vfiosim_backend;
  */
 void host_device_dma_unmap(struct host_device *dev, uint64_t iova, uint64_t len);
 
-#endif /* VFIOSIM_BACKEND_H */
+#endif /* VFIOSIM_DRIVER_OPS_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * report.c - judging one dirty report against the shadow.
+ * judge.c - judging one dirty report against the shadow.
  *
  * The user's bitmap is read into words, so a mapping's bits are fetched
  * 64 at a time whatever their offset.  Each mapping is walked once, word

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * kcopy.c - the copy-out of a report as Linux 6.12 does it
+ * kalg_copy.c - the copy-out of a report as Linux 6.12 does it
  * (T1_COPY_KERNEL, strategy.h): the yardstick the model's own copy-out
- * (report.c) is measured and tested against.  Its cost is the kernel's
+ * (fast_copy.c) is measured and tested against.  Its cost is the kernel's
  * passes over every mapping's bitmap; its results are the model's (docs/
  * divergences.md 1, 2 and 5), like every strategy's.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "type1/dirty.h"
+#include "type1/type1.h"
 
 /* A mapping's bits in a report: clipped to its bitmap, WARN beyond it. */
 static bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift,
@@ -53,13 +53,13 @@ static void t1_kcopy_undo(struct t1_dma *dma, uint64_t first, uint64_t nbits)
 }
 
 /*
- * One mapping as Linux 6.12 copies it: the bitmap is set whole outside
- * the pinned scope, shifted in place onto the user's 64-bit words (the
- * spare word takes the overflow), the user's bits of the two edge words
- * are merged in (the kernel merges only the first; the model keeps the
- * user's bits after the mapping too), and it all goes out in one copy.
- * The bitmap is left shifted: a restart clears it, t1_kcopy_undo() puts
- * it back.  A failed copy undoes itself.
+ * update_user_bitmap(): one mapping as Linux 6.12 copies it.  The bitmap is
+ * set whole outside the pinned scope, shifted in place onto the user's
+ * 64-bit words (the spare word takes the overflow), the user's bits of the
+ * two edge words are merged in (the kernel merges only the first; the
+ * model keeps the user's bits after the mapping too), and it all goes out
+ * in one copy.  The bitmap is left shifted: a restart clears it,
+ * t1_kcopy_undo() puts it back.  A failed copy undoes itself.
  */
 static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma,
 		    uint64_t first, uint64_t nbits)
@@ -71,7 +71,7 @@ static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma
 
 	if (t1_scope_all_dirty(iommu, dma)) {
 		bitmap_set(w, 0, nbits);
-		t1_summary_set(dma, 0, nbits);
+		t1_fast_marked(iommu, dma, 0, nbits);
 	}
 	nwords = BITS_TO_LONGS(lead + nbits);
 	if (lead && host_copy_from_user(h, &head, uaddr, sizeof(head)))
@@ -89,8 +89,8 @@ static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma
 	w[0] |= head & ~BITMAP_FIRST_WORD_MASK(lead);
 	if (tail)
 		w[nwords - 1] |= end & BITMAP_FIRST_WORD_MASK(tail);
-	/* Bits moved and the user's came in: the summary must cover them. */
-	t1_summary_set(dma, 0, nwords * BITS_PER_LONG);
+	/* Bits moved and the user's came in: as good as marked. */
+	t1_fast_marked(iommu, dma, 0, nwords * BITS_PER_LONG);
 	if (host_copy_to_user(h, uaddr, w, nwords * sizeof(*w))) {
 		t1_kcopy_undo(dma, first, nbits);
 		return -EFAULT;
@@ -98,19 +98,23 @@ static int t1_kcopy(struct t1_iommu *iommu, uint64_t ubitmap, struct t1_dma *dma
 	return 0;
 }
 
-/* The kernel clears the bits and marks the pinned pages again. */
+/*
+ * The restart in vfio_iova_dirty_bitmap(): the bits cleared, then
+ * vfio_dma_populate_bitmap().
+ */
 static void t1_krestart(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 			uint64_t nbits, unsigned int pgshift)
 {
 	/* All the shifted words: no stale bit may stay (docs/divergences.md 5). */
 	memset(dma->bitmap, 0, BITS_TO_LONGS(first % BITS_PER_LONG + nbits) * sizeof(*dma->bitmap));
-	t1_summary_clear(dma);
-	dma->bitmap_exact = t1_dirty_mark_pinned(iommu, dma, pgshift);
+	t1_fast_cleared(dma);
+	t1_fast_repopulated(iommu, dma, t1_dirty_mark_pinned(iommu, dma, pgshift));
 }
 
 /*
- * A GET walks the tree from its first mapping, as vfio_iova_dirty_bitmap()
- * does; an UNMAP starts at the first mapping of its range.
+ * vfio_iova_dirty_bitmap()'s walk for a GET, from the tree's first
+ * mapping; for an UNMAP, vfio_dma_do_unmap()'s, from the first mapping of
+ * its range.  Restarts and removals wait until every copy went through.
  */
 int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uint64_t last,
 			    unsigned int pgshift, bool restart)
@@ -138,17 +142,18 @@ int t1_report_kernel(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, ui
 					      t1_min_u64(t1_dirty_nbits(undo, pgshift),
 							 undo->bitmap_pages));
 		/* Bitmaps were filled and stay marked: no longer quiet. */
-		t1_dma_index_stale(iommu);
+		t1_fast_stale(iommu);
 		return ret;
 	}
 	/* The same, until the mappings are removed; a restart notes each one. */
 	if (!restart) {
-		t1_dma_index_stale(iommu);
+		t1_fast_stale(iommu);
 		return 0;
 	}
 	for (dma = start; dma && dma->iova <= last; dma = t1_dma_next(dma)) {
 		if (!t1_report_nbits(iommu, dma, pgshift, &nbits)) {
 			t1_dirty_mark_pinned(iommu, dma, pgshift);
+			t1_fast_repopulated(iommu, dma, false);
 			continue;
 		}
 		t1_krestart(iommu, dma, t1_first_bit(dma, iova, pgshift), nbits, pgshift);

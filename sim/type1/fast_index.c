@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fast_index.c - the fast copy-out's index of the mappings (fast.h).
+ *
+ * Walking thousands of tree nodes costs a cache miss or more per node,
+ * every step depending on the last.  Reports walk an index instead: an
+ * array of the mappings in order, rebuilt on the first walk after the
+ * tree changed, whose entries can be fetched ahead.  Its entries are
+ * values: a report places a quiet mapping (nothing marked, nothing
+ * pinned) from its entry alone, without a cache miss on the mapping.
+ * Whatever changes what an entry says makes the index stale
+ * (t1_fast_stale()), or (marks and pins, too frequent for a rebuild)
+ * updates the entry (t1_fast_note()); t1_fast_check() compares the two.
+ * It is the simulator's own aid, not kernel state: plain malloc, out of
+ * the reach of fault injection, and a walk without it (no memory) takes
+ * the tree.
+ */
+#include <stdlib.h>
+
+#include "type1/fast_internal.h"
+
+void t1_fast_stale(struct t1_iommu *iommu)
+{
+	iommu->dma_index.ok = false;
+}
+
+/*
+ * What an entry says of a mapping, its bits counted in pages of 2^shift
+ * bytes.  With T1_ENT_NEXT the next mapping's bits follow its bits in any
+ * report, wherever the report starts.
+ */
+static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *next,
+				 uint64_t nbits, unsigned int shift)
+{
+	unsigned int f = t1_fast_quiet(dma) ? T1_ENT_QUIET : 0;
+
+	if (dma->bitmap && nbits && nbits <= dma->bitmap_pages)
+		f |= T1_ENT_ROOM;
+	if (dma->iommu_mapped)
+		f |= T1_ENT_MAPPED;
+	if (next && next->iova - 1 == t1_dma_last(dma) && shift < 64 &&
+	    !(dma->size & ((1ULL << shift) - 1)))
+		f |= T1_ENT_NEXT;
+	return f;
+}
+
+/*
+ * The mappings in the tree's order, *len of them, each at its index_pos;
+ * NULL without memory for it.  The entries' bits are counted in the
+ * container's smallest page size of the moment.
+ */
+struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
+{
+	struct t1_fast_index *ix = &iommu->dma_index;
+	unsigned int shift = t1_ffs(iommu->pgsize_bitmap);
+	struct t1_dma *dma, *next;
+	unsigned long n = 0;
+	struct t1_dma_ent *v;
+
+	if (!ix->ok) {
+		n = t1_dma_count(iommu);
+		if (n > ix->cap) {
+			v = realloc(ix->ents, n * sizeof(*v));
+			if (!v)
+				return NULL;
+			ix->ents = v;
+			ix->cap = n;
+		}
+		n = 0;
+		for (dma = t1_dma_first(iommu); dma; dma = next) {
+			next = t1_dma_next(dma);
+			v = ix->ents + n;
+			dma->fast.index_pos = n++;
+			v->iova = dma->iova;
+			v->nbits = t1_dirty_nbits(dma, shift);
+			v->dma = dma;
+			v->flags = t1_ent_flags(dma, next, v->nbits, shift);
+		}
+		ix->len = n;
+		ix->shift = shift;
+		ix->ok = true;
+	}
+	*len = ix->len;
+	return ix->ents;
+}
+
+/* An index said to be up to date says of every mapping what it would if rebuilt. */
+int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
+{
+	const struct t1_fast_index *ix = &iommu->dma_index;
+	const struct t1_dma_ent *e;
+	unsigned long i = 0;
+	struct t1_dma *dma;
+
+	if (!ix->ok)
+		return 0;
+	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma), i++) {
+		if (i >= ix->len)
+			return host_check_fail(why, len, "index of %lu mappings, the tree has more",
+					       ix->len);
+		e = ix->ents + i;
+		if (e->dma != dma || dma->fast.index_pos != i || e->iova != dma->iova ||
+		    e->nbits != t1_dirty_nbits(dma, ix->shift) ||
+		    e->flags != t1_ent_flags(dma, t1_dma_next(dma), e->nbits, ix->shift))
+			return host_check_fail(why, len, "index entry %lu (0x%llx, %llu bits, flags"
+					       " %u) does not match mapping 0x%llx", i,
+					       (unsigned long long)e->iova,
+					       (unsigned long long)e->nbits, e->flags,
+					       (unsigned long long)dma->iova);
+	}
+	if (i != ix->len)
+		return host_check_fail(why, len, "index of %lu mappings, the tree has %lu",
+				       ix->len, i);
+	return 0;
+}
+
+void t1_fast_free(struct t1_iommu *iommu)
+{
+	struct t1_fast_index *ix = &iommu->dma_index;
+
+	free(ix->ents);
+	ix->ents = NULL;
+	ix->len = ix->cap = 0;
+	ix->ok = false;
+}
