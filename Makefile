@@ -36,7 +36,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
 COV_FLAGS := -O0 -g --coverage
 
-LIB_SRC  := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c sim/oracle/*.c))
+LIB_SRC  := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c sim/oracle/*.c \
+			    sim/client/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c tests/unit/test_*.c))
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))

@@ -48,7 +48,7 @@ FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
 	fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
-		  sim/oracle/*.c))
+		  sim/oracle/*.c sim/client/*.c))
 FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 FUZZ_HDRS := $(HDRS) $(wildcard fuzz/*.h)
 FUZZ_KHDRS := $(FUZZ_HDRS) $(KTU_HDRS) $(FUZZ_O)/kver.stamp
