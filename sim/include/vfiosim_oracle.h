@@ -2,10 +2,11 @@
 /*
  * vfiosim_oracle.h - the ground-truth dirty-page oracle.
  *
- * An oracle watches one container from the outside: the ioctls made on it
- * (arguments and results, read from the caller's memory), group attach and
- * detach, the vendor driver calls (pin, unpin, dma_rw) and the host's log
- * of device writes.  From these alone it keeps its own account of what
+ * An oracle watches one container from the outside, as one of its
+ * observers (vfiosim_observer.h): the ioctls made on it (arguments and
+ * results, read from the caller's memory), group attach and detach, the
+ * vendor driver calls (pin, unpin, dma_rw) and the host's log of device
+ * writes.  From these alone it keeps its own account of what
  * every dirty report must, may and must not contain, and checks each
  * report that succeeds (GET_BITMAP, UNMAP_DMA with GET_DIRTY_BITMAP):
  *
