@@ -69,9 +69,9 @@ struct vfiosim_oracle_stats {
 /*
  * Watches every later operation on c, which must not have been used yet
  * beyond attaching groups (mappings, pins and tracking started before are
- * invisible to the oracle).  One oracle per container.  NULL with errno
- * EINVAL (no container), EBUSY (already watched, or a group holds pinned
- * pages) or ENOMEM.
+ * invisible to the oracle).  One oracle per container (other observers may
+ * watch it too).  NULL with errno EINVAL (no container), EBUSY (an oracle
+ * watches it already, or a group holds pinned pages) or ENOMEM.
  */
 struct vfiosim_oracle *vfiosim_oracle_new(struct vfiosim_container *c);
 /* Stops watching (if the container is still there) and frees; not from
