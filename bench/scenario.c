@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "vfiosim_client.h"
 
 /* Mappings from 1 TiB of IOVA, guest memory from 16 TiB of the process. */
 #define IOVA_BASE	(1ULL << 40)
@@ -25,8 +26,6 @@
 const char *const bench_op_name[] = { "get", "get-first", "get-last", "unmap" };
 const char *const bench_layout_name[] = { "aligned", "unaligned", "holes" };
 const char *const bench_density_name[] = { "none", "sparse", "half", "all" };
-
-#include "vfiosim_args.h"
 
 /* Mapping k of the layout, in pages from IOVA_BASE. */
 struct plan {
@@ -78,21 +77,18 @@ int scen_plan(const struct scen_cfg *cfg, char *why, size_t len)
 
 static long do_map(struct scen *s, const struct scen_map *m)
 {
-	struct vfio_iommu_type1_dma_map a = {
-		.argsz = sizeof(a),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = GUEST_BASE + (m->iova - IOVA_BASE),
-		.iova = m->iova,
-		.size = m->size,
-	};
+	struct vfio_iommu_type1_dma_map a;
 
+	vfiosim_map_arg(&a, VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			GUEST_BASE + (m->iova - IOVA_BASE), m->iova, m->size);
 	return vfiosim_ioctl(s->c, VFIO_IOMMU_MAP_DMA, &a);
 }
 
 static long dirty_flag(struct scen *s, uint32_t flag)
 {
-	struct vfio_iommu_type1_dirty_bitmap a = { .argsz = sizeof(a), .flags = flag };
+	struct vfio_iommu_type1_dirty_bitmap a;
 
+	vfiosim_dirty_arg(&a, flag);
 	return vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, &a);
 }
 
@@ -257,7 +253,7 @@ int scen_new(struct scen *s, const struct scen_cfg *cfg, const struct vfiosim_ba
 		s->base = m->iova;
 		s->size = m->size;
 	}
-	s->bytes = (s->size / cfg->page + 63) / 64 * 8;
+	s->bytes = vfiosim_bitmap_bytes(s->size / cfg->page);
 	s->bitmap = calloc(1, s->bytes);
 	s->want = calloc(1, s->bytes);
 	if (!s->bitmap || !s->want)
@@ -306,30 +302,20 @@ void scen_free(struct scen *s)
 static int op_get(void *ctx)
 {
 	struct scen *s = ctx;
-	struct dirty_get_arg a = {
-		.argsz = sizeof(a), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
-		.get = {
-			.iova = s->base,
-			.size = s->size,
-			.bitmap = { .pgsize = s->cfg.page, .size = s->bytes,
-				    .data = (void *)s->bitmap },
-		},
-	};
+	struct dirty_get_arg a;
 
+	vfiosim_get_bitmap_arg(&a, s->base, s->size, s->cfg.page, s->bitmap, s->bytes);
 	return (int)vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, &a);
 }
 
 static int op_unmap(void *ctx)
 {
 	struct scen *s = ctx;
-	struct dirty_unmap_arg a = {
-		.argsz = sizeof(a),
-		.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
-		.iova = s->base,
-		.size = s->size,
-		.bitmap = { .pgsize = s->cfg.page, .size = s->bytes, .data = (void *)s->bitmap },
-	};
-	long ret = vfiosim_ioctl(s->c, VFIO_IOMMU_UNMAP_DMA, &a);
+	struct dirty_unmap_arg a;
+	long ret;
+
+	vfiosim_unmap_bitmap_arg(&a, s->base, s->size, s->cfg.page, s->bitmap, s->bytes);
+	ret = vfiosim_ioctl(s->c, VFIO_IOMMU_UNMAP_DMA, &a);
 
 	if (!ret && a.size != (uint64_t)s->nmaps * s->maps[0].size)
 		return -EIO;

@@ -2,16 +2,16 @@
 /*
  * fail.c - reporting a finding, errno names for the messages, tracing.
  */
-#include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__		/* known from the headers above */
+#include <malloc.h>
+#endif
 
 #include "fuzz.h"
 #include "vfiosim.h"
+#include "vfiosim_client.h"
 
 int fuzz_trace;
 
@@ -80,26 +80,9 @@ _Noreturn void fuzz_fail(const char *target, const char *fmt, ...)
 	abort();
 }
 
-static const struct {
-	int err;
-	const char *name;
-} fuzz_errnos[] = {
-	{ EPERM, "-EPERM" },	{ ENOENT, "-ENOENT" },	{ EIO, "-EIO" },
-	{ E2BIG, "-E2BIG" },	{ ENOMEM, "-ENOMEM" },	{ EACCES, "-EACCES" },
-	{ EFAULT, "-EFAULT" },	{ EBUSY, "-EBUSY" },	{ EEXIST, "-EEXIST" },
-	{ ENODEV, "-ENODEV" },	{ EINVAL, "-EINVAL" },	{ ENOSPC, "-ENOSPC" },
-	{ ERANGE, "-ERANGE" },	{ ENOTTY, "-ENOTTY" },	{ EOVERFLOW, "-EOVERFLOW" },
-	{ ENOTRECOVERABLE, "-ENOTRECOVERABLE" },	{ EUCLEAN, "-EUCLEAN" },
-};
-
 const char *fuzz_errname(long ret)
 {
 	static char buf[32];
-	size_t i;
 
-	for (i = 0; i < sizeof(fuzz_errnos) / sizeof(fuzz_errnos[0]); i++)
-		if (ret == -(long)fuzz_errnos[i].err)
-			return fuzz_errnos[i].name;
-	snprintf(buf, sizeof(buf), "%ld", ret);
-	return buf;
+	return vfiosim_ret_str(ret, buf, sizeof(buf));
 }

@@ -48,7 +48,7 @@ FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
 	fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
-		  sim/oracle/*.c))
+		  sim/oracle/*.c sim/client/*.c))
 FUZZ_KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 
 fuzz_src_ioctl := fuzz/target_ioctl.c fuzz/fail.c

@@ -18,6 +18,7 @@
 #include <linux/vfio.h>
 
 #include "seq_lang.h"
+#include "vfiosim_client.h"
 
 static const char *gen_dir;
 static unsigned int gen_files;
@@ -99,37 +100,45 @@ static uint64_t rel(unsigned int i, int64_t off)
 	return ((uint64_t)off << 8) | i;
 }
 
-static void io_map(struct gen *g, uint64_t vaddr, uint64_t iova, uint64_t size, uint32_t flags)
+/* An argument as the ioctl target reads it: the struct's bytes as they are. */
+static void put_arg(struct gen *g, const void *arg, size_t len)
 {
-	put_le(g, 32, 4);
-	put_le(g, flags, 4);
-	put_le(g, vaddr, 8);
-	put_le(g, iova, 8);
-	put_le(g, size, 8);
+	const unsigned char *b = arg;
+
+	while (len--)
+		put(g, 1, (int)*b++);
 }
 
+/* Encoded fields (relative IOVAs, pointer menu entries: fuzz/ioctl.c) in
+ * the argument blocks of the client library. */
+static void io_map(struct gen *g, uint64_t vaddr, uint64_t iova, uint64_t size, uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_map m;
+
+	vfiosim_map_arg(&m, flags, vaddr, iova, size);
+	put_arg(g, &m, sizeof(m));
+}
+
+/* Always with the bitmap's fields, whatever the flags. */
 static void io_unmap(struct gen *g, uint32_t flags, uint64_t iova, uint64_t size,
 		     uint64_t pgsize, uint64_t bmsize, uint64_t data)
 {
-	put_le(g, 48, 4);
-	put_le(g, flags, 4);
-	put_le(g, iova, 8);
-	put_le(g, size, 8);
-	put_le(g, pgsize, 8);
-	put_le(g, bmsize, 8);
-	put_le(g, data, 8);
+	struct dirty_unmap_arg u;
+
+	vfiosim_unmap_bitmap_arg(&u, iova, size, pgsize, (void *)(uintptr_t)data, bmsize);
+	u.flags = flags;
+	put_arg(g, &u, sizeof(u));
 }
 
+/* Always with GET's range, whatever the flags. */
 static void io_dirty(struct gen *g, uint32_t flags, uint64_t iova, uint64_t size,
 		     uint64_t pgsize, uint64_t bmsize, uint64_t data)
 {
-	put_le(g, 48, 4);
-	put_le(g, flags, 4);
-	put_le(g, iova, 8);
-	put_le(g, size, 8);
-	put_le(g, pgsize, 8);
-	put_le(g, bmsize, 8);
-	put_le(g, data, 8);
+	struct dirty_get_arg d;
+
+	vfiosim_get_bitmap_arg(&d, iova, size, pgsize, (void *)(uintptr_t)data, bmsize);
+	d.flags = flags;
+	put_arg(g, &d, sizeof(d));
 }
 
 static void gen_ioctl(void)

@@ -17,22 +17,24 @@
 #include <string.h>
 
 #include "seq_lang.h"
+#include "vfiosim_client.h"
 
-/* Guest memory of every world (lazily committed), never program memory. */
-#define SL_GUEST	0x100000000ULL
-#define SL_GUEST_SIZE	(64ULL << 20)
-#define SL_SCATTER	0x180000000ULL
-#define SL_SCATTER_SIZE	(16ULL << 20)
-#define SL_GUEST_RO	0x200000000ULL
-#define SL_GUEST_RO_SZ	(4ULL << 20)
-#define SL_MMIO		0x280000000ULL
-#define SL_MMIO_SIZE	(4ULL << 20)
-#define SL_HOLE		0x700000000ULL
+/* Guest memory of every world (lazily committed), never program memory:
+ * the standard layout, every region of it. */
+#define SL_GUEST	VFIOSIM_GUEST_RAM
+#define SL_GUEST_SIZE	VFIOSIM_GUEST_RAM_SIZE
+#define SL_SCATTER	VFIOSIM_GUEST_SCATTER
+#define SL_SCATTER_SIZE	VFIOSIM_GUEST_SCATTER_SIZE
+#define SL_GUEST_RO	VFIOSIM_GUEST_RO
+#define SL_GUEST_RO_SZ	VFIOSIM_GUEST_RO_SIZE
+#define SL_MMIO		VFIOSIM_GUEST_MMIO
+#define SL_MMIO_SIZE	VFIOSIM_GUEST_MMIO_SIZE
+#define SL_HOLE		VFIOSIM_GUEST_HOLE
 /* Bitmaps put in guest memory go here: the end of guest RAM, so that
  * what a report writes stays in the window. */
 #define SL_WIN_SIZE	0x10000ULL
 #define SL_WIN		(SL_GUEST + SL_GUEST_SIZE - SL_WIN_SIZE)
-#define SL_IOVA		0x40000000ULL
+#define SL_IOVA		VFIOSIM_IOVA
 
 /* The calling program's memory of a world: arguments and bitmaps
  * (read-write), an unregistered gap, a read-only area. */
@@ -189,7 +191,9 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 	uint64_t p, def, coarse;
 	static const int types[4] = { VFIO_TYPE1v2_IOMMU, 0, VFIO_TYPE1_IOMMU,
 				      VFIO_TYPE1_NESTING_IOMMU };
+	const char *what = NULL;
 	unsigned int i;
+	int ret;
 
 	memset(w, 0, sizeof(*w));
 	w->who = who;
@@ -214,16 +218,9 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 	if (!w->h)
 		fuzz_fail(who, "vfiosim_host_new failed");
 	p = w->page = vfiosim_page_size(w->h);
-	sl_must(w, vfiosim_mm_map(w->h, SL_GUEST, SL_GUEST_SIZE,
-				  VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE), "guest RAM");
-	sl_must(w, vfiosim_mm_map_flags(w->h, SL_SCATTER, SL_SCATTER_SIZE,
-					VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE,
-					VFIOSIM_MM_SCATTER), "scattered guest RAM");
-	sl_must(w, vfiosim_mm_map(w->h, SL_GUEST_RO, SL_GUEST_RO_SZ, VFIOSIM_PROT_READ),
-		"read-only guest memory");
-	sl_must(w, vfiosim_mm_map_flags(w->h, SL_MMIO, SL_MMIO_SIZE,
-					VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE,
-					VFIOSIM_MM_PFNMAP), "MMIO");
+	ret = vfiosim_guest_map(w->h, VFIOSIM_LAYOUT_RAM | VFIOSIM_LAYOUT_SCATTER |
+				VFIOSIM_LAYOUT_RO | VFIOSIM_LAYOUT_MMIO, &what);
+	sl_must(w, ret, what);
 	sl_must(w, vfiosim_user_add(w->h, w->mem, SL_RW_SIZE,
 				    VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE), "user memory");
 	sl_must(w, vfiosim_user_add(w->h, sl_ro(w), SL_RO_SIZE, VFIOSIM_PROT_READ),
@@ -349,15 +346,13 @@ static uint64_t sl_pgsize(const struct sl_world *w, uint8_t sel)
 	return t[sel & 7];
 }
 
-/* Bytes of bitmap a report of size bytes in pages of pgsize needs. */
+/* Bytes of bitmap a report of size bytes in pages of pgsize needs; a
+ * word for a page size no report has. */
 static uint64_t sl_bitmap_bytes(uint64_t size, uint64_t pgsize)
 {
-	unsigned int shift;
-
 	if (!pgsize || (pgsize & (pgsize - 1)))
 		return 8;
-	shift = (unsigned int)__builtin_ctzll(pgsize);
-	return (((size >> shift) + 63) / 64) * 8;
+	return vfiosim_bitmap_bytes(vfiosim_bitmap_pages(size, pgsize));
 }
 
 static const struct {
@@ -778,58 +773,78 @@ static void sl_bitmap_clear(struct sl_world *w, const struct sl_action *a, uint6
 		memset(vfiosim_mm_ptr(w->h, SL_WIN), 0, span < SL_WIN_SIZE ? span : SL_WIN_SIZE);
 }
 
-static long sl_exec_unmap(struct sl_world *w, const struct sl_action *a, struct sl_result *r)
+/* The report's bitmap as the action chooses it, cleared where the report may write. */
+static struct vfio_bitmap sl_bitmap(struct sl_world *w, const struct sl_action *a, uint64_t need)
 {
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = a->argsz ? a->argsz : sizeof(u), .flags = a->flags,
-		.iova = a->iova, .size = a->size,
+	struct vfio_bitmap bm = {
+		.pgsize = a->pgsize, .size = sl_bitmap_size(a->bmsize, need),
+		.data = (void *)(uintptr_t)sl_bitmap_ptr(w, a->buf, need),
 	};
-	uint64_t need = sl_bitmap_bytes(a->size, a->pgsize);
-	long ret;
 
-	if (a->op == SL_UNMAP_BM) {
-		struct vfio_bitmap bm = {
-			.pgsize = a->pgsize, .size = sl_bitmap_size(a->bmsize, need),
-			.data = (void *)(uintptr_t)sl_bitmap_ptr(w, a->buf, need),
-		};
-
-		if (!a->argsz)
-			u.argsz += sizeof(bm);
-		memcpy(sl_arg(w) + sizeof(u), &bm, sizeof(bm));
-		sl_bitmap_clear(w, a, need);
-	}
-	memcpy(sl_arg(w), &u, sizeof(u));
-	ret = vfiosim_ioctl(w->c, VFIO_IOMMU_UNMAP_DMA, sl_arg(w));
-	memcpy(&u, sl_arg(w), sizeof(u));
-	r->unmapped = u.size;
-	if (a->op == SL_UNMAP_BM && !ret)
-		sl_bitmap_result(w, a, need, r);
-	return ret;
+	sl_bitmap_clear(w, a, need);
+	return bm;
 }
 
-static long sl_exec_dirty(struct sl_world *w, const struct sl_action *a, struct sl_result *r)
+/* The argument (len bytes) in the world's memory, with the action's flags and argsz. */
+static void *sl_put_arg(struct sl_world *w, const struct sl_action *a, const void *arg,
+			size_t len)
 {
-	struct vfio_iommu_type1_dirty_bitmap d = {
-		.argsz = a->argsz ? a->argsz : sizeof(d), .flags = a->flags,
-	};
+	uint32_t hdr[2];	/* every type1 argument begins with argsz, flags */
+
+	memcpy(hdr, arg, sizeof(hdr));
+	if (a->argsz)
+		hdr[0] = a->argsz;
+	hdr[1] = a->flags;
+	memcpy(sl_arg(w), arg, len);
+	memcpy(sl_arg(w), hdr, sizeof(hdr));
+	return sl_arg(w);
+}
+
+/* UNMAP_DMA and DIRTY_PAGES, each with a bitmap (a report) or without. */
+static long sl_exec_bitmap_ioctl(struct sl_world *w, const struct sl_action *a,
+				 struct sl_result *r)
+{
 	uint64_t need = sl_bitmap_bytes(a->size, a->pgsize);
+	bool unmap = a->op == SL_UNMAP || a->op == SL_UNMAP_BM;
+	bool report = a->op == SL_UNMAP_BM || a->op == SL_GET;
+	union {
+		struct vfio_iommu_type1_dma_unmap unmap;
+		struct dirty_unmap_arg unmap_bm;
+		struct vfio_iommu_type1_dirty_bitmap dirty;	/* START, STOP */
+		struct dirty_get_arg get;
+	} arg;
+	struct vfio_bitmap bm = { 0 };
+	size_t len;
 	long ret;
 
-	if (a->op == SL_GET) {
-		struct vfio_iommu_type1_dirty_bitmap_get get = {
-			.iova = a->iova, .size = a->size,
-			.bitmap = { .pgsize = a->pgsize, .size = sl_bitmap_size(a->bmsize, need),
-				    .data = (void *)(uintptr_t)sl_bitmap_ptr(w, a->buf, need) },
-		};
-
-		if (!a->argsz)
-			d.argsz += sizeof(get);
-		memcpy(sl_arg(w) + sizeof(d), &get, sizeof(get));
-		sl_bitmap_clear(w, a, need);
+	if (report)
+		bm = sl_bitmap(w, a, need);
+	switch (a->op) {
+	case SL_UNMAP:
+		vfiosim_unmap_arg(&arg.unmap, a->flags, a->iova, a->size);
+		len = sizeof(arg.unmap);
+		break;
+	case SL_UNMAP_BM:
+		vfiosim_unmap_bitmap_arg(&arg.unmap_bm, a->iova, a->size, a->pgsize, bm.data,
+					 bm.size);
+		len = sizeof(arg.unmap_bm);
+		break;
+	case SL_GET:
+		vfiosim_get_bitmap_arg(&arg.get, a->iova, a->size, a->pgsize, bm.data, bm.size);
+		len = sizeof(arg.get);
+		break;
+	default:
+		vfiosim_dirty_arg(&arg.dirty, a->flags);
+		len = sizeof(arg.dirty);
+		break;
 	}
-	memcpy(sl_arg(w), &d, sizeof(d));
-	ret = vfiosim_ioctl(w->c, VFIO_IOMMU_DIRTY_PAGES, sl_arg(w));
-	if (a->op == SL_GET && !ret)
+	ret = vfiosim_ioctl(w->c, unmap ? VFIO_IOMMU_UNMAP_DMA : VFIO_IOMMU_DIRTY_PAGES,
+			    sl_put_arg(w, a, &arg, len));
+	if (unmap) {
+		memcpy(&arg.unmap, sl_arg(w), sizeof(arg.unmap));
+		r->unmapped = arg.unmap.size;
+	}
+	if (report && !ret)
 		sl_bitmap_result(w, a, need, r);
 	return ret;
 }
@@ -845,21 +860,17 @@ static long sl_exec_op(struct sl_world *w, const struct sl_action *a, struct sl_
 	case SL_DETACH:
 		return vfiosim_container_detach(w->c, g);
 	case SL_MAP: {
-		struct vfio_iommu_type1_dma_map m = {
-			.argsz = a->argsz ? a->argsz : sizeof(m), .flags = a->flags,
-			.vaddr = a->vaddr, .iova = a->iova, .size = a->size,
-		};
+		struct vfio_iommu_type1_dma_map m;
 
-		memcpy(sl_arg(w), &m, sizeof(m));
-		return vfiosim_ioctl(w->c, VFIO_IOMMU_MAP_DMA, sl_arg(w));
+		vfiosim_map_arg(&m, a->flags, a->vaddr, a->iova, a->size);
+		return vfiosim_ioctl(w->c, VFIO_IOMMU_MAP_DMA, sl_put_arg(w, a, &m, sizeof(m)));
 	}
 	case SL_UNMAP:
 	case SL_UNMAP_BM:
-		return sl_exec_unmap(w, a, r);
 	case SL_START:
 	case SL_STOP:
 	case SL_GET:
-		return sl_exec_dirty(w, a, r);
+		return sl_exec_bitmap_ioctl(w, a, r);
 	case SL_PIN:
 		r->pfns = sl_pfns[w->index];
 		return vfiosim_pin_pages(w->c, g, a->iova, a->npage, a->prot, r->pfns);
@@ -891,9 +902,10 @@ static long sl_exec_op(struct sl_world *w, const struct sl_action *a, struct sl_
 	case SL_GET_INFO: {
 		static const uint32_t sizes[3] = { SL_ARG_SIZE,
 			sizeof(struct vfio_iommu_type1_info), 8 };
-		struct vfio_iommu_type1_info info = { .argsz = sizes[a->n] };
+		struct vfio_iommu_type1_info info;
 		long ret;
 
+		vfiosim_info_arg(&info, sizes[a->n]);
 		memset(sl_arg(w), 0, SL_ARG_SIZE);
 		memcpy(sl_arg(w), &info, sizeof(info));
 		ret = vfiosim_ioctl(w->c, VFIO_IOMMU_GET_INFO, sl_arg(w));

@@ -26,18 +26,19 @@
 #include <string.h>
 
 #include "vfiosim.h"
+#include "vfiosim_client.h"
 #include "vfiosim_oracle.h"
 #include "fuzz.h"
 
 #define IO_NAME		"ioctl"
 
-/* Guest memory, the same in every state (lazily committed). */
-#define IO_GUEST	0x100000000ULL
-#define IO_GUEST_SIZE	(64ULL << 20)
-#define IO_GUEST_RO	0x200000000ULL
-#define IO_GUEST_RO_SZ	(4ULL << 20)
-#define IO_MMIO		0x280000000ULL
-#define IO_MMIO_SIZE	(4ULL << 20)
+/* Guest memory, the same in every state (lazily committed): the standard
+ * layout but its scattered RAM. */
+#define IO_GUEST	VFIOSIM_GUEST_RAM
+#define IO_GUEST_SIZE	VFIOSIM_GUEST_RAM_SIZE
+#define IO_GUEST_RO	VFIOSIM_GUEST_RO
+#define IO_GUEST_RO_SZ	VFIOSIM_GUEST_RO_SIZE
+#define IO_MMIO		VFIOSIM_GUEST_MMIO
 /*
  * Guest memory no state maps, at the end of guest RAM: pointers into
  * guest memory land in its last 32 KiB, so what a report writes there
@@ -49,7 +50,7 @@
 #define IO_WIN_SIZE	0x8000ULL
 #define IO_WIN		(IO_GUEST + IO_GUEST_SIZE - IO_WIN_SIZE)
 #define IO_WIN_ARG	(IO_WIN - 0x1000)
-#define IO_IOVA		0x40000000ULL
+#define IO_IOVA		VFIOSIM_IOVA
 
 /* The caller's memory: argument area and bitmap area (read-write), an
  * unregistered gap, a read-only area; registered in every host. */
@@ -126,19 +127,17 @@ static void io_must(struct io_state *s, long ret, const char *what)
 static void io_host(struct io_state *s, const struct vfiosim_host_config *cfg)
 {
 	struct vfiosim_host_config hc = *cfg;
+	const char *what = NULL;
+	long ret;
 
 	hc.strict_uaccess = true;
 	s->h = vfiosim_host_new(&hc);
 	if (!s->h)
 		fuzz_fail(IO_NAME, "vfiosim_host_new failed");
 	s->page = vfiosim_page_size(s->h);
-	io_must(s, vfiosim_mm_map(s->h, IO_GUEST, IO_GUEST_SIZE,
-				  VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE), "guest RAM");
-	io_must(s, vfiosim_mm_map(s->h, IO_GUEST_RO, IO_GUEST_RO_SZ, VFIOSIM_PROT_READ),
-		"read-only guest memory");
-	io_must(s, vfiosim_mm_map_flags(s->h, IO_MMIO, IO_MMIO_SIZE,
-					VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE,
-					VFIOSIM_MM_PFNMAP), "MMIO");
+	ret = vfiosim_guest_map(s->h, VFIOSIM_LAYOUT_RAM | VFIOSIM_LAYOUT_RO | VFIOSIM_LAYOUT_MMIO,
+				&what);
+	io_must(s, ret, what);
 	io_must(s, vfiosim_user_add(s->h, io_mem, IO_RW_SIZE,
 				    VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE), "user RW");
 	io_must(s, vfiosim_user_add(s->h, io_ro, IO_RO_SIZE, VFIOSIM_PROT_READ), "user RO");
@@ -185,8 +184,7 @@ static void io_map(struct io_state *s, uint64_t vaddr, uint64_t iova, uint64_t s
 	struct vfio_iommu_type1_dma_map *m = (void *)io_probe;
 
 	memset(io_probe, 0, sizeof(io_probe));
-	*m = (struct vfio_iommu_type1_dma_map){ .argsz = sizeof(*m), .flags = flags,
-		.vaddr = vaddr, .iova = iova, .size = size };
+	vfiosim_map_arg(m, flags, vaddr, iova, size);
 	io_must(s, vfiosim_ioctl(s->c, VFIO_IOMMU_MAP_DMA, m), "MAP_DMA");
 	if (s->nr_maps < IO_MAX_MAPS) {
 		s->iova[s->nr_maps] = iova;
@@ -215,7 +213,7 @@ static void io_dirty(struct io_state *s, uint32_t flags)
 	struct vfio_iommu_type1_dirty_bitmap *d = (void *)io_probe;
 
 	memset(io_probe, 0, sizeof(io_probe));
-	*d = (struct vfio_iommu_type1_dirty_bitmap){ .argsz = sizeof(*d), .flags = flags };
+	vfiosim_dirty_arg(d, flags);
 	io_must(s, vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, d), "DIRTY_PAGES");
 	if (flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_START)
 		s->tracking = true;
@@ -361,8 +359,7 @@ static void st_v2_vaddr_invalid(struct io_state *s)
 	/* Not with vendor devices: those could not be kept from the pages. */
 	st_v2_tracking(s);
 	memset(io_probe, 0, sizeof(io_probe));
-	*u = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(*u),
-		.flags = VFIO_DMA_UNMAP_FLAG_VADDR, .iova = s->iova[2], .size = s->size[2] };
+	vfiosim_unmap_arg(u, VFIO_DMA_UNMAP_FLAG_VADDR, s->iova[2], s->size[2]);
 	io_must(s, vfiosim_ioctl(s->c, VFIO_IOMMU_UNMAP_DMA, u), "UNMAP_DMA VADDR");
 }
 
@@ -454,7 +451,7 @@ static long io_info_take(struct io_state *s, unsigned char *out)
 	long ret;
 
 	memset(io_probe, 0, sizeof(io_probe));
-	info->argsz = sizeof(io_probe);
+	vfiosim_info_arg(info, sizeof(io_probe));
 	ret = vfiosim_ioctl(s->c, VFIO_IOMMU_GET_INFO, info);
 	memcpy(out, io_probe, sizeof(io_probe));
 	return ret;
@@ -581,16 +578,17 @@ static uint64_t io_rel_pgsize(const struct io_state *s, uint64_t raw)
 	return raw < 64 ? s->page << raw : raw;
 }
 
-/* A bitmap size below 0x100 is relative to what the range needs. */
+/*
+ * A bitmap size below 0x100 is relative to the words up to the range's
+ * end (a word more than it needs when it ends on a word boundary).
+ */
 static uint64_t io_rel_bitmap_size(uint64_t raw, uint64_t size, uint64_t pgsize)
 {
-	unsigned int shift;
 	uint64_t words;
 
 	if (raw >= 0x100 || !pgsize || (pgsize & (pgsize - 1)))
 		return raw;
-	shift = (unsigned int)__builtin_ctzll(pgsize);
-	words = (size >> shift) / 64 + 1;
+	words = vfiosim_bitmap_pages(size, pgsize) / 64 + 1;
 	return words * 8 + (uint64_t)(int64_t)(int8_t)raw;
 }
 
@@ -640,7 +638,7 @@ static void io_fixup(const struct io_state *s, unsigned int cmd, unsigned int mo
 			m.argsz = sizeof(m);
 		if (mode & IO_REL) {
 			static const uint64_t bases[4] = { IO_GUEST, IO_GUEST_RO, IO_MMIO,
-							   0x700000000ULL };
+							   VFIOSIM_GUEST_HOLE };
 
 			io_rel(s, &m.iova, &m.size);
 			m.vaddr = bases[m.vaddr & 3] + (m.vaddr >> 2) * s->page;
@@ -649,42 +647,36 @@ static void io_fixup(const struct io_state *s, unsigned int cmd, unsigned int mo
 		break;
 	}
 	case VFIO_IOMMU_UNMAP_DMA: {
-		struct vfio_iommu_type1_dma_unmap u;
-		struct vfio_bitmap bm;
+		struct dirty_unmap_arg u;
 
 		memcpy(&u, arg, sizeof(u));
-		memcpy(&bm, arg + sizeof(u), sizeof(bm));
 		if (mode & IO_FIX_ARGSZ)
-			u.argsz = sizeof(u) + (u.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP ?
-					       sizeof(bm) : 0);
+			u.argsz = u.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP ? sizeof(u) :
+				  sizeof(struct vfio_iommu_type1_dma_unmap);
 		if (mode & IO_REL) {
 			io_rel(s, &u.iova, &u.size);
-			bm.pgsize = io_rel_pgsize(s, bm.pgsize);
-			bm.size = io_rel_bitmap_size(bm.size, u.size, bm.pgsize);
+			u.bitmap.pgsize = io_rel_pgsize(s, u.bitmap.pgsize);
+			u.bitmap.size = io_rel_bitmap_size(u.bitmap.size, u.size, u.bitmap.pgsize);
 		}
-		bm.data = (void *)(uintptr_t)io_ptr((uintptr_t)bm.data, guest);
+		u.bitmap.data = (void *)(uintptr_t)io_ptr((uintptr_t)u.bitmap.data, guest);
 		memcpy(arg, &u, sizeof(u));
-		memcpy(arg + sizeof(u), &bm, sizeof(bm));
 		break;
 	}
 	case VFIO_IOMMU_DIRTY_PAGES: {
-		struct vfio_iommu_type1_dirty_bitmap d;
-		struct vfio_iommu_type1_dirty_bitmap_get get;
+		struct dirty_get_arg d;
 
 		memcpy(&d, arg, sizeof(d));
-		memcpy(&get, arg + sizeof(d), sizeof(get));
 		if (mode & IO_FIX_ARGSZ)
-			d.argsz = sizeof(d) + (d.flags & VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP ?
-					       sizeof(get) : 0);
+			d.argsz = d.flags & VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP ? sizeof(d) :
+				  sizeof(struct vfio_iommu_type1_dirty_bitmap);
 		if (mode & IO_REL) {
-			io_rel(s, &get.iova, &get.size);
-			get.bitmap.pgsize = io_rel_pgsize(s, get.bitmap.pgsize);
-			get.bitmap.size = io_rel_bitmap_size(get.bitmap.size, get.size,
-							     get.bitmap.pgsize);
+			io_rel(s, &d.get.iova, &d.get.size);
+			d.get.bitmap.pgsize = io_rel_pgsize(s, d.get.bitmap.pgsize);
+			d.get.bitmap.size = io_rel_bitmap_size(d.get.bitmap.size, d.get.size,
+							       d.get.bitmap.pgsize);
 		}
-		get.bitmap.data = (void *)(uintptr_t)io_ptr((uintptr_t)get.bitmap.data, guest);
+		d.get.bitmap.data = (void *)(uintptr_t)io_ptr((uintptr_t)d.get.bitmap.data, guest);
 		memcpy(arg, &d, sizeof(d));
-		memcpy(arg + sizeof(d), &get, sizeof(get));
 		break;
 	}
 	default:
@@ -808,8 +800,7 @@ static void io_undo(struct io_state *s, enum io_after how, const unsigned char *
 		struct vfio_iommu_type1_dma_unmap *u = (void *)io_probe;
 
 		memcpy(&m, arg, sizeof(m));
-		*u = (struct vfio_iommu_type1_dma_unmap){ .argsz = sizeof(*u), .iova = m.iova,
-			.size = m.size };
+		vfiosim_unmap_arg(u, 0, m.iova, m.size);
 		ret = vfiosim_ioctl(s->c, VFIO_IOMMU_UNMAP_DMA, u);
 		if (ret || u->size != m.size)
 			fuzz_fail(IO_NAME, "unmapping the new mapping [0x%llx, +0x%llx) again: %s, "
@@ -817,8 +808,7 @@ static void io_undo(struct io_state *s, enum io_after how, const unsigned char *
 	} else {
 		struct vfio_iommu_type1_dirty_bitmap *d = (void *)io_probe;
 
-		*d = (struct vfio_iommu_type1_dirty_bitmap){ .argsz = sizeof(*d),
-			.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP };
+		vfiosim_dirty_arg(d, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 		ret = vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, d);
 		if (ret)
 			fuzz_fail(IO_NAME, "STOP after START: %s", fuzz_errname(ret));

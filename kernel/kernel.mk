@@ -12,8 +12,8 @@
 #   make kcheck-selftest           proves kcheck tests the tree it is given
 #
 # Everything of one version lands in build/kernel-X.Y/: the library
-# (sim/lib, sim/host, sim/core, sim/oracle and the kernel backend, not the
-# model), and every tests/test_*.c linked against it, with ASan+UBSan.  Only
+# (sim/lib, sim/host, sim/core, sim/oracle, sim/client, the kernel backend,
+# not the model), and every tests/test_*.c linked against it, ASan+UBSan.  Only
 # the kernel's translation unit depends on the tree, through a stamp of the
 # tree's path and content (kernel/ksrc.sh), never through mtimes: another
 # tree, or the same one edited, rebuilds that unit and relinks, nothing else.
@@ -129,7 +129,8 @@ KCFLAGS := $(KBASE) $(WARN) $(call ksrc_kflags,$(KVER)) $(SAN_FLAGS)
 KTU_FLAGS := $(KCFLAGS) -fno-sanitize=shift -DKTU_KERNEL_QUIET $(call ktu_type1,$(KSRC))
 KLIB_CFLAGS := $(CSTD) $(WARN) $(INC) $(SAN_FLAGS) $(DEPFLAGS)
 
-KLIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/oracle/*.c))
+KLIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/oracle/*.c \
+			    sim/client/*.c))
 KSHIM_SRC := $(sort $(wildcard kernel/shim/*.c))
 KLIB_OBJ := $(KLIB_SRC:%.c=$(KO)/%.o) $(KSHIM_SRC:%.c=$(KO)/%.o) $(KO)/kernel/type1_tu.o
 KLIB := $(KO)/libvfiosim-kernel.a

@@ -16,6 +16,14 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 INC     := -Iuapi -Isim/include -Isim
 CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) $(EXTRA_CFLAGS)
 DEPFLAGS := -MMD -MP
+# Objects built before dependencies were generated have no .d to say which
+# headers they read, so nothing would rebuild them after a header changed:
+# once per build/ (its .layout says which scheme built it) they are removed.
+BUILD_LAYOUT := deps-1
+ifneq ($(shell cat build/.layout 2>/dev/null),$(BUILD_LAYOUT))
+$(shell find build -name '*.o' -delete 2>/dev/null; mkdir -p build && \
+	echo $(BUILD_LAYOUT) >build/.layout)
+endif
 # make test's tree, the kernel trees and build/vfiosim-kernel.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all
@@ -28,7 +36,8 @@ else
 say = @printf '  %-6s %s\n' '$(1)' '$(2)';
 endif
 
-LIB_SRC  := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c sim/oracle/*.c))
+LIB_SRC  := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c sim/oracle/*.c \
+			    sim/client/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c tests/unit/test_*.c))
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 

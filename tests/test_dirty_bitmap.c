@@ -405,14 +405,14 @@ static void test_bitmap_get_range_without_mappings(void **state)
 	/* before anything is mapped */
 	dirty_want_init(fx, &hole, IOVA + 64 * P, 64 * P);
 	expect_ok(dirty_get(fx->c, hole.iova, hole.size, P, dirty_want_prepare(&hole),
-			    dirty_bytes(hole.npages)));
+			    vfiosim_bitmap_bytes(hole.npages)));
 	dirty_want_untouched(&hole);
 	map_at(fx, &w, fx->guest, 0, 64);
 	map_at(fx, &w, fx->guest + 64 * P, 128, 8);
 	expect_ok(dirty_write(fx, IOVA + 3 * P, 1));
 	/* exactly the hole between two mappings, and past the last one */
 	expect_ok(dirty_get(fx->c, hole.iova, hole.size, P, dirty_want_prepare(&hole),
-			    dirty_bytes(hole.npages)));
+			    vfiosim_bitmap_bytes(hole.npages)));
 	dirty_want_untouched(&hole);
 	expect_ok(dirty_get(fx->c, IOVA + 136 * P, 200 * P, P, zero, sizeof(zero)));
 	expect_u64(zero[0] | zero[1] | zero[2] | zero[3], 0);

@@ -39,7 +39,7 @@ static struct dirty_get_arg *get_arg(struct fx *fx, uint64_t iova, uint64_t size
 {
 	struct dirty_get_arg *a = fx_alloc(fx, sizeof(*a));
 
-	dirty_get_init(a, iova, size, fx->pgsize, data, bytes);
+	vfiosim_get_bitmap_arg(a, iova, size, fx->pgsize, data, bytes);
 	return a;
 }
 
@@ -417,7 +417,7 @@ static void test_dirty_get_bitmap_one_byte_short_einval(void **state)
 	}
 	expect_ok(fx_dirty(fx->c, START));
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		uint64_t bytes = dirty_bytes(counts[i]);
+		uint64_t bytes = vfiosim_bitmap_bytes(counts[i]);
 
 		expect_ok(dirty_write(fx, w[i].iova + (counts[i] - 1) * P, 1));
 		if (dirty_cfg_all_dirty(fx))

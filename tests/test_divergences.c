@@ -95,7 +95,7 @@ static void test_divergence_get_copy_fault_keeps_every_bitmap(void **state)
 	map_ab_dirty(fx, &w);
 	buf = dirty_want_prepare(&w);
 	fx_user_add(fx, buf + 8, 8, VFIOSIM_PROT_READ);
-	expect_err(dirty_get(fx->c, IOVA, w.size, fx->pgsize, buf, dirty_bytes(w.npages)),
+	expect_err(dirty_get(fx->c, IOVA, w.size, fx->pgsize, buf, vfiosim_bitmap_bytes(w.npages)),
 		   EFAULT);
 	fx_user_del(fx, buf + 8);
 	/* A's word went out before the fault, in both */
@@ -124,7 +124,7 @@ static void test_divergence_unmap_copy_fault_unmaps_nothing(void **state)
 	locked = fx_locked(fx);
 	buf = dirty_want_prepare(&w);
 	fx_user_add(fx, buf + 8, 8, VFIOSIM_PROT_READ);
-	dirty_unmap_init(&a, IOVA, w.size, fx->pgsize, buf, dirty_bytes(w.npages));
+	vfiosim_unmap_bitmap_arg(&a, IOVA, w.size, fx->pgsize, buf, vfiosim_bitmap_bytes(w.npages));
 	expect_err(dirty_unmap_raw(fx->c, &a), EFAULT);
 	fx_user_del(fx, buf + 8);
 	assert_true(mapped(fx, A(0)));

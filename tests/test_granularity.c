@@ -29,7 +29,8 @@ static uint64_t bm[SZ_MAP / SZ_4K / 64];
 static void get(struct fx *fx, uint64_t pgsize)
 {
 	memset(bm, 0, sizeof(bm));
-	expect_ok(dirty_get(fx->c, FX_IOVA, SZ_MAP, pgsize, bm, dirty_bytes(SZ_MAP / pgsize)));
+	expect_ok(dirty_get(fx->c, FX_IOVA, SZ_MAP, pgsize, bm,
+			    vfiosim_bitmap_bytes(SZ_MAP / pgsize)));
 }
 
 static void pin(struct fx *fx, struct vfiosim_group *g, uint64_t iova)

@@ -339,7 +339,7 @@ static void test_wrap_unmap_check_order(void **state)
 	expect_err(fx_unmap(fx, TOP(fx, 1) + P / 2, 2 * P, 0, NULL), EINVAL);
 	expect_err(fx_unmap(fx, TOP(fx, 1), P + P / 2, 0, NULL), EINVAL);
 	/* wrapping before "the bitmap needs tracking on" */
-	dirty_unmap_init(&a, TOP(fx, 1), 2 * P, P, bits, sizeof(bits));
+	vfiosim_unmap_bitmap_arg(&a, TOP(fx, 1), 2 * P, P, bits, sizeof(bits));
 	expect_err(dirty_unmap_raw(fx->c, &a), wrap);
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 1);
 	expect_u64(fx_locked(fx), charged(fx, 4 * P));
@@ -364,7 +364,7 @@ static void test_wrap_get_check_order(void **state)
 	expect_err(dirty_get(fx->c, TOP(fx, 1), 2 * P, 2 * P, bits, sizeof(bits)), wrap);
 	/* size 0 is -EINVAL; an unreadable argument -EFAULT, first of all */
 	expect_err(dirty_get(fx->c, TOP(fx, 1), 0, P, bits, sizeof(bits)), EINVAL);
-	dirty_get_init(&a, TOP(fx, 1), 2 * P, P, bits, sizeof(bits));
+	vfiosim_get_bitmap_arg(&a, TOP(fx, 1), 2 * P, P, bits, sizeof(bits));
 	fx_user_add(fx, &a.get, sizeof(a.get), 0);
 	expect_err(dirty_get_raw(fx->c, &a), EFAULT);
 	fx_user_del(fx, &a.get);

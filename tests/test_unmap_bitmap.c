@@ -51,7 +51,7 @@ static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t 
 {
 	struct dirty_unmap_arg *a = fx_alloc(fx, sizeof(*a));
 
-	dirty_unmap_init(a, iova, size, fx->pgsize, data, bytes);
+	vfiosim_unmap_bitmap_arg(a, iova, size, fx->pgsize, data, bytes);
 	return a;
 }
 
@@ -60,7 +60,7 @@ static long unmap_tracked(struct fx *fx, void *data, uint64_t bytes, uint64_t pg
 {
 	struct dirty_unmap_arg a;
 
-	dirty_unmap_init(&a, IOVA, 8 * fx->pgsize, pgsize, data, bytes);
+	vfiosim_unmap_bitmap_arg(&a, IOVA, 8 * fx->pgsize, pgsize, data, bytes);
 	return dirty_unmap_raw(fx->c, &a);
 }
 
@@ -255,14 +255,15 @@ static void test_unmap_bitmap_size_checks_einval(void **state)
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		struct dirty_unmap_arg a;
 
-		dirty_unmap_init(&a, IOVA, counts[i] * P, P, buf, dirty_bytes(counts[i]) - 1);
+		vfiosim_unmap_bitmap_arg(&a, IOVA, counts[i] * P, P, buf,
+					 vfiosim_bitmap_bytes(counts[i]) - 1);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
 	}
 	/* no pages at all */
 	{
 		struct dirty_unmap_arg a;
 
-		dirty_unmap_init(&a, IOVA, 0, P, buf, 8);
+		vfiosim_unmap_bitmap_arg(&a, IOVA, 0, P, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
 	}
 	/* degenerate page sizes: the count is taken with __ffs() first */
@@ -291,7 +292,7 @@ static void test_unmap_bitmap_pgsize_not_minimum_einval(void **state)
 		uint64_t rest = fx->pgsizes & (fx->pgsizes - 1), next = rest & -rest;
 		struct dirty_unmap_arg a;
 
-		dirty_unmap_init(&a, IOVA, next, next, buf, 8);
+		vfiosim_unmap_bitmap_arg(&a, IOVA, next, next, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
 	}
 	expect_u64(buf[0], 0);
@@ -421,8 +422,8 @@ static void test_unmap_bitmap_empty_range_delivers_nothing(void **state)
 
 	tracked(fx, &w);
 	dirty_want_init(fx, &hole, IOVA + 64 * P, 128 * P);
-	dirty_unmap_init(&a, hole.iova, hole.size, P, dirty_want_prepare(&hole),
-			 dirty_bytes(hole.npages));
+	vfiosim_unmap_bitmap_arg(&a, hole.iova, hole.size, P, dirty_want_prepare(&hole),
+				 vfiosim_bitmap_bytes(hole.npages));
 	expect_ok(dirty_unmap_raw(fx->c, &a));
 	expect_u64(a.size, 0);
 	dirty_want_untouched(&hole);
@@ -439,11 +440,11 @@ static void test_unmap_bitmap_bisecting_range_einval(void **state)
 	tracked(fx, &w);
 	/* starts inside the mapping */
 	dirty_want_init(fx, &cut, IOVA + P, 16 * P);
-	dirty_unmap_init(&a, cut.iova, cut.size, P, dirty_want_prepare(&cut), 8);
+	vfiosim_unmap_bitmap_arg(&a, cut.iova, cut.size, P, dirty_want_prepare(&cut), 8);
 	expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
 	dirty_want_untouched(&cut);
 	/* ends inside it */
-	dirty_unmap_init(&a, IOVA - 4 * P, 8 * P, P, cut.buf, 8);
+	vfiosim_unmap_bitmap_arg(&a, IOVA - 4 * P, 8 * P, P, cut.buf, 8);
 	expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
 	dirty_want_untouched(&cut);
 	expect_u64(a.size, 8 * P);

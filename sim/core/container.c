@@ -168,30 +168,22 @@ void vfiosim_container_free(struct vfiosim_container *c)
 		vfiosim_container_detach(c, c->groups);
 	if (c->data)
 		c->be->release(c->data);
-	if (c->observer && c->observer->ops->gone)
-		c->observer->ops->gone(c->observer);
+	core_observers_gone(c);
 	container_unlink(c);
 	free(c);
 }
 
-int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *g)
+/* The group joins the container, and its driver if one is open. */
+static int group_join(struct vfiosim_container *c, struct vfiosim_group *g,
+		      struct core_group *cg)
 {
-	struct core_group *cg;
 	int ret;
 
-	if (!c || !g || g->host != c->host)
-		return -EINVAL;
-	if (g->container)
-		return -EINVAL;
-	cg = core_group_get(g);
-	if (!cg)
-		return -ENOMEM;
 	if (c->data) {
 		ret = c->be->attach_group(c->data, g,
 						   g->cfg.kind == VFIOSIM_GROUP_EMULATED);
 		if (ret) {
 			core_group_put(g);
-			core_observe(c, attached, g, ret);
 			return ret;
 		}
 	}
@@ -201,8 +193,24 @@ int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *
 	c->nr_groups++;
 	if (c->data)
 		core_device_register(c, g);
-	core_observe(c, attached, g, 0);
 	return 0;
+}
+
+int vfiosim_container_attach(struct vfiosim_container *c, struct vfiosim_group *g)
+{
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_ATTACH, .group = g };
+	struct core_group *cg;
+	struct core_op call;
+
+	if (!c || !g || g->host != c->host)
+		return -EINVAL;
+	if (g->container)
+		return -EINVAL;
+	cg = core_group_get(g);
+	if (!cg)
+		return -ENOMEM;
+	core_op_begin(c, &call, &op);
+	return (int)core_op_done(&call, group_join(c, g, cg));
 }
 
 static void group_unlink(struct vfiosim_container *c, struct vfiosim_group *g)
@@ -217,8 +225,12 @@ static void group_unlink(struct vfiosim_container *c, struct vfiosim_group *g)
 
 int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *g)
 {
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_DETACH, .group = g };
+	struct core_op call;
+
 	if (!c || !g || g->container != c)
 		return -EINVAL;
+	core_op_begin(c, &call, &op);
 	/* Closing the device fd comes first: its driver unpins what it holds
 	 * and the device unregisters from the IOMMU driver. */
 	if (c->data && core_group(g)->registered) {
@@ -236,7 +248,7 @@ int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *
 		c->data = NULL;
 		c->type = 0;
 	}
-	core_observe(c, detached, g);
+	core_op_done(&call, 0);
 	return 0;
 }
 
@@ -309,21 +321,13 @@ static long container_ioctl(struct vfiosim_container *c, unsigned int cmd, unsig
 
 long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned long arg)
 {
-	struct core_observer *obs;
-	void *token;
-	long ret;
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_IOCTL, .cmd = cmd, .arg = arg };
+	struct core_op call;
 
 	if (!c)
 		return -EINVAL;
-	obs = c->observer;
-	if (!obs)
-		return container_ioctl(c, cmd, arg);
-	token = obs->ops->ioctl_begin ? obs->ops->ioctl_begin(obs, cmd, arg) : NULL;
-	ret = container_ioctl(c, cmd, arg);
-	/* Observers must not come or go from inside an operation. */
-	if (obs->ops->ioctl_done)
-		obs->ops->ioctl_done(obs, token, cmd, arg, ret);
-	return ret;
+	core_op_begin(c, &call, &op);
+	return core_op_done(&call, container_ioctl(c, cmd, arg));
 }
 
 long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg)

@@ -7,8 +7,7 @@
 #define VFIOSIM_CORE_H
 
 #include "driver_ops.h"
-
-struct core_observer;
+#include "vfiosim_observer.h"
 
 struct vfiosim_container {
 	struct vfiosim_host *host;
@@ -20,45 +19,20 @@ struct vfiosim_container {
 	struct vfiosim_group *groups;	/* newest first, like the kernel's list */
 	unsigned int nr_groups;
 	struct vfiosim_container *next;	/* host's containers */
-	struct core_observer *observer;	/* watches every operation, or NULL */
+	struct vfiosim_observer *observers;	/* in the order they joined */
+	unsigned int in_op;		/* operations under way (they nest) */
 };
 
 /*
- * Something that watches every operation on one container (the dirty-page
- * oracle), told what was asked and what came back.  It may read user
- * memory with host_peek_user() and the container layer's own state, and
- * must change nothing a backend or the caller could see.  Calls come on
- * the caller's thread and nest: a backend's unmap asks devices to unpin,
- * so unpins arrive between an ioctl's begin and done.
+ * One operation told to the container's observers (vfiosim_observer.h):
+ * core_op_begin() before it reaches the driver, core_op_done() after.
  */
-struct core_observer_ops {
-	/* Before the ioctl; the token (may be NULL) goes to ioctl_done. */
-	void *(*ioctl_begin)(struct core_observer *obs, unsigned int cmd, unsigned long arg);
-	void (*ioctl_done)(struct core_observer *obs, void *token, unsigned int cmd,
-			   unsigned long arg, long ret);
-	/* The group joined (ret 0) or failed to; left (always succeeds). */
-	void (*attached)(struct core_observer *obs, struct vfiosim_group *g, int ret);
-	void (*detached)(struct core_observer *obs, struct vfiosim_group *g);
-	/* Only calls that reached the backend are reported. */
-	void (*pinned)(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
-		       int npage, int prot, const uint64_t *pfns, int ret);
-	void (*unpinned)(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
-			 int npage);
-	void (*dma_rw_done)(struct core_observer *obs, uint64_t iova, size_t len, bool write,
-			    int ret);
-	/* The container is being freed: forget it. */
-	void (*gone)(struct core_observer *obs);
+struct core_op {
+	struct vfiosim_container *c;
+	const struct vfiosim_op *op;
+	void **tokens;			/* each observer's begin(), in join order */
+	void *few[4];
 };
-
-struct core_observer {
-	const struct core_observer_ops *ops;
-};
-
-#define core_observe(c, fn, ...)						\
-	do {									\
-		if ((c)->observer && (c)->observer->ops->fn)			\
-			(c)->observer->ops->fn((c)->observer, __VA_ARGS__);	\
-	} while (0)
 
 /* What a group's vendor driver remembers of the pages it pinned. */
 struct core_pin {
@@ -79,6 +53,14 @@ static inline struct core_group *core_group(struct vfiosim_group *g)
 {
 	return g->priv;
 }
+
+/* observers.c */
+void core_op_begin(struct vfiosim_container *c, struct core_op *call, const struct vfiosim_op *op);
+/* Returns ret. */
+long core_op_done(struct core_op *call, long ret);
+/* The container is going: every observer is told and leaves. */
+void core_observers_gone(struct vfiosim_container *c);
+bool core_watched_by(const struct vfiosim_container *c, const struct vfiosim_observer_ops *ops);
 
 /* device.c */
 bool core_device_has_dma_unmap(const struct vfiosim_group *g);

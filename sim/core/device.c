@@ -159,6 +159,9 @@ static bool in_container(struct vfiosim_container *c, struct vfiosim_group *g)
 int vfiosim_pin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 		      uint64_t iova, int npage, int prot, uint64_t *pfns)
 {
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_PIN, .group = g, .iova = iova,
+				 .npage = npage, .prot = prot, .pfns = pfns };
+	struct core_op call;
 	struct vfiosim_host *h;
 	int ret, i;
 
@@ -171,17 +174,21 @@ int vfiosim_pin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 		return -E2BIG;
 	if (!c->data)
 		return -ENOTTY;
+	core_op_begin(c, &call, &op);
 	ret = c->be->pin_pages(c->data, g, iova, npage, prot, pfns);
 	for (i = 0; i < ret; i++)
 		pin_note(core_group(g), iova + (uint64_t)i * h->page_size, pfns[i],
 			 prot & VFIOSIM_PROT_WRITE);
-	core_observe(c, pinned, g, iova, npage, prot, pfns, ret);
+	core_op_done(&call, ret);
 	return ret;
 }
 
 int vfiosim_unpin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 			uint64_t iova, int npage)
 {
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_UNPIN, .group = g, .iova = iova,
+				 .npage = npage };
+	struct core_op call;
 	struct vfiosim_host *h;
 	int i;
 
@@ -198,6 +205,7 @@ int vfiosim_unpin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 	}
 	if (!c->data)
 		return -ENOTTY;
+	core_op_begin(c, &call, &op);
 	c->be->unpin_pages(c->data, iova, npage);
 	for (i = 0; i < npage; i++) {
 		struct core_pin *p = pin_find(core_group(g), iova + (uint64_t)i * h->page_size);
@@ -205,7 +213,7 @@ int vfiosim_unpin_pages(struct vfiosim_container *c, struct vfiosim_group *g,
 		if (p)
 			pin_drop(core_group(g), p);
 	}
-	core_observe(c, unpinned, g, iova, npage);
+	core_op_done(&call, 0);
 	return 0;
 }
 
@@ -236,12 +244,16 @@ void host_device_dma_unmap(struct host_device *dev, uint64_t iova, uint64_t len)
 int vfiosim_dma_rw(struct vfiosim_container *c, uint64_t iova, void *data,
 		   size_t len, bool write)
 {
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_DMA_RW, .iova = iova, .len = len,
+				 .write = write };
+	struct core_op call;
 	int ret;
 
 	if (!c || !data || !len)
 		return -EINVAL;
 	if (!c->data)
 		return -ENOTTY;
+	core_op_begin(c, &call, &op);
 	/*
 	 * dma_rw writes from iova upwards, so what reached guest memory, even
 	 * when the call fails part-way, is the prefix of that many bytes.
@@ -251,7 +263,7 @@ int vfiosim_dma_rw(struct vfiosim_container *c, uint64_t iova, void *data,
 	if (write && c->host->guest_bytes_written)
 		host_log_write(c->host, c->id, 0, VFIOSIM_WRITE_DMA_RW, iova,
 			       c->host->guest_bytes_written);
-	core_observe(c, dma_rw_done, iova, len, write, ret);
+	core_op_done(&call, ret);
 	return ret;
 }
 

@@ -2,10 +2,11 @@
 /*
  * vfiosim_oracle.h - the ground-truth dirty-page oracle.
  *
- * An oracle watches one container from the outside: the ioctls made on it
- * (arguments and results, read from the caller's memory), group attach and
- * detach, the vendor driver calls (pin, unpin, dma_rw) and the host's log
- * of device writes.  From these alone it keeps its own account of what
+ * An oracle watches one container from the outside, as one of its
+ * observers (vfiosim_observer.h): the ioctls made on it (arguments and
+ * results, read from the caller's memory), group attach and detach, the
+ * vendor driver calls (pin, unpin, dma_rw) and the host's log of device
+ * writes.  From these alone it keeps its own account of what
  * every dirty report must, may and must not contain, and checks each
  * report that succeeds (GET_BITMAP, UNMAP_DMA with GET_DIRTY_BITMAP):
  *
@@ -68,9 +69,9 @@ struct vfiosim_oracle_stats {
 /*
  * Watches every later operation on c, which must not have been used yet
  * beyond attaching groups (mappings, pins and tracking started before are
- * invisible to the oracle).  One oracle per container.  NULL with errno
- * EINVAL (no container), EBUSY (already watched, or a group holds pinned
- * pages) or ENOMEM.
+ * invisible to the oracle).  One oracle per container (other observers may
+ * watch it too).  NULL with errno EINVAL (no container), EBUSY (an oracle
+ * watches it already, or a group holds pinned pages) or ENOMEM.
  */
 struct vfiosim_oracle *vfiosim_oracle_new(struct vfiosim_container *c);
 /* Stops watching (if the container is still there) and frees; not from

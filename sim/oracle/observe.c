@@ -51,7 +51,7 @@
 /* The kernel's largest user bitmap (DIRTY_BITMAP_SIZE_MAX), in words. */
 #define OM_BITMAP_WORDS_MAX	((((uint64_t)1 << 31) - 1 + 63) / 64)
 
-static struct vfiosim_oracle *om_of(struct core_observer *obs)
+static struct vfiosim_oracle *om_of(struct vfiosim_observer *obs)
 {
 	return (struct vfiosim_oracle *)((char *)obs - offsetof(struct vfiosim_oracle, obs));
 }
@@ -139,7 +139,7 @@ static void bitmap_prepare(struct vfiosim_oracle *o, struct om_call *call, const
 	host_uwatch_start(o->c->host, &call->watch, start, end < start ? UINT64_MAX : end);
 }
 
-static void *om_ioctl_begin(struct core_observer *obs, unsigned int cmd, unsigned long arg)
+static void *om_ioctl_begin(struct vfiosim_observer *obs, unsigned int cmd, unsigned long arg)
 {
 	struct vfiosim_oracle *o = om_of(obs);
 	struct om_call *call;
@@ -475,7 +475,7 @@ static void done_dirty(struct vfiosim_oracle *o, struct om_call *call, long ret)
 	}
 }
 
-static void om_ioctl_done(struct core_observer *obs, void *token, unsigned int cmd,
+static void om_ioctl_done(struct vfiosim_observer *obs, void *token, unsigned int cmd,
 			  unsigned long arg, long ret)
 {
 	struct vfiosim_oracle *o = om_of(obs);
@@ -506,7 +506,7 @@ static void om_ioctl_done(struct core_observer *obs, void *token, unsigned int c
 
 /* ------------------------------------------------------ groups, pins */
 
-static void om_attached(struct core_observer *obs, struct vfiosim_group *g, int ret)
+static void om_attached(struct vfiosim_observer *obs, struct vfiosim_group *g, int ret)
 {
 	struct vfiosim_oracle *o = om_of(obs);
 
@@ -516,7 +516,7 @@ static void om_attached(struct core_observer *obs, struct vfiosim_group *g, int 
 		om_group_add(o, g);
 }
 
-static void om_detached(struct core_observer *obs, struct vfiosim_group *g)
+static void om_detached(struct vfiosim_observer *obs, struct vfiosim_group *g)
 {
 	struct vfiosim_oracle *o = om_of(obs);
 
@@ -544,7 +544,7 @@ static uint64_t om_last(uint64_t iova, uint64_t len)
 	return iova + (len - 1) < iova ? UINT64_MAX : iova + (len - 1);
 }
 
-static void om_pinned(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
+static void om_pinned(struct vfiosim_observer *obs, struct vfiosim_group *g, uint64_t iova,
 		      int npage, int prot, const uint64_t *pfns, int ret)
 {
 	struct vfiosim_oracle *o = om_of(obs);
@@ -588,7 +588,7 @@ static void om_pinned(struct core_observer *obs, struct vfiosim_group *g, uint64
 		om_all_dirty(o);
 }
 
-static void om_unpinned(struct core_observer *obs, struct vfiosim_group *g, uint64_t iova,
+static void om_unpinned(struct vfiosim_observer *obs, struct vfiosim_group *g, uint64_t iova,
 			int npage)
 {
 	struct vfiosim_oracle *o = om_of(obs);
@@ -609,7 +609,7 @@ static void om_unpinned(struct core_observer *obs, struct vfiosim_group *g, uint
 	}
 }
 
-static void om_dma_rw_done(struct core_observer *obs, uint64_t iova, size_t len, bool write,
+static void om_dma_rw_done(struct vfiosim_observer *obs, uint64_t iova, size_t len, bool write,
 			   int ret)
 {
 	struct vfiosim_oracle *o = om_of(obs);
@@ -627,7 +627,7 @@ static void om_dma_rw_done(struct core_observer *obs, uint64_t iova, size_t len,
 		om_mark(o, ret ? OM_MAY : OM_MUST, iova, len);
 }
 
-static void om_gone(struct core_observer *obs)
+static void om_gone(struct vfiosim_observer *obs)
 {
 	struct vfiosim_oracle *o = om_of(obs);
 
@@ -636,13 +636,39 @@ static void om_gone(struct core_observer *obs)
 	o->c = NULL;
 }
 
-const struct core_observer_ops om_observer_ops = {
-	.ioctl_begin = om_ioctl_begin,
-	.ioctl_done = om_ioctl_done,
-	.attached = om_attached,
-	.detached = om_detached,
-	.pinned = om_pinned,
-	.unpinned = om_unpinned,
-	.dma_rw_done = om_dma_rw_done,
+/* The container layer tells every operation alike; the shadow needs each its own way. */
+static void *om_begin(struct vfiosim_observer *obs, const struct vfiosim_op *op)
+{
+	return op->kind == VFIOSIM_OP_IOCTL ? om_ioctl_begin(obs, op->cmd, op->arg) : NULL;
+}
+
+static void om_done(struct vfiosim_observer *obs, void *token, const struct vfiosim_op *op,
+		    long ret)
+{
+	switch (op->kind) {
+	case VFIOSIM_OP_IOCTL:
+		om_ioctl_done(obs, token, op->cmd, op->arg, ret);
+		break;
+	case VFIOSIM_OP_ATTACH:
+		om_attached(obs, op->group, (int)ret);
+		break;
+	case VFIOSIM_OP_DETACH:
+		om_detached(obs, op->group);
+		break;
+	case VFIOSIM_OP_PIN:
+		om_pinned(obs, op->group, op->iova, op->npage, op->prot, op->pfns, (int)ret);
+		break;
+	case VFIOSIM_OP_UNPIN:
+		om_unpinned(obs, op->group, op->iova, op->npage);
+		break;
+	case VFIOSIM_OP_DMA_RW:
+		om_dma_rw_done(obs, op->iova, op->len, op->write, (int)ret);
+		break;
+	}
+}
+
+const struct vfiosim_observer_ops om_observer_ops = {
+	.begin = om_begin,
+	.done = om_done,
 	.gone = om_gone,
 };

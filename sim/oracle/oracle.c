@@ -19,7 +19,7 @@ struct vfiosim_oracle *vfiosim_oracle_new(struct vfiosim_container *c)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (c->observer) {
+	if (core_watched_by(c, &om_observer_ops)) {
 		errno = EBUSY;
 		return NULL;
 	}
@@ -44,7 +44,7 @@ struct vfiosim_oracle *vfiosim_oracle_new(struct vfiosim_container *c)
 	o->pins = RB_ROOT;
 	o->log_pos = vfiosim_log_count(c->host);
 	om_activate(o);
-	c->observer = &o->obs;
+	vfiosim_observer_join(c, &o->obs);
 	return o;
 }
 
@@ -53,7 +53,7 @@ void vfiosim_oracle_free(struct vfiosim_oracle *o)
 	if (!o)
 		return;
 	if (o->c)
-		o->c->observer = NULL;
+		vfiosim_observer_leave(o->c, &o->obs);
 	om_reset(o);
 	free(o);
 }

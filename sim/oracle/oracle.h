@@ -66,7 +66,7 @@ struct om_group {
 };
 
 struct vfiosim_oracle {
-	struct core_observer obs;
+	struct vfiosim_observer obs;
 	struct vfiosim_container *c;	/* NULL once the container is freed */
 	uint64_t page_size;
 	unsigned int page_shift;
@@ -177,7 +177,7 @@ void om_violation(struct vfiosim_oracle *o, unsigned long *counter, unsigned lon
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* observe.c */
-extern const struct core_observer_ops om_observer_ops;
+extern const struct vfiosim_observer_ops om_observer_ops;
 void om_activate(struct vfiosim_oracle *o);
 
 #endif /* VFIOSIM_ORACLE_INTERNAL_H */

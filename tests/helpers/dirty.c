@@ -15,24 +15,6 @@
 /* Mismatches printed before giving up. */
 #define DIRTY_REPORT	8
 
-uint64_t dirty_bytes(uint64_t npages)
-{
-	return (npages / 64 + (npages % 64 != 0)) * 8;
-}
-
-void dirty_get_init(struct dirty_get_arg *a, uint64_t iova, uint64_t size, uint64_t pgsize,
-		    void *data, uint64_t bytes)
-{
-	memset(a, 0, sizeof(*a));
-	a->argsz = sizeof(*a);
-	a->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
-	a->get.iova = iova;
-	a->get.size = size;
-	a->get.bitmap.pgsize = pgsize;
-	a->get.bitmap.size = bytes;
-	a->get.bitmap.data = data;
-}
-
 long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
 {
 	return vfiosim_ioctl(c, VFIO_IOMMU_DIRTY_PAGES, a);
@@ -43,21 +25,8 @@ long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64
 {
 	struct dirty_get_arg a;
 
-	dirty_get_init(&a, iova, size, pgsize, data, bytes);
+	vfiosim_get_bitmap_arg(&a, iova, size, pgsize, data, bytes);
 	return dirty_get_raw(c, &a);
-}
-
-void dirty_unmap_init(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
-		      uint64_t pgsize, void *data, uint64_t bytes)
-{
-	memset(a, 0, sizeof(*a));
-	a->argsz = sizeof(*a);
-	a->flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
-	a->iova = iova;
-	a->size = size;
-	a->bitmap.pgsize = pgsize;
-	a->bitmap.size = bytes;
-	a->bitmap.data = data;
 }
 
 long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a)
@@ -141,7 +110,7 @@ static void info_read(struct fx *fx, uint32_t *avail, uint64_t *pgsizes, const c
 	long ret;
 
 	assert_non_null(info);
-	info->argsz = len;
+	vfiosim_info_arg(info, len);
 	ret = vfiosim_ioctl(fx->c, VFIO_IOMMU_GET_INFO, info);
 	cap = ret ? NULL : fx_find_cap(info, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
 	*avail = cap ? cap->avail : UINT32_MAX;
@@ -183,7 +152,7 @@ void dirty_want_init(struct fx *fx, struct dirty_want *w, uint64_t iova, uint64_
 	w->pgsize = fx->pgsize;
 	w->npages = size / fx->pgsize;
 	w->extra = DIRTY_EXTRA_MAX;
-	bytes = dirty_bytes(w->npages);
+	bytes = vfiosim_bitmap_bytes(w->npages);
 	w->buf_len = bytes + DIRTY_EXTRA_MAX + DIRTY_GUARD;
 	/* one fixture buffer for all four */
 	w->want = fx_alloc(fx, 2 * bytes + 2 * w->buf_len);
@@ -223,12 +192,12 @@ void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len)
 
 void dirty_want_all(struct dirty_want *w)
 {
-	memcpy(w->want, w->mapped, dirty_bytes(w->npages));
+	memcpy(w->want, w->mapped, vfiosim_bitmap_bytes(w->npages));
 }
 
 void dirty_want_none(struct dirty_want *w)
 {
-	memset(w->want, 0, dirty_bytes(w->npages));
+	memset(w->want, 0, vfiosim_bitmap_bytes(w->npages));
 }
 
 /*
@@ -274,7 +243,7 @@ void *dirty_want_prepare(struct dirty_want *w)
 static const char *position_kind(const struct dirty_want *w, const unsigned char *owned,
 				 uint64_t i)
 {
-	uint64_t bytes = dirty_bytes(w->npages);
+	uint64_t bytes = vfiosim_bitmap_bytes(w->npages);
 
 	if (i < w->npages && dirty_bit(w->mapped, i))
 		return "mapped page";
@@ -378,7 +347,7 @@ void dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file, int 
 {
 	void *buf = dirty_want_prepare(w);
 	long ret = dirty_get(fx->c, w->iova, w->size, w->pgsize, buf,
-			     dirty_bytes(w->npages) + w->extra);
+			     vfiosim_bitmap_bytes(w->npages) + w->extra);
 
 	fx_check_ret(ret, 0, "VFIO_IOMMU_DIRTY_PAGES(GET_BITMAP)", file, line);
 	want_verify(fx, w, file, line);
@@ -390,8 +359,8 @@ void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapp
 	struct dirty_unmap_arg a;
 	long ret;
 
-	dirty_unmap_init(&a, w->iova, w->size, w->pgsize, dirty_want_prepare(w),
-			 dirty_bytes(w->npages) + w->extra);
+	vfiosim_unmap_bitmap_arg(&a, w->iova, w->size, w->pgsize, dirty_want_prepare(w),
+				 vfiosim_bitmap_bytes(w->npages) + w->extra);
 	ret = dirty_unmap_raw(fx->c, &a);
 	fx_check_ret(ret, 0, "VFIO_IOMMU_UNMAP_DMA(GET_DIRTY_BITMAP)", file, line);
 	if (unmapped)

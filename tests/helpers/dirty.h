@@ -22,8 +22,8 @@
 
 #include "fixture.h"
 
-/* VFIO_IOMMU_DIRTY_PAGES with GET_BITMAP: the get struct sits at offset 8. */
-#include "vfiosim_args.h"
+/* struct dirty_get_arg and struct dirty_unmap_arg, the bitmap sizes */
+#include "vfiosim_client.h"
 
 /* The header the kernel reads first (offsetofend of flags). */
 #define DIRTY_HDR_SZ		8U
@@ -34,18 +34,11 @@
 /* Bytes the checked helpers put after bitmap.size and check untouched. */
 #define DIRTY_GUARD		32U
 
-/* Bytes of a bitmap for n pages: whole u64 words, as the kernel demands. */
-uint64_t dirty_bytes(uint64_t npages);
-
-void dirty_get_init(struct dirty_get_arg *a, uint64_t iova, uint64_t size, uint64_t pgsize,
-		    void *data, uint64_t bytes);
 long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a);
 /* One GET_BITMAP with a well-formed argument block. */
 long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
 	       void *data, uint64_t bytes);
 
-void dirty_unmap_init(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
-		      uint64_t pgsize, void *data, uint64_t bytes);
 long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a);
 
 /* Bit i of a user bitmap (u64 words of native order), at any alignment. */
@@ -83,7 +76,7 @@ void dirty_snap_at(struct fx *fx, struct dirty_snap *take, const struct dirty_sn
 struct dirty_want {
 	uint64_t iova, size, pgsize;	/* the range and the bitmap's page size */
 	uint64_t npages;
-	uint64_t extra;			/* bitmap.size beyond dirty_bytes(npages),
+	uint64_t extra;			/* bitmap.size beyond vfiosim_bitmap_bytes(npages),
 					   at most DIRTY_EXTRA_MAX */
 	unsigned char *want;		/* pages expected dirty */
 	unsigned char *mapped;		/* pages covered by a mapping */

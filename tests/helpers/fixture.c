@@ -96,24 +96,11 @@ const struct fx_config fx_bare = {
 
 const char *fx_errname(long ret)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
-		{ EIO, "EIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" },
-		{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
-		{ EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
-		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-		{ ENOTTY, "ENOTTY" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-		{ EOVERFLOW, "EOVERFLOW" }, { EUCLEAN, "EUCLEAN" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" },
-	};
-	size_t i;
+	const char *name = ret < 0 && ret > -4096 ? vfiosim_errno_name((int)-ret) : NULL;
 
 	if (ret >= 0)
 		return ret ? "positive" : "success";
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ret == -(long)names[i].err)
-			return names[i].name;
-	return "unknown errno";
+	return name ? name : "unknown errno";
 }
 
 void fx_check_ret(long got, long want, const char *expr, const char *file, int line)
@@ -490,14 +477,9 @@ uint64_t fx_pages(const struct fx *fx, uint64_t size)
 long fx_map_in(struct vfiosim_container *c, uint64_t vaddr, uint64_t iova, uint64_t size,
 	       uint32_t flags)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = flags,
-		.vaddr = vaddr,
-		.iova = iova,
-		.size = size,
-	};
+	struct vfio_iommu_type1_dma_map map;
 
+	vfiosim_map_arg(&map, flags, vaddr, iova, size);
 	return vfiosim_ioctl(c, VFIO_IOMMU_MAP_DMA, &map);
 }
 
@@ -509,13 +491,11 @@ long fx_map(struct fx *fx, uint64_t vaddr, uint64_t iova, uint64_t size, uint32_
 long fx_unmap_in(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint32_t flags,
 		 uint64_t *unmapped)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.flags = flags,
-		.iova = iova,
-		.size = size,
-	};
-	long ret = vfiosim_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	struct vfio_iommu_type1_dma_unmap unmap;
+	long ret;
+
+	vfiosim_unmap_arg(&unmap, flags, iova, size);
+	ret = vfiosim_ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap);
 
 	if (unmapped)
 		*unmapped = unmap.size;
@@ -555,73 +535,28 @@ bool fx_update_vaddr(struct fx *fx)
 
 long fx_dirty(struct vfiosim_container *c, uint32_t flags)
 {
-	struct vfio_iommu_type1_dirty_bitmap d = { .argsz = sizeof(d), .flags = flags };
+	struct vfio_iommu_type1_dirty_bitmap d;
 
+	vfiosim_dirty_arg(&d, flags);
 	return vfiosim_ioctl(c, VFIO_IOMMU_DIRTY_PAGES, &d);
-}
-
-static uint64_t cap_size(const struct vfio_info_cap_header *hdr)
-{
-	const struct vfio_iommu_type1_info_cap_iova_range *r;
-
-	switch (hdr->id) {
-	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE:
-		r = (const void *)hdr;
-		return sizeof(*r) + (uint64_t)r->nr_iovas * sizeof(r->iova_ranges[0]);
-	case VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION:
-		return sizeof(struct vfio_iommu_type1_info_cap_migration);
-	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL:
-		return sizeof(struct vfio_iommu_type1_info_dma_avail);
-	default:
-		return sizeof(*hdr);
-	}
 }
 
 int fx_cap_walk(const void *buf, uint32_t argsz, const struct vfio_info_cap_header **caps,
 		int max)
 {
-	const struct vfio_iommu_type1_info *info = buf;
-	const unsigned char *base = buf;
-	uint64_t off = info->cap_offset, prev_end = sizeof(*info);
+	const struct vfio_info_cap_header *hdr;
+	struct vfiosim_caps w;
 	int n = 0;
 
-	if (!(info->flags & VFIO_IOMMU_INFO_CAPS)) {
-		if (off) {
-			print_error("cap chain: cap_offset %" PRIu64 " without INFO_CAPS\n", off);
-			return -1;
-		}
-		return 0;
-	}
-	while (off) {
-		const struct vfio_info_cap_header *hdr;
-		uint64_t size;
-
-		if (off % 8) {
-			print_error("cap chain: offset %" PRIu64 " not 8-aligned\n", off);
-			return -1;
-		}
-		if (off < prev_end) {
-			print_error("cap chain: offset %" PRIu64 " goes back into [0, %" PRIu64
-				    ")\n", off, prev_end);
-			return -1;
-		}
-		if (off > argsz || argsz - off < sizeof(*hdr)) {
-			print_error("cap chain: header at %" PRIu64 " beyond argsz %u\n", off,
-				    argsz);
-			return -1;
-		}
-		hdr = (const void *)(base + off);
-		size = cap_size(hdr);
-		if (size > argsz - off) {
-			print_error("cap chain: capability %u at %" PRIu64 " (%" PRIu64
-				    " bytes) beyond argsz %u\n", hdr->id, off, size, argsz);
-			return -1;
-		}
+	vfiosim_caps_start(&w, buf, argsz);
+	while ((hdr = vfiosim_caps_next(&w))) {
 		if (n < max)
 			caps[n] = hdr;
 		n++;
-		prev_end = off + size;
-		off = hdr->next;
+	}
+	if (w.why[0]) {
+		print_error("cap chain: %s\n", w.why);
+		return -1;
 	}
 	return n;
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "vfiosim.h"
+#include "vfiosim_client.h"
 
 #define SZ_4K		0x1000ULL
 #define SZ_16K		0x4000ULL
@@ -38,17 +39,16 @@
 #define FX_MAX_USER	8
 #define FX_MAX_CONT	4
 
-/* Guest RAM of every fixture: read-write, at 4 GiB of the simulated process. */
-#define FX_GUEST_BASE	0x100000000ULL
-#define FX_GUEST_SIZE	(64ULL << 20)
+/* Guest RAM of every fixture, at the standard place (vfiosim_client.h). */
+#define FX_GUEST_BASE	VFIOSIM_GUEST_RAM
+#define FX_GUEST_SIZE	VFIOSIM_GUEST_RAM_SIZE
 /* A process address nothing is ever mapped at. */
-#define FX_HOLE		0x700000000ULL
+#define FX_HOLE		VFIOSIM_GUEST_HOLE
 /* Where tests put read-only guest memory and MMIO (PFNMAP) ranges. */
-#define FX_RO_BASE	0x200000000ULL
-#define FX_MMIO_BASE	0x280000000ULL
-/* IOVA where tests put their mappings: aligned to every page size used,
- * far from the MSI window and inside every default aperture. */
-#define FX_IOVA		0x40000000ULL
+#define FX_RO_BASE	VFIOSIM_GUEST_RO
+#define FX_MMIO_BASE	VFIOSIM_GUEST_MMIO
+/* IOVA where tests put their mappings. */
+#define FX_IOVA		VFIOSIM_IOVA
 /* The default aperture's last address (48-bit IOVA space). */
 #define FX_APERTURE_END	((1ULL << 48) - 1)
 /* dma_entry_limit when the host leaves it at 0. */

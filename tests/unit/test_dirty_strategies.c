@@ -443,7 +443,7 @@ static void same_state(struct fx *f, bool restarted, uint64_t start, uint64_t np
 
 /* -------------------------------------------------------- reports */
 
-#include "vfiosim_args.h"
+#include "vfiosim_client.h"
 
 static long report(struct fx *f, unsigned int v, bool unmap, uint64_t start, uint64_t npages)
 {

@@ -51,7 +51,7 @@ static int check(struct devices *d, long ret, const char *what, uint64_t iova)
 		return 0;
 	if (!d->err[0])
 		snprintf(d->err, sizeof(d->err), "%s at IOVA 0x%" PRIx64 " failed: %s", what, iova,
-			 ret_str(ret, r, sizeof(r)));
+			 vfiosim_ret_str(ret, r, sizeof(r)));
 	return -1;
 }
 

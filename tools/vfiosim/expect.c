@@ -53,17 +53,19 @@ static int check_result(const struct expect *e, bool have_last, long ret, char *
 	case EX_OK:
 		if (ret < 0)
 			return fail(msg, len, "expected success, got %s",
-				    ret_str(ret, a, sizeof(a)));
+				    vfiosim_ret_str(ret, a, sizeof(a)));
 		break;
 	case EX_ERRNO:
 		if (ret != -e->ret)
-			return fail(msg, len, "expected -%s, got %s", errno_name((int)e->ret),
-				    ret_str(ret, a, sizeof(a)));
+			return fail(msg, len, "expected -%s, got %s",
+				    vfiosim_errno_name((int)e->ret),
+				    vfiosim_ret_str(ret, a, sizeof(a)));
 		break;
 	case EX_RET:
 		if (ret != e->ret)
-			return fail(msg, len, "expected %s, got %s", ret_str(e->ret, b, sizeof(b)),
-				    ret_str(ret, a, sizeof(a)));
+			return fail(msg, len, "expected %s, got %s",
+				    vfiosim_ret_str(e->ret, b, sizeof(b)),
+				    vfiosim_ret_str(ret, a, sizeof(a)));
 		break;
 	default:
 		break;

@@ -72,7 +72,7 @@ static int sim_check(struct mig *m, long ret, const char *what)
 		printf("  oracle: %s\n", m->s.ev.oracle_msg);
 	if (ret >= 0)
 		return 0;
-	snprintf(m->err, sizeof(m->err), "%s failed: %s", what, ret_str(ret, r, sizeof(r)));
+	snprintf(m->err, sizeof(m->err), "%s failed: %s", what, vfiosim_ret_str(ret, r, sizeof(r)));
 	return -1;
 }
 

@@ -2,52 +2,10 @@
 /*
  * names.c - the tables behind names.h.
  */
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "vfiosim.h"
 #include "names.h"
-
-#define E(x)	{ x, #x }
-
-static const struct { int v; const char *name; } errnos[] = {
-	E(EPERM), E(ENOENT), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(EBADF), E(EAGAIN),
-	E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(ENODEV), E(EINVAL),
-	E(ENOSPC), E(ERANGE), E(ENOTTY), E(ENOSYS), E(EOVERFLOW), E(EOPNOTSUPP),
-	E(ENOTRECOVERABLE), E(EUCLEAN), E(ESRCH), E(EDOM), E(ENOTSUP),
-};
-
-const char *errno_name(int e)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-		if (errnos[i].v == e)
-			return errnos[i].name;
-	return NULL;
-}
-
-int errno_value(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-		if (strlen(errnos[i].name) == len && !memcmp(errnos[i].name, s, len))
-			return errnos[i].v;
-	return 0;
-}
-
-const char *ret_str(long long ret, char *buf, size_t len)
-{
-	const char *n = ret < 0 && ret > -4096 ? errno_name((int)-ret) : NULL;
-
-	if (n)
-		snprintf(buf, len, "-%s", n);
-	else
-		snprintf(buf, len, "%lld", ret);
-	return buf;
-}
 
 #define I(x)	{ x, #x }
 

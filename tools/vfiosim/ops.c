@@ -406,8 +406,8 @@ static void run_op(struct exec *x, unsigned int i)
 
 	if (st->kind == ST_GROUP && ret > 0)
 		ret = 0;
-	snprintf(line, sizeof(line), "%s%s%s%s", ret < 0 ? ret_str(ret, rs, sizeof(rs)) :
-		 ret > 0 ? ret_str(ret, rs, sizeof(rs)) : "ok",
+	snprintf(line, sizeof(line), "%s%s%s%s",
+		 ret ? vfiosim_ret_str(ret, rs, sizeof(rs)) : "ok",
 		 st->ex && expect_is_result(st->ex->kind) && st->ex->kind != EX_ANY &&
 		 !expect_eval(st->ex, &x->s, true, ret, &x->ev, rs, sizeof(rs)) ?
 		 ", as expected" : "", x->note.len ? ": " : "", sb_str(&x->note));
@@ -415,8 +415,8 @@ static void run_op(struct exec *x, unsigned int i)
 
 	if (ret < 0 && !c.result)
 		failed(x, st, "result", "%s failed with %s (if that is right, say so: expect "
-		       "errno %s)", st->text, ret_str(ret, rs, sizeof(rs)),
-		       errno_name((int)-ret) ? errno_name((int)-ret) : "...");
+		       "errno %s)", st->text, vfiosim_ret_str(ret, rs, sizeof(rs)),
+		       vfiosim_errno_name((int)-ret) ? vfiosim_errno_name((int)-ret) : "...");
 	if (x->ev.oracle & ~c.oracle)
 		failed(x, st, "oracle", "the oracle: %s", x->ev.oracle_msg);
 	if (x->ev.warnings && !c.warnings)
@@ -530,7 +530,7 @@ int scenario_setup(const struct scenario *sc, const struct run_opts *o, struct r
 		if (sim_host_new(&x.s, &cfg))
 			failed(&x, NULL, "host", "cannot create the default host");
 	}
-	*s = x.s;
+	sim_move(s, &x.s);
 	memcpy(gidx, x.gidx, sizeof(x.gidx));
 	return r->failures ? 1 : 0;
 }

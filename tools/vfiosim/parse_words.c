@@ -112,7 +112,7 @@ int p_take_errno(struct pstate *ps, int *e)
 {
 	const struct tok *t = p_peek(ps);
 
-	*e = t->s ? errno_value(t->s, t->len) : 0;
+	*e = t->s ? vfiosim_errno_value(t->s, t->len) : 0;
 	if (!*e)
 		return p_expected(ps, "an errno name like EINVAL or EFAULT");
 	ps->i++;

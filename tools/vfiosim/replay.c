@@ -368,7 +368,8 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 	if (need_i64(rp, o, "ret", &t))
 		return -1;
 	if (ret != t)
-		mismatch(rp, "the result", ret_str(t, x, sizeof(x)), ret_str(ret, y, sizeof(y)));
+		mismatch(rp, "the result", vfiosim_ret_str(t, x, sizeof(x)),
+			 vfiosim_ret_str(ret, y, sizeof(y)));
 	if (s->rep.valid && !ret && json_get(o, "dirty")) {
 		struct strbuf sb = { 0 };
 
@@ -394,7 +395,7 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 	}
 	if (rp->verbose)
 		printf("%s:%u: %s -> %s\n", rp->file, rp->line, rp->where,
-		       ret_str(ret, y, sizeof(y)));
+		       vfiosim_ret_str(ret, y, sizeof(y)));
 	return 0;
 }
 

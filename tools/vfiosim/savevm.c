@@ -16,7 +16,7 @@ static int failed(const char *what, int ret, char *err, size_t len)
 {
 	char r[32];
 
-	snprintf(err, len, "%s: %s", what, ret_str(ret, r, sizeof(r)));
+	snprintf(err, len, "%s: %s", what, vfiosim_ret_str(ret, r, sizeof(r)));
 	return -1;
 }
 
@@ -35,7 +35,7 @@ int vmm_set_state(struct migdev *d, uint32_t bits, char *err, size_t len)
 
 		migdev_read(d, INFO(device_state), &now, sizeof(now));
 		snprintf(err, len, "writing device_state 0x%x: %s (it reads 0x%x)", v,
-			 ret_str(ret, r, sizeof(r)), now);
+			 vfiosim_ret_str(ret, r, sizeof(r)), now);
 		return ret;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * sim.c - the calls of sim.h: argument blocks laid out as a VMM passes
- * them, one trace line per call, and the checks after each.
+ * them, one trace line per call (the container's calls: by its tracer),
+ * and the checks after each.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,13 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "linux_version.h"
-#include "page_ranges.h"
 #include "sim.h"
+#include "tracer.h"
+#include "vfiosim_client.h"
 
-/* Largest argument buffer we back with memory (argsz may claim more). */
-#define SIM_ARG_MAX		(1U << 20)
 /* Largest bitmap the kernel accepts (INT_MAX pages), plus a word. */
 #define SIM_BITMAP_MAX		((256ULL << 20) + 8)
 /* Largest data buffer for dma_rw and device writes. */
@@ -24,7 +23,7 @@
 #define SIM_CANARY		64
 #define SIM_CANARY_BYTE		0xa5
 
-static void *xcalloc(size_t n, size_t size)
+void *sim_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
@@ -40,6 +39,15 @@ void sim_init(struct sim *s, const struct vfiosim_backend *be, struct trace *tr)
 	memset(s, 0, sizeof(*s));
 	s->be = be;
 	s->tr = tr;
+}
+
+void sim_move(struct sim *dst, struct sim *src)
+{
+	if (src->c)
+		tracer_leave(src);
+	*dst = *src;
+	if (dst->c)
+		tracer_join(dst);
 }
 
 /* ------------------------------------------------- user registrations */
@@ -202,8 +210,10 @@ int sim_fini(struct sim *s, char *why, size_t len)
 	why[0] = '\0';
 	vfiosim_oracle_free(s->o);
 	s->o = NULL;
-	if (s->c)
+	if (s->c) {
+		tracer_leave(s);
 		vfiosim_container_free(s->c);
+	}
 	s->c = NULL;
 	for (i = 0; i < s->nr_groups; i++)
 		vfiosim_group_free(s->g[i]);
@@ -313,6 +323,7 @@ long sim_container_new(struct sim *s, int type)
 	s->o = vfiosim_oracle_new(s->c);
 	if (s->o && s->lenient)
 		vfiosim_oracle_set_exact(s->o, false);
+	tracer_join(s);
 	return done(s, 0);
 }
 
@@ -321,116 +332,124 @@ static struct vfiosim_group *group_at(struct sim *s, unsigned int gi)
 	return gi < s->nr_groups ? s->g[gi] : NULL;
 }
 
+/* ------------------------------------------------- container calls */
+
+/*
+ * A call on the container is traced by the tracer (tracer.h) as the
+ * container sees it; what only the command knows goes in s->aside first.
+ */
+static void call_start(struct sim *s, long gi)
+{
+	memset(&s->ev, 0, sizeof(s->ev));
+	s->told = false;
+	s->aside = (struct sim_aside){ .group = gi, .fault_word = -1, .byte = -1 };
+}
+
+/* The ioctl's argument (arglen bytes) is read if no observer heard of the call. */
+static long call_end(struct sim *s, const struct vfiosim_op *op, const void *arg,
+		     size_t arglen, long ret)
+{
+	if (!s->told)
+		tracer_refused(s, op, arg, arglen, ret);
+	after_call(s);
+	return ret;
+}
+
+/* A call that names group gi: op says which (attach, detach, pin, unpin) and with what. */
+static long group_call(struct sim *s, unsigned int gi, struct vfiosim_op *op)
+{
+	struct vfiosim_group *g = group_at(s, gi);
+	uint64_t *pfns;
+	long ret;
+
+	op->group = g;
+	call_start(s, gi);
+	if (!s->c || !g)
+		return call_end(s, op, NULL, 0, -EBADF);
+	switch (op->kind) {
+	case VFIOSIM_OP_ATTACH:
+		ret = vfiosim_container_attach(s->c, g);
+		break;
+	case VFIOSIM_OP_DETACH:
+		ret = vfiosim_container_detach(s->c, g);
+		break;
+	case VFIOSIM_OP_PIN:
+		/* Far more than any backend takes at once (a page of pfns): those fail first. */
+		pfns = sim_xcalloc(op->npage > 0 && op->npage < 65536 ? (size_t)op->npage : 65536,
+				   sizeof(*pfns));
+		ret = vfiosim_pin_pages(s->c, g, op->iova, op->npage, op->prot, pfns);
+		free(pfns);
+		break;
+	default:
+		ret = vfiosim_unpin_pages(s->c, g, op->iova, op->npage);
+		break;
+	}
+	return call_end(s, op, NULL, 0, ret);
+}
+
 long sim_attach(struct sim *s, unsigned int gi)
 {
-	before_call(s, "attach");
-	trace_int(s->tr, "group", gi);
-	if (!s->c || !group_at(s, gi))
-		return done(s, -EBADF);
-	return done(s, vfiosim_container_attach(s->c, s->g[gi]));
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_ATTACH };
+
+	return group_call(s, gi, &op);
 }
 
 long sim_detach(struct sim *s, unsigned int gi)
 {
-	before_call(s, "detach");
-	trace_int(s->tr, "group", gi);
-	if (!s->c || !group_at(s, gi))
-		return done(s, -EBADF);
-	return done(s, vfiosim_container_detach(s->c, s->g[gi]));
-}
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_DETACH };
 
-/* ------------------------------------------------------------ ioctls */
-
-static void trace_ioctl(struct sim *s, unsigned int cmd)
-{
-	before_call(s, "ioctl");
-	trace_str(s->tr, "cmd", ioctl_name(cmd));
+	return group_call(s, gi, &op);
 }
 
 long sim_ioctl_arg(struct sim *s, unsigned int cmd, unsigned long arg)
 {
-	trace_ioctl(s, cmd);
-	trace_int(s->tr, "arg", (long long)arg);
-	if (!s->c)
-		return done(s, -EBADF);
-	return done(s, vfiosim_ioctl_arg(s->c, cmd, arg));
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_IOCTL, .cmd = cmd, .arg = arg };
+
+	call_start(s, -1);
+	return call_end(s, &op, NULL, 0, s->c ? vfiosim_ioctl_arg(s->c, cmd, arg) : -EBADF);
 }
 
 /* A zeroed argument block of max(natural, argsz) bytes (argsz capped). */
-static void *arg_alloc(long long argsz, size_t natural, uint32_t *out, size_t *alen)
+static void *arg_alloc(long long argsz, size_t natural, size_t *alen)
 {
 	size_t len = natural;
 
 	if (argsz != SIM_ARGSZ && (uint64_t)argsz > natural)
 		len = (uint64_t)argsz > SIM_ARG_MAX ? SIM_ARG_MAX : (size_t)argsz;
-	*out = argsz == SIM_ARGSZ ? (uint32_t)natural : (uint32_t)argsz;
 	*alen = len;
-	return xcalloc(1, len);
+	return sim_xcalloc(1, len);
 }
 
-static long do_ioctl(struct sim *s, unsigned int cmd, void *arg, size_t len, int fault_word,
-		     void *bitmap, size_t bitmap_len)
+/* The argsz field: the one asked for, else the natural size. */
+static uint32_t arg_size(long long argsz, size_t natural)
 {
-	struct ureg u = { .n = 0 };
-	long ret;
-
-	ureg_add(s, &u, arg, len, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE);
-	if (bitmap)
-		ureg_buffer(s, &u, bitmap, bitmap_len, fault_word);
-	ret = vfiosim_ioctl(s->c, cmd, arg);
-	ureg_undo(s, &u);
-	return ret;
-}
-
-long sim_map(struct sim *s, long long argsz, uint32_t flags, uint64_t vaddr, uint64_t iova,
-	     uint64_t size)
-{
-	struct vfio_iommu_type1_dma_map *m;
-	size_t alen;
-	uint32_t asz;
-	long ret;
-
-	m = arg_alloc(argsz, sizeof(*m), &asz, &alen);
-	m->argsz = asz;
-	m->flags = flags;
-	m->vaddr = vaddr;
-	m->iova = iova;
-	m->size = size;
-	trace_ioctl(s, VFIO_IOMMU_MAP_DMA);
-	trace_int(s->tr, "argsz", asz);
-	trace_int(s->tr, "flags", flags);
-	trace_u64(s->tr, "vaddr", vaddr);
-	trace_u64(s->tr, "iova", iova);
-	trace_u64(s->tr, "size", size);
-	ret = s->c ? do_ioctl(s, VFIO_IOMMU_MAP_DMA, m, alen, -1, NULL, 0) : -EBADF;
-	free(m);
-	return done(s, ret);
+	return argsz == SIM_ARGSZ ? (uint32_t)natural : (uint32_t)argsz;
 }
 
 /*
  * A bitmap buffer for [iova, iova + size) as bm describes it, zeroed as
  * the UAPI asks, followed by a canary.  *bytes is what the buffer holds
- * (at least bitmap.size where that is sane), *nbits the pages of the range.
+ * (at least bitmap.size where that is sane); b gets the vfio_bitmap.
  */
 static uint64_t *bitmap_alloc(struct sim *s, uint64_t size, const struct sim_bitmap *bm,
-			      uint64_t *pgsize, uint64_t *bsize, size_t *bytes, uint64_t *nbits)
+			      struct vfio_bitmap *b, size_t *bytes)
 {
 	uint64_t need, alloc;
-	unsigned char *b;
+	unsigned char *buf;
 
-	*pgsize = bm && bm->pgsize_set ? bm->pgsize : s->page_size;
-	*nbits = *pgsize && !(*pgsize & (*pgsize - 1)) ? size / *pgsize : 0;
-	need = (*nbits / 64 + !!(*nbits % 64)) * 8;
-	*bsize = bm && bm->size_set ? bm->size : need;
-	alloc = *bsize > need ? *bsize : need;
+	b->pgsize = bm && bm->pgsize_set ? bm->pgsize : s->page_size;
+	need = vfiosim_bitmap_bytes(vfiosim_bitmap_pages(size, b->pgsize));
+	b->size = bm && bm->size_set ? bm->size : need;
+	alloc = b->size > need ? b->size : need;
 	if (alloc > SIM_BITMAP_MAX)
 		alloc = SIM_BITMAP_MAX;
 	if (bm && bm->fault_word >= 0 && (uint64_t)bm->fault_word * 8 + 8 > alloc)
 		alloc = (uint64_t)bm->fault_word * 8 + 8;
-	b = xcalloc(1, (size_t)alloc + SIM_CANARY);
-	memset(b + alloc, SIM_CANARY_BYTE, SIM_CANARY);
+	buf = sim_xcalloc(1, (size_t)alloc + SIM_CANARY);
+	memset(buf + alloc, SIM_CANARY_BYTE, SIM_CANARY);
 	*bytes = (size_t)alloc;
-	return (uint64_t *)(void *)b;
+	b->data = (void *)buf;
+	return (uint64_t *)(void *)buf;
 }
 
 static bool canary_intact(const uint64_t *bitmap, size_t bytes)
@@ -444,297 +463,159 @@ static bool canary_intact(const uint64_t *bitmap, size_t bytes)
 	return true;
 }
 
-/* Keeps a successful report; a failed call leaves none. */
-static void report_keep(struct sim *s, long ret, uint64_t iova, uint64_t size, uint64_t pgsize,
-			uint64_t nbits, const uint64_t *bitmap, size_t bytes)
+/*
+ * The ioctl on its argument block (len bytes) and the bitmap it names
+ * (bytes long, a canary behind), both registered as user memory for the
+ * call.
+ */
+static long ioctl_call(struct sim *s, unsigned int cmd, void *arg, size_t len,
+		       uint64_t *bitmap, size_t bytes)
 {
-	struct sim_report *r = &s->rep;
-	struct strbuf sb = { 0 };
-	size_t words = (size_t)(nbits / 64 + !!(nbits % 64));
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_IOCTL, .cmd = cmd, .arg = (uintptr_t)arg };
+	struct ureg u = { .n = 0 };
+	long ret = -EBADF;
 
-	free(r->bits);
-	r->bits = NULL;
-	r->valid = false;
-	if (ret)
-		return;
-	if (words * 8 > bytes)
-		words = bytes / 8;
-	r->valid = true;
-	r->seq++;
-	r->iova = iova;
-	r->size = size;
-	r->pgsize = pgsize;
-	r->nbits = (uint64_t)words * 64 < nbits ? (uint64_t)words * 64 : nbits;
-	/* One word more than needed: readers may run to nbits / 64 inclusive. */
-	r->bits = xcalloc(words + 1, 8);
-	memcpy(r->bits, bitmap, words * 8);
-	if (r->nbits % 64)
-		r->bits[words - 1] &= (1ULL << (r->nbits % 64)) - 1;
-	pages_format(&sb, r->bits, r->nbits, iova, pgsize, 0);
-	trace_str(s->tr, "dirty", sb_str(&sb));
-	sb_free(&sb);
-	if (!canary_intact(bitmap, bytes))
+	if (s->c) {
+		ureg_add(s, &u, arg, len, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE);
+		if (bitmap)
+			ureg_buffer(s, &u, bitmap, bytes, s->aside.fault_word);
+		ret = vfiosim_ioctl(s->c, cmd, arg);
+		ureg_undo(s, &u);
+	}
+	if (!ret && bitmap && !canary_intact(bitmap, bytes))
 		snprintf(s->ev.check_msg, sizeof(s->ev.check_msg),
 			 "the driver wrote past the end of the user's bitmap");
+	return call_end(s, &op, arg, len, ret);
+}
+
+long sim_map(struct sim *s, long long argsz, uint32_t flags, uint64_t vaddr, uint64_t iova,
+	     uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map *m;
+	size_t alen;
+	long ret;
+
+	m = arg_alloc(argsz, sizeof(*m), &alen);
+	vfiosim_map_arg(m, flags, vaddr, iova, size);
+	m->argsz = arg_size(argsz, sizeof(*m));
+	call_start(s, -1);
+	ret = ioctl_call(s, VFIO_IOMMU_MAP_DMA, m, alen, NULL, 0);
+	free(m);
+	return ret;
 }
 
 long sim_unmap(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, uint64_t size,
 	       const struct sim_bitmap *bm)
 {
-	/* struct vfio_iommu_type1_dma_unmap with a struct vfio_bitmap in data[] */
-	struct unmap_arg {
-		uint32_t argsz, flags;
-		uint64_t iova, size;
-		struct vfio_bitmap bitmap;
-	} *a;
 	bool with_bitmap = flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
-	uint64_t *bitmap = NULL, pgsize = 0, bsize = 0, nbits = 0;
+	struct vfio_bitmap b = { 0 };
+	struct dirty_unmap_arg *a;
+	uint64_t *bitmap = NULL;
 	size_t bytes = 0, alen;
-	uint32_t asz;
 	long ret;
 
-	_Static_assert(offsetof(struct unmap_arg, bitmap) ==
-		       offsetof(struct vfio_iommu_type1_dma_unmap, data), "vfio_bitmap at data[]");
-	a = arg_alloc(argsz, sizeof(*a), &asz, &alen);
-	if (argsz == SIM_ARGSZ && !with_bitmap)
-		asz = sizeof(struct vfio_iommu_type1_dma_unmap);
-	a->argsz = asz;
-	a->flags = flags;
-	a->iova = iova;
-	a->size = size;
-	trace_ioctl(s, VFIO_IOMMU_UNMAP_DMA);
-	trace_int(s->tr, "argsz", asz);
-	trace_int(s->tr, "flags", flags);
-	trace_u64(s->tr, "iova", iova);
-	trace_u64(s->tr, "size", size);
+	a = arg_alloc(argsz, sizeof(*a), &alen);
+	call_start(s, -1);
 	if (with_bitmap) {
-		bitmap = bitmap_alloc(s, size, bm, &pgsize, &bsize, &bytes, &nbits);
-		a->bitmap.pgsize = pgsize;
-		a->bitmap.size = bsize;
-		a->bitmap.data = (void *)bitmap;
-		trace_u64(s->tr, "pgsize", pgsize);
-		trace_u64(s->tr, "bitmap_size", bsize);
-		if (bm && bm->fault_word >= 0)
-			trace_int(s->tr, "fault_word", bm->fault_word);
+		bitmap = bitmap_alloc(s, size, bm, &b, &bytes);
+		s->aside.fault_word = bm ? bm->fault_word : -1;
 	}
-	ret = s->c ? do_ioctl(s, VFIO_IOMMU_UNMAP_DMA, a, alen,
-			      bm ? bm->fault_word : -1, bitmap, bytes) : -EBADF;
-	s->has_unmapped = true;
-	s->unmapped = a->size;
-	trace_u64(s->tr, "size_out", a->size);
-	if (with_bitmap)
-		report_keep(s, ret, iova, size, pgsize, nbits, bitmap, bytes);
+	/* Without a bitmap, data[] stays zeroed; the flags are the caller's either way. */
+	vfiosim_unmap_bitmap_arg(a, iova, size, b.pgsize, bitmap, b.size);
+	a->flags = flags;
+	a->argsz = arg_size(argsz, with_bitmap ? sizeof(*a) :
+			    sizeof(struct vfio_iommu_type1_dma_unmap));
+	ret = ioctl_call(s, VFIO_IOMMU_UNMAP_DMA, a, alen, bitmap, bytes);
 	free(bitmap);
 	free(a);
-	return done(s, ret);
+	return ret;
 }
 
 long sim_dirty(struct sim *s, long long argsz, uint32_t flags)
 {
 	struct vfio_iommu_type1_dirty_bitmap *d;
 	size_t alen;
-	uint32_t asz;
 	long ret;
 
-	d = arg_alloc(argsz, sizeof(*d), &asz, &alen);
-	d->argsz = asz;
-	d->flags = flags;
-	trace_ioctl(s, VFIO_IOMMU_DIRTY_PAGES);
-	trace_int(s->tr, "argsz", asz);
-	trace_int(s->tr, "flags", flags);
-	ret = s->c ? do_ioctl(s, VFIO_IOMMU_DIRTY_PAGES, d, alen, -1, NULL, 0) : -EBADF;
+	d = arg_alloc(argsz, sizeof(*d), &alen);
+	vfiosim_dirty_arg(d, flags);
+	d->argsz = arg_size(argsz, sizeof(*d));
+	call_start(s, -1);
+	s->aside.raw_dirty = true;
+	ret = ioctl_call(s, VFIO_IOMMU_DIRTY_PAGES, d, alen, NULL, 0);
 	free(d);
-	return done(s, ret);
+	return ret;
 }
 
 long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
 	     const struct sim_bitmap *bm)
 {
-	/* struct vfio_iommu_type1_dirty_bitmap with the range in data[] */
-	struct get_arg {
-		uint32_t argsz, flags;
-		struct vfio_iommu_type1_dirty_bitmap_get get;
-	} *a;
-	uint64_t *bitmap, pgsize, bsize, nbits;
+	struct dirty_get_arg *a;
+	struct vfio_bitmap b;
+	uint64_t *bitmap;
 	size_t bytes, alen;
-	uint32_t asz;
 	long ret;
 
-	_Static_assert(offsetof(struct get_arg, get) ==
-		       offsetof(struct vfio_iommu_type1_dirty_bitmap, data), "the range at data[]");
-	a = arg_alloc(argsz, sizeof(*a), &asz, &alen);
-	bitmap = bitmap_alloc(s, size, bm, &pgsize, &bsize, &bytes, &nbits);
-	a->argsz = asz;
-	a->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
-	a->get.iova = iova;
-	a->get.size = size;
-	a->get.bitmap.pgsize = pgsize;
-	a->get.bitmap.size = bsize;
-	a->get.bitmap.data = (void *)bitmap;
-	trace_ioctl(s, VFIO_IOMMU_DIRTY_PAGES);
-	trace_int(s->tr, "argsz", asz);
-	trace_int(s->tr, "flags", VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP);
-	trace_u64(s->tr, "iova", iova);
-	trace_u64(s->tr, "size", size);
-	trace_u64(s->tr, "pgsize", pgsize);
-	trace_u64(s->tr, "bitmap_size", bsize);
-	if (bm && bm->fault_word >= 0)
-		trace_int(s->tr, "fault_word", bm->fault_word);
-	ret = s->c ? do_ioctl(s, VFIO_IOMMU_DIRTY_PAGES, a, alen,
-			      bm ? bm->fault_word : -1, bitmap, bytes) : -EBADF;
-	report_keep(s, ret, iova, size, pgsize, nbits, bitmap, bytes);
+	a = arg_alloc(argsz, sizeof(*a), &alen);
+	bitmap = bitmap_alloc(s, size, bm, &b, &bytes);
+	vfiosim_get_bitmap_arg(a, iova, size, b.pgsize, bitmap, b.size);
+	a->argsz = arg_size(argsz, sizeof(*a));
+	call_start(s, -1);
+	s->aside.fault_word = bm ? bm->fault_word : -1;
+	ret = ioctl_call(s, VFIO_IOMMU_DIRTY_PAGES, a, alen, bitmap, bytes);
 	free(bitmap);
 	free(a);
-	return done(s, ret);
-}
-
-/* Walks the capability chain, trusting nothing in it. */
-static void info_parse(struct sim_info *in, const unsigned char *buf, size_t len)
-{
-	const struct vfio_iommu_type1_info *info = (const void *)buf;
-	uint32_t off = info->cap_offset, seen = 0;
-	size_t k = 0;
-
-	in->caps[0] = '\0';
-	while (off && seen++ < 16 && off % 8 == 0 && off >= sizeof(*info) &&
-	       (size_t)off + sizeof(struct vfio_info_cap_header) <= len) {
-		const struct vfio_info_cap_header *h = (const void *)(buf + off);
-		size_t room = len - off;
-
-		if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION &&
-		    room >= sizeof(struct vfio_iommu_type1_info_cap_migration)) {
-			const struct vfio_iommu_type1_info_cap_migration *m = (const void *)h;
-
-			in->has_mig = true;
-			in->mig_flags = m->flags;
-			in->mig_pgsizes = m->pgsize_bitmap;
-			in->mig_max_bitmap = m->max_dirty_bitmap_size;
-			k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k,
-					      "%smigration(flags=%u,pgsizes=0x%" PRIx64 ",max=0x%"
-					      PRIx64 ")", k ? " " : "", m->flags,
-					      in->mig_pgsizes, in->mig_max_bitmap);
-		} else if (h->id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL &&
-			   room >= sizeof(struct vfio_iommu_type1_info_dma_avail)) {
-			in->has_avail = true;
-			in->avail = ((const struct vfio_iommu_type1_info_dma_avail *)h)->avail;
-			k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k,
-					      "%sdma_avail(%u)", k ? " " : "", in->avail);
-		} else if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
-			   room >= sizeof(struct vfio_iommu_type1_info_cap_iova_range)) {
-			const struct vfio_iommu_type1_info_cap_iova_range *r = (const void *)h;
-			uint32_t i, n = r->nr_iovas;
-
-			if (n > (room - sizeof(*r)) / sizeof(r->iova_ranges[0]))
-				n = (uint32_t)((room - sizeof(*r)) / sizeof(r->iova_ranges[0]));
-			k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k,
-					      "%siova_ranges(", k ? " " : "");
-			for (i = 0; i < n; i++) {
-				if (i < SIM_MAX_IOVA) {
-					in->iova_start[i] = r->iova_ranges[i].start;
-					in->iova_end[i] = r->iova_ranges[i].end;
-				}
-				if (k < sizeof(in->caps))
-					k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k,
-							      "%s0x%" PRIx64 "-0x%" PRIx64,
-							      i ? "," : "",
-							      (uint64_t)r->iova_ranges[i].start,
-							      (uint64_t)r->iova_ranges[i].end);
-			}
-			in->nr_iova = n < SIM_MAX_IOVA ? n : SIM_MAX_IOVA;
-			if (k < sizeof(in->caps))
-				k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k, ")");
-		} else {
-			k += (size_t)snprintf(in->caps + k, sizeof(in->caps) - k,
-					      "%scap%u(v%u)", k ? " " : "", h->id, h->version);
-		}
-		if (k >= sizeof(in->caps))
-			k = sizeof(in->caps) - 1;
-		if (h->next && h->next <= off)
-			break;
-		off = h->next;
-	}
+	return ret;
 }
 
 long sim_info(struct sim *s, long long argsz)
 {
 	struct vfio_iommu_type1_info *info;
 	size_t len;
-	uint32_t asz;
 	long ret;
 
-	info = arg_alloc(argsz, sizeof(*info), &asz, &len);
-	info->argsz = asz;
-	trace_ioctl(s, VFIO_IOMMU_GET_INFO);
-	trace_int(s->tr, "argsz", asz);
-	ret = s->c ? do_ioctl(s, VFIO_IOMMU_GET_INFO, info, len, -1, NULL, 0) : -EBADF;
-	memset(&s->info, 0, sizeof(s->info));
-	if (!ret) {
-		s->info.valid = true;
-		s->info.argsz = info->argsz;
-		s->info.flags = info->flags;
-		s->info.pgsizes = info->iova_pgsizes;
-		info_parse(&s->info, (const unsigned char *)info, len < asz ? len : asz);
-		trace_int(s->tr, "argsz_out", info->argsz);
-		trace_int(s->tr, "flags_out", info->flags);
-		trace_u64(s->tr, "iova_pgsizes", info->iova_pgsizes);
-		trace_str(s->tr, "caps", s->info.caps);
-	}
+	info = arg_alloc(argsz, sizeof(*info), &len);
+	vfiosim_info_arg(info, arg_size(argsz, sizeof(*info)));
+	call_start(s, -1);
+	ret = ioctl_call(s, VFIO_IOMMU_GET_INFO, info, len, NULL, 0);
 	free(info);
-	return done(s, ret);
+	return ret;
 }
 
 /* ------------------------------------------------ the device side */
 
 long sim_pin(struct sim *s, unsigned int gi, uint64_t iova, int npage, int prot)
 {
-	uint64_t *pfns;
-	long ret;
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_PIN, .iova = iova, .npage = npage,
+				 .prot = prot };
 
-	before_call(s, "pin");
-	trace_int(s->tr, "group", gi);
-	trace_u64(s->tr, "iova", iova);
-	trace_int(s->tr, "npage", npage);
-	trace_int(s->tr, "prot", prot);
-	if (!s->c || !group_at(s, gi))
-		return done(s, -EBADF);
-	/* Far more than any backend takes at once (a page of pfns): those fail first. */
-	pfns = xcalloc(npage > 0 && npage < 65536 ? (size_t)npage : 65536, sizeof(*pfns));
-	ret = vfiosim_pin_pages(s->c, s->g[gi], iova, npage, prot, pfns);
-	free(pfns);
-	return done(s, ret);
+	return group_call(s, gi, &op);
 }
 
 long sim_unpin(struct sim *s, unsigned int gi, uint64_t iova, int npage)
 {
-	before_call(s, "unpin");
-	trace_int(s->tr, "group", gi);
-	trace_u64(s->tr, "iova", iova);
-	trace_int(s->tr, "npage", npage);
-	if (!s->c || !group_at(s, gi))
-		return done(s, -EBADF);
-	return done(s, vfiosim_unpin_pages(s->c, s->g[gi], iova, npage));
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_UNPIN, .iova = iova, .npage = npage };
+
+	return group_call(s, gi, &op);
 }
 
 long sim_dma_rw(struct sim *s, uint64_t iova, size_t len, bool write, int byte,
 		const void *data)
 {
+	struct vfiosim_op op = { .kind = VFIOSIM_OP_DMA_RW, .iova = iova, .len = len,
+				 .write = write };
 	unsigned char *buf;
 	long ret;
 	size_t i;
 
-	before_call(s, "dma_rw");
-	trace_u64(s->tr, "iova", iova);
-	trace_u64(s->tr, "len", len);
-	trace_bool(s->tr, "write", write);
-	if (write && data)
-		trace_str(s->tr, "data", "given");
-	else if (write)
-		trace_int(s->tr, "byte", byte);
+	call_start(s, -1);
+	s->aside.data_given = data != NULL;
+	s->aside.byte = byte;
 	if (!s->c)
-		return done(s, -EBADF);
+		return call_end(s, &op, NULL, 0, -EBADF);
 	buf = len <= SIM_DATA_MAX ? malloc(len ? len : 1) : NULL;
 	if (!buf)
-		return done(s, -ENOMEM);
+		return call_end(s, &op, NULL, 0, -ENOMEM);
 	if (write && data)
 		memcpy(buf, data, len);
 	else
@@ -748,8 +629,10 @@ long sim_dma_rw(struct sim *s, uint64_t iova, size_t len, bool write, int byte,
 		s->rd = buf;
 		s->rd_len = ret ? 0 : len;
 	}
-	return done(s, ret);
+	return call_end(s, &op, NULL, 0, ret);
 }
+
+/* ------------------------------------------------ devices, faults */
 
 long sim_write(struct sim *s, unsigned int gi, uint64_t iova, size_t len, int byte,
 	       const void *data)
@@ -808,9 +691,4 @@ void sim_expect_warnings(struct sim *s, bool on)
 	s->expect_warnings = on;
 	if (s->h)
 		vfiosim_expect_warnings(s->h, on);
-}
-
-const char *sim_ret_str(long ret, char *buf, size_t len)
-{
-	return ret_str(ret, buf, len);
 }

@@ -3,13 +3,14 @@
  * sim.h - one simulated machine and every call the command makes into it.
  *
  * Scenarios, trace replay and the migration all go through these calls,
- * so that each is traced the same way (trace.h), builds its ioctl argument
- * exactly as a VMM would, and is followed by the same checks: the
- * ground-truth oracle on the container (created with it), WARNs raised by
- * the simulator, and the backend's own consistency check.  What a call
- * found is left in struct sim_events for the caller to judge; results
- * (the last dirty report, the size UNMAP wrote back, GET_INFO, data read
- * by dma_rw) stay in struct sim until the next call of their kind.
+ * so that each is traced the same way (trace.h: the calls on the container
+ * by its observer, tracer.h), builds its ioctl argument exactly as a VMM
+ * would, and is followed by the same checks: the ground-truth oracle on
+ * the container (created with it), WARNs raised by the simulator, and the
+ * backend's own consistency check.  What a call found is left in struct
+ * sim_events for the caller to judge; results (the last dirty report, the
+ * size UNMAP wrote back, GET_INFO, data read by dma_rw) stay in struct sim
+ * until the next call of their kind.
  */
 #ifndef VFIOSIM_CMD_SIM_H
 #define VFIOSIM_CMD_SIM_H
@@ -18,6 +19,7 @@
 #include <stdint.h>
 
 #include "vfiosim.h"
+#include "vfiosim_observer.h"
 #include "vfiosim_oracle.h"
 #include "trace.h"
 
@@ -28,6 +30,8 @@ enum oracle_kind { OK_MISSED = 1, OK_SPURIOUS = 2, OK_INEXACT = 4, OK_DESYNC = 8
 #define SIM_MAX_IOVA	16
 /* "argsz" not given: the natural size of the argument. */
 #define SIM_ARGSZ	(-1LL)
+/* Largest argument buffer we back with memory (argsz may claim more). */
+#define SIM_ARG_MAX	(1U << 20)
 
 struct sim_report {
 	bool valid;			/* the last report succeeded */
@@ -66,6 +70,15 @@ struct sim_events {
 	char check_msg[300];		/* consistency check, "" if fine */
 };
 
+/* What the command knows of its container call that the container does not see. */
+struct sim_aside {
+	long group;			/* the group index it was given */
+	int fault_word;			/* of the bitmap; -1: none */
+	bool raw_dirty;			/* DIRTY_PAGES as raw flags, without GET's range */
+	bool data_given;		/* dma_rw writes the caller's bytes ... */
+	int byte;			/* ... else this byte (>= 0), else a pattern */
+};
+
 struct sim {
 	const struct vfiosim_backend *be;
 	struct trace *tr;
@@ -88,9 +101,19 @@ struct sim {
 	unsigned long ops;		/* calls made */
 	bool lenient;			/* the oracle's exact check is off */
 	bool expect_warnings;		/* sim_expect_warnings() */
+
+	/* tracer.c */
+	struct vfiosim_observer tracer;
+	struct sim_aside aside;
+	unsigned int depth;		/* container operations under way */
+	bool told;			/* the tracer saw the command's call */
+	unsigned char req[48];		/* the ioctl's argument as it was before */
 };
 
 void sim_init(struct sim *s, const struct vfiosim_backend *be, struct trace *tr);
+/* Hands src's machine to dst: a struct sim is not copied (its container
+ * knows its tracer by address). */
+void sim_move(struct sim *dst, struct sim *src);
 /*
  * Creates the host; 0 or -errno.  Every other call needs one.  The trace
  * records the profile its containers will follow ("kernel": "6.12").
@@ -142,8 +165,8 @@ void sim_oracle_exact(struct sim *s, bool on);
  */
 void sim_expect_warnings(struct sim *s, bool on);
 
-/* How each ioctl command is shown. */
-const char *sim_ret_str(long ret, char *buf, size_t len);
+/* calloc() of at least a byte, or the command exits (2) saying it is out of memory. */
+void *sim_xcalloc(size_t n, size_t size);
 
 /* splitmix64: random choices that a printed seed repeats on any libc. */
 static inline uint64_t sim_rand(uint64_t *state)
