@@ -72,7 +72,10 @@ static int replay_path(const char *path)
 		char **more;
 		char *full;
 
-		if (de->d_name[0] == '.')
+		size_t l = strlen(de->d_name);
+
+		/* Not an input: NAME.vfs is the scenario of input NAME. */
+		if (de->d_name[0] == '.' || (l > 4 && !strcmp(de->d_name + l - 4, ".vfs")))
 			continue;
 		more = realloc(names, (n + 1) * sizeof(*names));
 		full = malloc(strlen(path) + strlen(de->d_name) + 2);

@@ -36,15 +36,21 @@
 #define SL_WIN		(SL_GUEST + SL_GUEST_SIZE - SL_WIN_SIZE)
 #define SL_IOVA		VFIOSIM_IOVA
 
-/* The calling program's memory of a world: arguments and bitmaps
- * (read-write), an unregistered gap, a read-only area. */
+/* The calling program's memory of a world (sl_areas): arguments and
+ * bitmaps (read-write), a hole, a read-only area. */
 #define SL_ARG_SIZE	4096
 #define SL_BM_SIZE	(64 * 1024)
-#define SL_RW_SIZE	(SL_ARG_SIZE + SL_BM_SIZE)
 #define SL_GAP_SIZE	4096
 #define SL_RO_SIZE	4096
-#define SL_MEM_SIZE	(SL_RW_SIZE + SL_GAP_SIZE + SL_RO_SIZE)
+#define SL_MEM_SIZE	(SL_ARG_SIZE + SL_BM_SIZE + SL_GAP_SIZE + SL_RO_SIZE)
 #define SL_RW_BUF	(64 * 1024 + 64)
+
+const struct sl_area sl_areas[SL_AREAS] = {
+	[SL_AREA_ARG] = { SL_ARG_SIZE, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE },
+	[SL_AREA_BM] = { SL_BM_SIZE, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE },
+	[SL_AREA_GAP] = { SL_GAP_SIZE, 0 },
+	[SL_AREA_RO] = { SL_RO_SIZE, VFIOSIM_PROT_READ },
+};
 
 #define SL_WORLDS	2
 static unsigned char sl_mem[SL_WORLDS][SL_MEM_SIZE] __attribute__((aligned(4096)));
@@ -53,10 +59,11 @@ static unsigned char sl_rw_bufs[SL_WORLDS][SL_RW_BUF];
 #define SL_PFNS		(65536 / 8 + 8)
 static uint64_t sl_pfns[SL_WORLDS][SL_PFNS];
 
+#define SL_OFF_BM	SL_ARG_SIZE
+#define SL_OFF_GAP	(SL_OFF_BM + SL_BM_SIZE)
+#define SL_OFF_RO	(SL_OFF_GAP + SL_GAP_SIZE)
 #define sl_arg(w)	((w)->mem)
-#define sl_bm(w)	((w)->mem + SL_ARG_SIZE)
-#define sl_gap(w)	((w)->mem + SL_RW_SIZE)
-#define sl_ro(w)	((w)->mem + SL_RW_SIZE + SL_GAP_SIZE)
+#define sl_bm(w)	((w)->mem + SL_OFF_BM)
 
 /* Bitmap pointer choices (low 3 bits of the buf operand). */
 enum {
@@ -183,16 +190,66 @@ static bool sl_iommu_group(unsigned int g)
 	return g != 2;
 }
 
+void sl_world_spec(const struct sl_config *cfg, struct sl_spec *spec)
+{
+	static const int types[4] = { VFIO_TYPE1v2_IOMMU, 0, VFIO_TYPE1_IOMMU,
+				      VFIO_TYPE1_NESTING_IOMMU };
+	uint64_t p = cfg->host == SL_HOST_64K ? 0x10000 : 0x1000, def, coarse;
+	unsigned int i;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->host.strict_uaccess = true;
+	spec->host.kernel = cfg->kernel;
+	switch (cfg->host) {
+	case SL_HOST_64K:
+		spec->host.page_size = p;
+		break;
+	case SL_HOST_MEMLOCK:
+		spec->host.memlock_limit = 1ULL << 20;
+		break;
+	case SL_HOST_DMA_LIMIT:
+		spec->host.dma_entry_limit = 8;
+		break;
+	}
+	/* 4K|2M|1G, or 64K|512M on a 64K host; group 3 has its own set. */
+	def = p == 0x10000 ? 0x10000 | 0x20000000 : 0;
+	coarse = p == 0x10000 ? 0x10000 | 0x200000 | 0x20000000 : 0x1000 | 0x10000 | 0x200000;
+	if (cfg->coarse)
+		coarse = p == 0x10000 ? 0x20000000 : 0x10000 | 0x200000;
+	for (i = 0; i < SL_GROUPS; i++) {
+		struct vfiosim_group_config *gc = &spec->group[i];
+
+		spec->vendor[i] = i != 1;
+		/* An emulated group has no IOMMU, nothing else to say. */
+		if (!sl_iommu_group(i)) {
+			gc->kind = VFIOSIM_GROUP_EMULATED;
+			continue;
+		}
+		gc->kind = VFIOSIM_GROUP_IOMMU;
+		gc->pgsize_bitmap = i == 3 ? coarse : def;
+		gc->iommu_id = i == 3 ? 2 : 1;
+		gc->has_dma_unmap = spec->vendor[i];
+		gc->nesting = true;
+	}
+	spec->type = types[cfg->type >> 2];
+	if (cfg->type == SL_TYPE_NESTING)
+		spec->fallback = VFIO_TYPE1v2_IOMMU;
+	/*
+	 * A unit that changes while tracking may over-report (divergences.md
+	 * 4), which the exact check cannot tell from a wrong bit; missed pages
+	 * and bits outside the mappings are still caught.
+	 */
+	spec->lenient = cfg->coarse;
+}
+
 void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		   const struct sl_config *cfg, const struct vfiosim_backend *be,
 		   unsigned int mode)
 {
-	struct vfiosim_host_config hc = { .strict_uaccess = true, .kernel = cfg->kernel };
-	uint64_t p, def, coarse;
-	static const int types[4] = { VFIO_TYPE1v2_IOMMU, 0, VFIO_TYPE1_IOMMU,
-				      VFIO_TYPE1_NESTING_IOMMU };
+	struct sl_spec spec;
 	const char *what = NULL;
 	unsigned int i;
+	size_t off = 0;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
@@ -203,67 +260,40 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 	w->be = be ? be : vfiosim_backend_find(NULL);
 	w->mem = sl_mem[index];
 	w->rw_buf = sl_rw_bufs[index];
-	switch (cfg->host) {
-	case SL_HOST_64K:
-		hc.page_size = 0x10000;
-		break;
-	case SL_HOST_MEMLOCK:
-		hc.memlock_limit = 1ULL << 20;
-		break;
-	case SL_HOST_DMA_LIMIT:
-		hc.dma_entry_limit = 8;
-		break;
-	}
-	w->h = vfiosim_host_new(&hc);
+	sl_world_spec(cfg, &spec);
+	w->h = vfiosim_host_new(&spec.host);
 	if (!w->h)
 		fuzz_fail(who, "vfiosim_host_new failed");
-	p = w->page = vfiosim_page_size(w->h);
+	w->page = vfiosim_page_size(w->h);
 	ret = vfiosim_guest_map(w->h, VFIOSIM_LAYOUT_RAM | VFIOSIM_LAYOUT_SCATTER |
 				VFIOSIM_LAYOUT_RO | VFIOSIM_LAYOUT_MMIO, &what);
 	sl_must(w, ret, what);
-	sl_must(w, vfiosim_user_add(w->h, w->mem, SL_RW_SIZE,
-				    VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE), "user memory");
-	sl_must(w, vfiosim_user_add(w->h, sl_ro(w), SL_RO_SIZE, VFIOSIM_PROT_READ),
-		"read-only user memory");
-
-	/* 4K|2M|1G, or 64K|512M on a 64K host; group 3 has its own set. */
-	def = p == 0x10000 ? 0x10000 | 0x20000000 : 0;
-	coarse = p == 0x10000 ? 0x10000 | 0x200000 | 0x20000000 : 0x1000 | 0x10000 | 0x200000;
-	if (cfg->coarse)
-		coarse = p == 0x10000 ? 0x20000000 : 0x10000 | 0x200000;
+	for (i = 0; i < SL_AREAS; i++) {
+		sl_must(w, vfiosim_user_add(w->h, w->mem + off, sl_areas[i].size,
+					    sl_areas[i].prot), "user memory");
+		off += sl_areas[i].size;
+	}
 	for (i = 0; i < SL_GROUPS; i++) {
-		struct vfiosim_group_config gc = {
-			.kind = sl_iommu_group(i) ? VFIOSIM_GROUP_IOMMU :
-				VFIOSIM_GROUP_EMULATED,
-			.pgsize_bitmap = i == 3 ? coarse : def,
-			.iommu_id = i == 3 ? 2 : 1,
-			.has_dma_unmap = i != 1,
-			.nesting = true,
-		};
-
-		w->g[i] = vfiosim_group_new(w->h, &gc);
+		w->g[i] = vfiosim_group_new(w->h, &spec.group[i]);
 		if (!w->g[i])
 			fuzz_fail(who, "vfiosim_group_new failed");
-		if (gc.has_dma_unmap)
+		if (spec.vendor[i])
 			vfiosim_group_set_dma_unmap(w->g[i], sl_dma_unmap, w);
 	}
 
-	w->c = vfiosim_container_new_backend(w->h, types[cfg->type >> 2], w->be);
-	/* The nesting type is gone since 6.13: such a header means v2 there. */
-	if (!w->c && errno == EINVAL && cfg->type == SL_TYPE_NESTING)
-		w->c = vfiosim_container_new_backend(w->h, VFIO_TYPE1v2_IOMMU, w->be);
+	w->type = spec.type;
+	w->c = vfiosim_container_new_backend(w->h, spec.type, w->be);
+	if (!w->c && errno == EINVAL && spec.fallback) {
+		w->type = spec.fallback;
+		w->c = vfiosim_container_new_backend(w->h, spec.fallback, w->be);
+	}
 	if (!w->c)
 		fuzz_fail(who, "vfiosim_container_new_backend failed");
-	w->driver = cfg->type != SL_TYPE_BARE_V2;
+	w->driver = spec.type != 0;
 	w->o = vfiosim_oracle_new(w->c);
 	if (!w->o)
 		fuzz_fail(who, "vfiosim_oracle_new failed");
-	/*
-	 * A unit that changes while tracking may over-report (divergences.md
-	 * 4), which the exact check cannot tell from a wrong bit; missed pages
-	 * and bits outside the mappings are still caught.
-	 */
-	if (cfg->coarse)
+	if (spec.lenient)
 		vfiosim_oracle_set_exact(w->o, false);
 	for (i = 0; i < SL_GROUPS; i++) {
 		if (!(cfg->attach & (1U << i)))
@@ -271,7 +301,7 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		sl_must(w, vfiosim_container_attach(w->c, w->g[i]), "attach");
 		w->attached[i] = true;
 	}
-	if (cfg->type == SL_TYPE_BARE_V2 && cfg->attach) {
+	if (!spec.type && cfg->attach) {
 		sl_must(w, vfiosim_ioctl_arg(w->c, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU),
 			"SET_IOMMU");
 		w->driver = true;
@@ -281,8 +311,9 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		fuzz_fail(who, "WARN while setting up: %s", vfiosim_last_warning(w->h));
 }
 
-void sl_world_fini(struct sl_world *w)
+const char *sl_world_free(struct sl_world *w)
 {
+	static char why[300];
 	struct vfiosim_host *h = w->h;
 	unsigned int i;
 
@@ -290,17 +321,28 @@ void sl_world_fini(struct sl_world *w)
 	vfiosim_oracle_free(w->o);
 	for (i = 0; i < SL_GROUPS; i++)
 		vfiosim_group_free(w->g[i]);
+	why[0] = '\0';
 	if (vfiosim_warnings(h) != w->warnings)
-		fuzz_fail(w->who, "WARN while tearing down: %s", vfiosim_last_warning(h));
-	if (vfiosim_mm_pinned_total(h) || vfiosim_mm_locked_vm(h) || vfiosim_live_allocs(h))
-		fuzz_fail(w->who, "after freeing everything: %" PRIu64 " page pin(s), %" PRIu64
-			  " page(s) in locked_vm, %lu simulator allocation(s) left",
-			  vfiosim_mm_pinned_total(h), vfiosim_mm_locked_vm(h),
-			  vfiosim_live_allocs(h));
+		snprintf(why, sizeof(why), "WARN while tearing down: %s",
+			 vfiosim_last_warning(h));
+	else if (vfiosim_mm_pinned_total(h) || vfiosim_mm_locked_vm(h) || vfiosim_live_allocs(h))
+		snprintf(why, sizeof(why), "after freeing everything: %" PRIu64 " page pin(s), %"
+			 PRIu64 " page(s) in locked_vm, %lu simulator allocation(s) left",
+			 vfiosim_mm_pinned_total(h), vfiosim_mm_locked_vm(h),
+			 vfiosim_live_allocs(h));
 	vfiosim_host_free(h);
 	free(w->pins);
 	w->pins = NULL;
 	w->h = NULL;
+	return why[0] ? why : NULL;
+}
+
+void sl_world_fini(struct sl_world *w)
+{
+	const char *who = w->who, *why = sl_world_free(w);
+
+	if (why)
+		fuzz_fail(who, "%s", why);
 }
 
 /* ----------------------------------------------------------- decoding */
@@ -610,6 +652,8 @@ bool sl_decode(struct fuzz_in *in, const struct sl_world *ref, struct sl_action 
 			  (uint64_t)(int64_t)(int8_t)fuzz_u8(in) * 64;
 		a->len = 1 + fuzz_u16(in);
 		a->write = !(a->variant & 1);
+		/* Data that differs from one operation to the next. */
+		a->byte0 = (uint8_t)(w->steps * 7);
 		break;
 	case SL_WRITE:
 		sl_decode_write(in, w, a);
@@ -693,27 +737,30 @@ const char *sl_describe(const struct sl_action *a)
 
 /* ------------------------------------------------------------ running */
 
-static uint64_t sl_bitmap_ptr(struct sl_world *w, unsigned int buf, uint64_t need)
+/* The pointer choice of a bitmap, need bytes long. */
+static void sl_bitmap_place(unsigned int buf, uint64_t need, struct sl_bitmap *b)
 {
+	b->own = true;
 	switch (buf) {
 	case SL_BUF_RO:
-		return (uintptr_t)sl_ro(w);
+		b->off = SL_OFF_RO;
+		break;
 	case SL_BUF_UNREG:
-		return (uintptr_t)sl_gap(w);
-	case SL_BUF_NULL:
-		return 0;
+		b->off = SL_OFF_GAP;
+		break;
 	case SL_BUF_SHORT:
 		/* Only the first half (at least a word) is ours. */
 		need = need / 2 < 8 ? 8 : need / 2 % SL_BM_SIZE;
-		return (uintptr_t)sl_bm(w) + SL_BM_SIZE - need;
-	case SL_BUF_GUEST:
-		return SL_WIN;
-	case SL_BUF_KERNEL:
-		return 0xffff800000001000ULL;
-	case SL_BUF_LIMIT:
-		return 0x7ffffffff000ULL - 8;
+		b->off = SL_OFF_BM + SL_BM_SIZE - need;
+		break;
+	case SL_BUF_GOOD:
+		b->off = SL_OFF_BM;
+		break;
 	default:
-		return (uintptr_t)sl_bm(w);
+		b->own = false;
+		b->addr = buf == SL_BUF_GUEST ? SL_WIN : buf == SL_BUF_KERNEL ?
+			  0xffff800000001000ULL : buf == SL_BUF_LIMIT ? 0x7ffffffff000ULL - 8 : 0;
+		break;
 	}
 }
 
@@ -731,6 +778,14 @@ static uint64_t sl_bitmap_size(unsigned int choice, uint64_t need)
 	default:
 		return need;
 	}
+}
+
+void sl_bitmap_of(const struct sl_world *w, const struct sl_action *a, struct sl_bitmap *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->need = sl_bitmap_bytes(a->size, a->pgsize);
+	b->size = sl_bitmap_size(a->bmsize, b->need);
+	sl_bitmap_place(a->buf, b->need, b);
 }
 
 /* The bitmap as the call left it, where it can be read back. */
@@ -758,6 +813,8 @@ static size_t sl_bm_dirty[SL_WORLDS];
  * writes the last word whole, the model keeps the bits after the range).
  * The guest window is cleared before every report to it, not only after
  * one: it is guest RAM, which a mapping may cover and dma_rw write (F11).
+ * There the bytes the range needs are cleared, whole words: what any
+ * caller must clear, and all a report writes.
  */
 static void sl_bitmap_clear(struct sl_world *w, const struct sl_action *a, uint64_t need)
 {
@@ -770,19 +827,28 @@ static void sl_bitmap_clear(struct sl_world *w, const struct sl_action *a, uint6
 	else if (a->buf == SL_BUF_SHORT)
 		sl_bm_dirty[w->index] = SL_BM_SIZE;
 	else if (a->buf == SL_BUF_GUEST)
-		memset(vfiosim_mm_ptr(w->h, SL_WIN), 0, span < SL_WIN_SIZE ? span : SL_WIN_SIZE);
+		memset(vfiosim_mm_ptr(w->h, SL_WIN), 0, need < SL_WIN_SIZE ? need : SL_WIN_SIZE);
 }
 
 /* The report's bitmap as the action chooses it, cleared where the report may write. */
-static struct vfio_bitmap sl_bitmap(struct sl_world *w, const struct sl_action *a, uint64_t need)
+static struct vfio_bitmap sl_bitmap(struct sl_world *w, const struct sl_action *a,
+				    const struct sl_bitmap *b)
 {
 	struct vfio_bitmap bm = {
-		.pgsize = a->pgsize, .size = sl_bitmap_size(a->bmsize, need),
-		.data = (void *)(uintptr_t)sl_bitmap_ptr(w, a->buf, need),
+		.pgsize = a->pgsize, .size = b->size,
+		.data = b->own ? (void *)(w->mem + b->off) : (void *)(uintptr_t)b->addr,
 	};
 
-	sl_bitmap_clear(w, a, need);
+	sl_bitmap_clear(w, a, b->need);
 	return bm;
+}
+
+uint32_t sl_info_argsz(const struct sl_action *a)
+{
+	/* All of the argument area, the fixed part alone, too short. */
+	static const uint32_t sizes[3] = { SL_ARG_SIZE, sizeof(struct vfio_iommu_type1_info), 8 };
+
+	return sizes[a->n % 3];
 }
 
 /* The argument (len bytes) in the world's memory, with the action's flags and argsz. */
@@ -804,7 +870,6 @@ static void *sl_put_arg(struct sl_world *w, const struct sl_action *a, const voi
 static long sl_exec_bitmap_ioctl(struct sl_world *w, const struct sl_action *a,
 				 struct sl_result *r)
 {
-	uint64_t need = sl_bitmap_bytes(a->size, a->pgsize);
 	bool unmap = a->op == SL_UNMAP || a->op == SL_UNMAP_BM;
 	bool report = a->op == SL_UNMAP_BM || a->op == SL_GET;
 	union {
@@ -814,11 +879,13 @@ static long sl_exec_bitmap_ioctl(struct sl_world *w, const struct sl_action *a,
 		struct dirty_get_arg get;
 	} arg;
 	struct vfio_bitmap bm = { 0 };
+	struct sl_bitmap b;
 	size_t len;
 	long ret;
 
+	sl_bitmap_of(w, a, &b);
 	if (report)
-		bm = sl_bitmap(w, a, need);
+		bm = sl_bitmap(w, a, &b);
 	switch (a->op) {
 	case SL_UNMAP:
 		vfiosim_unmap_arg(&arg.unmap, a->flags, a->iova, a->size);
@@ -845,7 +912,7 @@ static long sl_exec_bitmap_ioctl(struct sl_world *w, const struct sl_action *a,
 		r->unmapped = arg.unmap.size;
 	}
 	if (report && !ret)
-		sl_bitmap_result(w, a, need, r);
+		sl_bitmap_result(w, a, b.need, r);
 	return ret;
 }
 
@@ -885,7 +952,7 @@ static long sl_exec_op(struct sl_world *w, const struct sl_action *a, struct sl_
 	case SL_DMA_RW:
 		if (a->write) {
 			for (i = 0; i < a->len; i++)
-				w->rw_buf[i] = (unsigned char)(w->steps * 7 + i);
+				w->rw_buf[i] = (unsigned char)(a->byte0 + i);
 		} else {
 			memset(w->rw_buf, 0, a->len);
 			r->data = w->rw_buf;
@@ -900,17 +967,15 @@ static long sl_exec_op(struct sl_world *w, const struct sl_action *a, struct sl_
 	case SL_SET_IOMMU:
 		return vfiosim_ioctl_arg(w->c, VFIO_SET_IOMMU, a->n);
 	case SL_GET_INFO: {
-		static const uint32_t sizes[3] = { SL_ARG_SIZE,
-			sizeof(struct vfio_iommu_type1_info), 8 };
 		struct vfio_iommu_type1_info info;
 		long ret;
 
-		vfiosim_info_arg(&info, sizes[a->n]);
+		vfiosim_info_arg(&info, sl_info_argsz(a));
 		memset(sl_arg(w), 0, SL_ARG_SIZE);
 		memcpy(sl_arg(w), &info, sizeof(info));
 		ret = vfiosim_ioctl(w->c, VFIO_IOMMU_GET_INFO, sl_arg(w));
 		r->info = sl_arg(w);
-		r->info_len = sizes[a->n];
+		r->info_len = sl_info_argsz(a);
 		return ret;
 	}
 	case SL_CHECK_EXT:
@@ -993,8 +1058,7 @@ static bool sl_any_attached(const struct sl_world *w)
 	return false;
 }
 
-/* The interpreter's view after a completed action. */
-static void sl_update(struct sl_world *w, const struct sl_action *a, const struct sl_result *r)
+void sl_update(struct sl_world *w, const struct sl_action *a, const struct sl_result *r)
 {
 	long ret = r->ret;
 	int i;
@@ -1081,23 +1145,30 @@ static bool sl_ret_ok(long ret)
 	}
 }
 
-void sl_check(struct sl_world *w, const struct sl_action *a, const struct sl_result *r,
-	      const char *target)
+enum sl_finding sl_verify(struct sl_world *w, const struct sl_action *a,
+			  const struct sl_result *r, char *why, size_t len)
 {
 	struct vfiosim_oracle_stats st;
 	struct vfiosim_host *h = w->h;
-	char why[256];
+	char msg[256];
 
-	sl_update(w, a, r);
-	if (!sl_ret_ok(r->ret))
-		fuzz_fail(target, "%s: returned %s", w->who, fuzz_errname(r->ret));
-	if (r->warnings && !sl_warn_expected(w, a, r->warning))
-		fuzz_fail(target, "%s: %u WARN(s), the last: %s", w->who, r->warnings,
-			  r->warning);
-	if (vfiosim_oracle_status(w->o, &st))
-		fuzz_fail(target, "%s: dirty oracle: %s", w->who, st.first);
-	if (vfiosim_container_check(w->c, why, sizeof(why)))
-		fuzz_fail(target, "%s: container check: %s", w->who, why);
+	if (!sl_ret_ok(r->ret)) {
+		snprintf(why, len, "%s: returned %s", w->who, fuzz_errname(r->ret));
+		return SL_BAD_RET;
+	}
+	if (r->warnings && !sl_warn_expected(w, a, r->warning)) {
+		snprintf(why, len, "%s: %u WARN(s), the last: %s", w->who, r->warnings,
+			 r->warning);
+		return SL_BAD_WARN;
+	}
+	if (vfiosim_oracle_status(w->o, &st)) {
+		snprintf(why, len, "%s: dirty oracle: %s", w->who, st.first);
+		return SL_BAD_ORACLE;
+	}
+	if (vfiosim_container_check(w->c, msg, sizeof(msg))) {
+		snprintf(why, len, "%s: container check: %s", w->who, msg);
+		return SL_BAD_STATE;
+	}
 	/*
 	 * The UAPI: a failed call leaves the container as it was.  Except an
 	 * unmap whose final copy (the unmapped size, back to the user)
@@ -1106,14 +1177,28 @@ void sl_check(struct sl_world *w, const struct sl_action *a, const struct sl_res
 	if (r->ret < 0 && !(r->ret == -EFAULT && (a->op == SL_UNMAP || a->op == SL_UNMAP_BM)) &&
 	    (vfiosim_mm_locked_vm(h) != r->locked ||
 			   vfiosim_mm_pinned_total(h) != r->pinned ||
-			   vfiosim_live_allocs(h) != r->live))
-		fuzz_fail(target, "%s: failed with %s but changed locked_vm %" PRIu64 " -> %"
-			  PRIu64 ", pins %" PRIu64 " -> %" PRIu64 ", allocations %lu -> %lu",
-			  w->who, fuzz_errname(r->ret), r->locked, vfiosim_mm_locked_vm(h),
-			  r->pinned, vfiosim_mm_pinned_total(h), r->live,
-			  vfiosim_live_allocs(h));
-	if (!sl_any_attached(w) && (vfiosim_mm_pinned_total(h) || vfiosim_mm_locked_vm(h)))
-		fuzz_fail(target, "%s: no group attached but %" PRIu64 " pin(s), %" PRIu64
-			  " page(s) in locked_vm", w->who, vfiosim_mm_pinned_total(h),
-			  vfiosim_mm_locked_vm(h));
+			   vfiosim_live_allocs(h) != r->live)) {
+		snprintf(why, len, "%s: failed with %s but changed locked_vm %" PRIu64 " -> %"
+			 PRIu64 ", pins %" PRIu64 " -> %" PRIu64 ", allocations %lu -> %lu",
+			 w->who, fuzz_errname(r->ret), r->locked, vfiosim_mm_locked_vm(h),
+			 r->pinned, vfiosim_mm_pinned_total(h), r->live, vfiosim_live_allocs(h));
+		return SL_BAD_CHANGED;
+	}
+	if (!sl_any_attached(w) && (vfiosim_mm_pinned_total(h) || vfiosim_mm_locked_vm(h))) {
+		snprintf(why, len, "%s: no group attached but %" PRIu64 " pin(s), %" PRIu64
+			 " page(s) in locked_vm", w->who, vfiosim_mm_pinned_total(h),
+			 vfiosim_mm_locked_vm(h));
+		return SL_BAD_UNATTACHED;
+	}
+	return SL_FINE;
+}
+
+void sl_check(struct sl_world *w, const struct sl_action *a, const struct sl_result *r,
+	      const char *target)
+{
+	char why[600];
+
+	sl_update(w, a, r);
+	if (sl_verify(w, a, r, why, sizeof(why)) != SL_FINE)
+		fuzz_fail(target, "%s", why);
 }

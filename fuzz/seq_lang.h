@@ -84,6 +84,19 @@ extern const unsigned char sl_op_len[SL_NR_OPS];
 /* Modes. */
 #define SL_MODE_DIFF		0x1	/* steer clear of documented divergences */
 
+/*
+ * The calling program's memory of a world (arguments, bitmaps), front to
+ * back: registered as user memory with these protections, the gap with
+ * none (a hole, as unregistered memory is in a strict host).  Bitmaps
+ * that "run off" a buffer run into what follows it here.
+ */
+enum { SL_AREA_ARG, SL_AREA_BM, SL_AREA_GAP, SL_AREA_RO, SL_AREAS };
+struct sl_area {
+	size_t size;
+	int prot;			/* VFIOSIM_PROT_* */
+};
+extern const struct sl_area sl_areas[SL_AREAS];
+
 #define SL_MAX_OPS		256
 #define SL_MAX_MAPS		32
 #define SL_PIN_MAX		8	/* pages per decoded pin, except E2BIG probes */
@@ -95,6 +108,25 @@ struct sl_config {
 	bool unaligned;
 	unsigned int attach;		/* bitmask */
 	unsigned int kernel;		/* VFIOSIM_KERNEL() of the host */
+};
+
+/*
+ * What a world is made of, as the header says: the one description that
+ * sl_world_init() builds and "vfiosim from-fuzz" (tools/vfiosim/from_fuzz.h)
+ * writes as a scenario.
+ * Guest memory is the standard layout (vfiosim_guest_map(), every region);
+ * the dirty oracle watches the container from its creation.
+ */
+struct sl_spec {
+	struct vfiosim_host_config host;	/* strict user access */
+	struct vfiosim_group_config group[SL_GROUPS];
+	bool vendor[SL_GROUPS];		/* a vendor driver: pins, and unpins what
+					   it holds when told (sl_dma_unmap) */
+	int type;			/* the container's; 0: bare, SET_IOMMU(v2)
+					   once the first groups are attached */
+	int fallback;			/* type if the first one is refused (the
+					   nesting type is gone from 6.13); 0: none */
+	bool lenient;			/* the oracle accepts over-reporting */
 };
 
 struct sl_action {
@@ -110,6 +142,7 @@ struct sl_action {
 	int npage, prot;
 	size_t len;
 	bool write;
+	uint8_t byte0;			/* dma_rw write: the data is byte0, byte0 + 1, ... */
 	bool unaligned;			/* a pin at an IOVA off the page boundary */
 	unsigned long n;		/* fault index, SET_IOMMU type, extension,
 					   GET_INFO argsz choice */
@@ -150,6 +183,7 @@ struct sl_world {
 	struct vfiosim_container *c;
 	struct vfiosim_group *g[SL_GROUPS];
 	struct vfiosim_oracle *o;
+	int type;			/* the container's (sl_spec: type or fallback) */
 	uint64_t page;
 	unsigned char *mem;		/* registered user memory (args, bitmaps) */
 	unsigned char *rw_buf;		/* dma_rw's buffer (the vendor driver's) */
@@ -171,6 +205,8 @@ struct sl_world {
 
 /* Decodes the header; the mode may override choices (diff: no coarse group). */
 void sl_header(struct fuzz_in *in, unsigned int mode, struct sl_config *cfg);
+/* The world cfg describes. */
+void sl_world_spec(const struct sl_config *cfg, struct sl_spec *spec);
 
 /* Creates the world (strict_uaccess host, groups, container, oracle). */
 void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
@@ -178,17 +214,60 @@ void sl_world_init(struct sl_world *w, const char *who, unsigned int index,
 		   unsigned int mode);
 /* Frees it; a leak, a pin or charge left, or a WARN is a finding. */
 void sl_world_fini(struct sl_world *w);
+/* Frees it and returns the finding sl_world_fini() aborts with, NULL if none. */
+const char *sl_world_free(struct sl_world *w);
 
 /* The next action, decoded against ref's view; false at the end. */
 bool sl_decode(struct fuzz_in *in, const struct sl_world *ref, struct sl_action *a);
 /* Runs it on w; r's pointers stay valid until the next operation on w. */
 void sl_exec(struct sl_world *w, const struct sl_action *a, struct sl_result *r);
-/* Every invariant of w after the action (oracle, consistency, WARNs,
- * failed operations changing nothing); updates w's view. */
+/* The interpreter's view of w after the action, from its result. */
+void sl_update(struct sl_world *w, const struct sl_action *a, const struct sl_result *r);
+
+/* What sl_verify() can find, each a check of its own. */
+enum sl_finding {
+	SL_FINE,
+	SL_BAD_RET,		/* a return value type1 never gives */
+	SL_BAD_WARN,		/* a WARN no legal sequence raises */
+	SL_BAD_ORACLE,		/* the dirty oracle objected */
+	SL_BAD_STATE,		/* the backend's consistency check failed */
+	SL_BAD_CHANGED,		/* a failed call changed locked_vm, pins or allocations */
+	SL_BAD_UNATTACHED,	/* pins or charges with no group attached */
+};
+/*
+ * Every invariant of w after the action (w's view already updated): the
+ * first that fails, with its message ("model: dirty oracle: ...") in why.
+ */
+enum sl_finding sl_verify(struct sl_world *w, const struct sl_action *a,
+			  const struct sl_result *r, char *why, size_t len);
+/* sl_update(), then sl_verify(): a finding aborts (fuzz_fail) as target's. */
 void sl_check(struct sl_world *w, const struct sl_action *a, const struct sl_result *r,
 	      const char *target);
 
+/*
+ * Where the bitmap of a report (GET, UNMAP with a bitmap) is: in the
+ * world's own memory at offset off (sl_areas), or at a fixed address.
+ */
+struct sl_bitmap {
+	uint64_t need;			/* bytes the range needs at its page size
+					   (a word for a page size no report has) */
+	uint64_t size;			/* bitmap.size as passed */
+	bool own;			/* in the world's memory ... */
+	size_t off;			/* ... this far into it */
+	uint64_t addr;			/* else here (guest memory, NULL, ...) */
+};
+void sl_bitmap_of(const struct sl_world *w, const struct sl_action *a, struct sl_bitmap *b);
+/* GET_INFO's argsz. */
+uint32_t sl_info_argsz(const struct sl_action *a);
+
 /* "MAP vaddr 0x... iova 0x... size 0x... flags 0x3" */
 const char *sl_describe(const struct sl_action *a);
+
+/*
+ * target_seq.c: an input on one world of the model, every check after
+ * every operation: the seq target (mode 0), or in SL_MODE_DIFF the diff
+ * target's model world alone, its kernel version given (0: fuzz_kernel()).
+ */
+int seq_run(const uint8_t *data, size_t size, unsigned int mode, unsigned int kernel);
 
 #endif /* VFIOSIM_FUZZ_SEQ_LANG_H */

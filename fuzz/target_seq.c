@@ -29,7 +29,7 @@ static void seq_init(void)
 	fuzz_set_context(seq_context);
 }
 
-static int seq_one(const uint8_t *data, size_t size)
+int seq_run(const uint8_t *data, size_t size, unsigned int mode, unsigned int kernel)
 {
 	struct fuzz_in in = { data, size };
 	struct sl_config cfg;
@@ -37,9 +37,11 @@ static int seq_one(const uint8_t *data, size_t size)
 	struct sl_result r;
 	unsigned int ops = 0;
 
-	sl_header(&in, 0, &cfg);
+	sl_header(&in, mode, &cfg);
+	if (kernel)
+		cfg.kernel = kernel;
 	seq_cur = NULL;
-	sl_world_init(&seq_world, vfiosim_backend_name(), 0, &cfg, NULL, 0);
+	sl_world_init(&seq_world, vfiosim_backend_name(), 0, &cfg, NULL, mode);
 	while (ops++ < SL_MAX_OPS && sl_decode(&in, &seq_world, &a)) {
 		if (a.skip)
 			continue;
@@ -54,6 +56,11 @@ static int seq_one(const uint8_t *data, size_t size)
 	seq_cur = NULL;
 	sl_world_fini(&seq_world);
 	return 0;
+}
+
+static int seq_one(const uint8_t *data, size_t size)
+{
+	return seq_run(data, size, 0, 0);
 }
 
 const struct fuzz_target fuzz_target_seq = {

@@ -4,13 +4,7 @@
  */
 #include "vfiosim_client.h"
 
-static const struct {
-	unsigned int region;
-	uint64_t vaddr, size;
-	int prot;
-	unsigned int flags;
-	const char *what;
-} layout[] = {
+static const struct vfiosim_guest_region layout[] = {
 	{ VFIOSIM_LAYOUT_RAM, VFIOSIM_GUEST_RAM, VFIOSIM_GUEST_RAM_SIZE,
 	  VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE, 0, "guest RAM" },
 	{ VFIOSIM_LAYOUT_SCATTER, VFIOSIM_GUEST_SCATTER, VFIOSIM_GUEST_SCATTER_SIZE,
@@ -20,6 +14,11 @@ static const struct {
 	{ VFIOSIM_LAYOUT_MMIO, VFIOSIM_GUEST_MMIO, VFIOSIM_GUEST_MMIO_SIZE,
 	  VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE, VFIOSIM_MM_PFNMAP, "MMIO" },
 };
+
+const struct vfiosim_guest_region *vfiosim_guest_region(unsigned int i)
+{
+	return i < sizeof(layout) / sizeof(layout[0]) ? &layout[i] : NULL;
+}
 
 int vfiosim_guest_map(struct vfiosim_host *h, unsigned int regions, const char **what)
 {

@@ -136,6 +136,18 @@ uint64_t vfiosim_cap_size(const struct vfio_info_cap_header *hdr);
 #define VFIOSIM_LAYOUT_RO		0x4
 #define VFIOSIM_LAYOUT_MMIO		0x8
 
+/* A region of the layout, as vfiosim_guest_map() maps it. */
+struct vfiosim_guest_region {
+	unsigned int region;		/* VFIOSIM_LAYOUT_* */
+	uint64_t vaddr, size;
+	int prot;			/* VFIOSIM_PROT_* */
+	unsigned int flags;		/* VFIOSIM_MM_* */
+	const char *what;		/* "guest RAM", ... */
+};
+
+/* The i-th region in vfiosim_guest_map()'s order, NULL past the last. */
+const struct vfiosim_guest_region *vfiosim_guest_region(unsigned int i);
+
 /*
  * Maps the chosen regions at their standard addresses and sizes; 0, or
  * the first failure's -errno with *what (if what is not NULL) naming its

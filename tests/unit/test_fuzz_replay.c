@@ -74,7 +74,11 @@ static void list_files(struct files *f, const char *sub, const char *prefix)
 		char path[8192];
 		struct stat st;
 
-		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, strlen(prefix)))
+		size_t l = strlen(de->d_name);
+
+		/* NAME.vfs: the scenario of input NAME (test_fuzz_scenarios.c runs it). */
+		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, strlen(prefix)) ||
+		    (l > 4 && !strcmp(de->d_name + l - 4, ".vfs")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
