@@ -279,7 +279,7 @@ static void test_parser_error_declarations(void **state)
 	assert_string_equal(parse_err(p, "container\nhost strict\n"),
 			    "t.vfs:2:1: the host line comes before every other statement");
 	assert_string_equal(parse_err(p, PRELUDE "pin md 0x0+4K rwx\n"),
-			    "t.vfs:5:15: expected rw, r, w, none or expect, got \"rwx\"");
+			    "t.vfs:5:15: expected rw, r, w, none, npage or expect, got \"rwx\"");
 }
 
 static void test_parser_version_guards(void **state)
@@ -511,6 +511,78 @@ static void test_json_trace_line(void **state)
 	assert_int_equal(json_parse("[1]", &o, err, sizeof(err)), -1);
 }
 
+/* Where a bitmap is, and the other words a fuzz input's scenario needs. */
+static void test_parser_bitmap_placement_and_raw_calls(void **state)
+{
+	struct pt *p = *state;
+	const struct stmt *s;
+
+	s = parse_ok(p, PRELUDE "get 0x0+1M bitmap-buffer 64K rw, 4K none, 4K r\n");
+	assert_int_equal(s->nr_bm_seg, 3);
+	assert_int_equal(s->bm_seg[0].size, 0x10000);
+	assert_int_equal(s->bm_seg[0].prot, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE);
+	assert_int_equal(s->bm_seg[1].prot, 0);
+	assert_int_equal(s->bm_seg[2].prot, VFIOSIM_PROT_READ);
+	assert_int_equal(s->flags, VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP);
+	s = parse_ok(p, PRELUDE "unmap 0x0+1M bitmap bitmap-buffer 8\n");
+	assert_int_equal(s->nr_bm_seg, 1);
+	assert_int_equal(s->bm_seg[0].size, 8);
+	s = parse_ok(p, PRELUDE "get 0x0+1M bitmap-at ram+4K flags get-bitmap|start\n");
+	assert_true(s->has_bm_at);
+	assert_true(s->bm_at == 0x100001000ULL);
+	assert_int_equal(s->flags, VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP |
+			 VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	s = parse_ok(p, PRELUDE "pin md 0x40000800 npage -2 r\n");
+	assert_true(s->has_npage);
+	assert_int_equal(s->npage, -2);
+	assert_int_equal(s->prot, VFIOSIM_PROT_READ);
+	s = parse_ok(p, PRELUDE "unpin md 0x40000000 npage 0x7fffffff\n");
+	assert_int_equal(s->npage, 0x7fffffff);
+	s = parse_ok(p, PRELUDE "dma-rw write 0x40000000+0x101 ramp 0xfe\n");
+	assert_int_equal(s->ramp, 0xfe);
+	assert_int_equal(s->byte, -1);
+}
+
+static void test_parser_error_bitmap_placement(void **state)
+{
+	struct pt *p = *state;
+
+	assert_string_equal(parse_err(p, PRELUDE "get 0x0+1M bitmap-at 0 fault-word 1\n"),
+			    "t.vfs:5:24: bitmap-at, bitmap-buffer and fault-word each say where "
+			    "the bitmap is: give one");
+	assert_string_equal(parse_err(p, PRELUDE "get 0x0+1M bitmap-buffer 0\n"),
+			    "t.vfs:5:26: a piece of 0 bytes is nothing");
+	assert_string_equal(parse_err(p, PRELUDE "get 0x0+1M bitmap-buffer 1, 2, 3, 4, 5\n"),
+			    "t.vfs:5:38: a bitmap buffer has at most 4 pieces");
+	assert_string_equal(parse_err(p, PRELUDE "get 0x0+1M bitmap-buffer 8 rx\n"),
+			    "t.vfs:5:28: expected pgsize, bitmap-size, fault-word, bitmap-buffer, "
+			    "bitmap-at, flags, argsz or expect, got \"rx\"");
+	assert_string_equal(parse_err(p, PRELUDE "pin md 0x0 npage -0x80000001\n"),
+			    "t.vfs:5:18: this value is an int");
+	assert_string_equal(parse_err(p, PRELUDE "dma-rw write 0x0+1 byte 1 ramp 2\n"),
+			    "t.vfs:5:27: byte and ramp both say what is written: give one");
+}
+
+/* A bitmap buffer's pieces as traces write them, and read back. */
+static void test_bitmap_buffer_pieces_round_trip(void **state)
+{
+	struct sim_seg seg[SIM_MAX_SEGS] = { { 0x10000, 3 }, { 0x1000, 0 }, { 12, 1 } }, back[4];
+	unsigned int nr, i;
+	char text[160];
+
+	sim_segs_format(text, sizeof(text), seg, 3);
+	assert_string_equal(text, "64K rw, 4K none, 0xc r");
+	assert_int_equal(sim_segs_parse(text, back, &nr), 0);
+	assert_int_equal(nr, 3);
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(back[i].size, seg[i].size);
+		assert_int_equal(back[i].prot, seg[i].prot);
+	}
+	assert_int_equal(sim_segs_parse("64K", back, &nr), -1);
+	assert_int_equal(sim_segs_parse("64K rw 4K r", back, &nr), -1);
+	assert_int_equal(sim_segs_parse("", back, &nr), -1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, pt_setup, pt_teardown)
@@ -537,6 +609,9 @@ int main(void)
 		T(test_profile_of_backends),
 		T(test_report_pages_format_and_parse_round_trip),
 		T(test_json_trace_line),
+		T(test_parser_bitmap_placement_and_raw_calls),
+		T(test_parser_error_bitmap_placement),
+		T(test_bitmap_buffer_pieces_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("scenario_parser", tests, NULL, NULL);

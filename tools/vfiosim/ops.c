@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lexer.h"
@@ -159,18 +160,39 @@ static int npages_of(const struct exec *x, const struct stmt *st)
 {
 	uint64_t n = st->r.size ? (st->r.size + x->s.page_size - 1) / x->s.page_size : 1;
 
+	if (st->has_npage)
+		return st->npage;
 	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/* dma-rw write ... ramp B: the bytes B, B + 1, ... (NULL: not asked for, or too long). */
+static unsigned char *ramp_data(const struct stmt *st)
+{
+	unsigned char *d;
+	uint64_t i;
+
+	if (st->ramp < 0 || !st->write || st->r.size > (1ULL << 30))
+		return NULL;
+	d = sim_xcalloc((size_t)st->r.size, 1);
+	for (i = 0; i < st->r.size; i++)
+		d[i] = (unsigned char)(st->ramp + i);
+	return d;
 }
 
 static long exec_op(struct exec *x, const struct stmt *st)
 {
 	struct sim *s = &x->s;
-	struct sim_bitmap bm = { st->pgsize, st->has_pgsize, st->bitmap_size,
-				 st->has_bitmap_size, st->fault_word };
+	struct sim_bitmap bm = {
+		.pgsize = st->pgsize, .pgsize_set = st->has_pgsize, .size = st->bitmap_size,
+		.size_set = st->has_bitmap_size, .fault_word = st->fault_word,
+		.nr_seg = st->nr_bm_seg, .at_set = st->has_bm_at, .at = st->bm_at,
+	};
 	long long argsz = st->has_argsz ? st->argsz : SIM_ARGSZ;
 	int gi = group_of(x, st);
+	unsigned char *data;
 	long ret;
 
+	memcpy(bm.seg, st->bm_seg, sizeof(bm.seg));
 	if ((st->kind == ST_ATTACH || st->kind == ST_DETACH || st->kind == ST_PIN ||
 	     st->kind == ST_UNPIN || st->kind == ST_WRITE) && gi < 0) {
 		sb_printf(&x->note, "group %s was never created",
@@ -222,7 +244,8 @@ static long exec_op(struct exec *x, const struct stmt *st)
 	case ST_DIRTY:
 		return call_done(x, sim_dirty(s, argsz, st->flags));
 	case ST_GET:
-		ret = call_done(x, sim_get(s, argsz, st->r.start, st->r.size, &bm));
+		ret = call_done(x, sim_get_flags(s, argsz, st->flags, st->r.start, st->r.size,
+						 &bm));
 		if (!ret)
 			note_report(x);
 		return ret;
@@ -235,8 +258,10 @@ static long exec_op(struct exec *x, const struct stmt *st)
 	case ST_UNPIN:
 		return call_done(x, sim_unpin(s, (unsigned int)gi, st->r.start, npages_of(x, st)));
 	case ST_DMA_RW:
+		data = ramp_data(st);
 		ret = call_done(x, sim_dma_rw(s, st->r.start, st->r.size, st->write, st->byte,
-					      NULL));
+					      data));
+		free(data);
 		if (!ret && !st->write && s->rd_len) {
 			size_t i;
 

@@ -63,6 +63,7 @@ struct tok p_take(struct pstate *ps);
 int p_take_number(struct pstate *ps, uint64_t *v);
 int p_take_size(struct pstate *ps, uint64_t *v);
 int p_take_u32(struct pstate *ps, uint32_t *v);
+int p_take_int(struct pstate *ps, int *v);
 int p_take_byte(struct pstate *ps, int *b);
 int p_take_errno(struct pstate *ps, int *e);
 int p_take_type(struct pstate *ps, int *type);

@@ -430,6 +430,24 @@ int p_take_u32(struct pstate *ps, uint32_t *v)
 	return 0;
 }
 
+/* A signed int: 3, -1, 0x10. */
+int p_take_int(struct pstate *ps, int *v)
+{
+	struct tok t = p_take(ps);
+	bool neg = t.s && t.len > 1 && t.s[0] == '-';
+	struct tok digits = neg ? tok_slice(&t, 1, t.len) : t;
+	uint64_t x;
+
+	if (tok_number(&digits, &x, ps->d))
+		return -1;
+	if (x > (uint64_t)INT32_MAX + neg) {
+		diag_set(ps->d, t.col, "this value is an int");
+		return -1;
+	}
+	*v = neg ? (int)(0 - x) : (int)x;
+	return 0;
+}
+
 int p_take_type(struct pstate *ps, int *type)
 {
 	const struct tok *p = p_peek(ps);

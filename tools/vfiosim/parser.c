@@ -237,9 +237,37 @@ static const struct flag_name dirty_flags[] = {
 	{ "get-bitmap", VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP }, { NULL, 0 },
 };
 
+/* "bitmap-buffer 64K rw, 4K none, 4K r": a piece's protection defaults to rw. */
+static int parse_bitmap_buffer(struct pstate *ps, struct stmt *s)
+{
+	do {
+		struct sim_seg *g = &s->bm_seg[s->nr_bm_seg];
+
+		if (s->nr_bm_seg == SIM_MAX_SEGS) {
+			diag_set(ps->d, p_peek_col(ps), "a bitmap buffer has at most %d pieces",
+				 SIM_MAX_SEGS);
+			return -1;
+		}
+		if (p_take_size(ps, &g->size))
+			return -1;
+		if (!g->size) {
+			diag_set(ps->d, ps->t[ps->i - 1].col, "a piece of 0 bytes is nothing");
+			return -1;
+		}
+		g->prot = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
+		if (!p_take_prot_word(p_peek(ps), &g->prot))
+			ps->i++;
+		s->nr_bm_seg++;
+	} while (p_accept(ps, ","));
+	return 0;
+}
+
 /* The bitmap options shared by get and unmap ... bitmap. */
 static int parse_bitmap_opt(struct pstate *ps, struct stmt *s, bool *took)
 {
+	unsigned int col = p_peek_col(ps);
+	int err = 0;
+
 	*took = true;
 	if (p_accept(ps, "pgsize")) {
 		s->has_pgsize = true;
@@ -259,10 +287,21 @@ static int parse_bitmap_opt(struct pstate *ps, struct stmt *s, bool *took)
 			return -1;
 		}
 		s->fault_word = (int)w;
+	} else if (p_accept(ps, "bitmap-buffer")) {
+		err = parse_bitmap_buffer(ps, s);
+	} else if (p_accept(ps, "bitmap-at")) {
+		s->has_bm_at = true;
+		err = p_take_vaddr(ps, &s->bm_at);
+	} else {
+		*took = false;
 		return 0;
 	}
-	*took = false;
-	return 0;
+	if (!err && s->has_bm_at + (s->nr_bm_seg > 0) + (s->fault_word >= 0) > 1) {
+		diag_set(ps->d, col, "bitmap-at, bitmap-buffer and fault-word each say where "
+			 "the bitmap is: give one");
+		return -1;
+	}
+	return err;
 }
 
 static int parse_map(struct pstate *ps, struct stmt *s)
@@ -335,8 +374,8 @@ static int parse_unmap(struct pstate *ps, struct stmt *s)
 				return -1;
 			s->has_argsz = true;
 		} else {
-			return p_expected(ps, "bitmap, pgsize, bitmap-size, fault-word, flags, "
-					  "argsz or expect");
+			return p_expected(ps, "bitmap, pgsize, bitmap-size, fault-word, "
+					  "bitmap-buffer, bitmap-at, flags, argsz or expect");
 		}
 	}
 	if (s->bitmap && !s->raw_flags)
@@ -361,10 +400,18 @@ static int parse_get(struct pstate *ps, struct stmt *s)
 			if (p_take_u32(ps, &s->argsz))
 				return -1;
 			s->has_argsz = true;
+		} else if (p_accept(ps, "flags")) {
+			if (p_take_flags(ps, dirty_flags, "dirty-pages flags (start|stop|get-bitmap "
+					 "or a number)", &s->flags))
+				return -1;
+			s->raw_flags = true;
 		} else {
-			return p_expected(ps, "pgsize, bitmap-size, fault-word, argsz or expect");
+			return p_expected(ps, "pgsize, bitmap-size, fault-word, bitmap-buffer, "
+					  "bitmap-at, flags, argsz or expect");
 		}
 	}
+	if (!s->raw_flags)
+		s->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
 	return 0;
 }
 
@@ -385,10 +432,17 @@ static int parse_pin(struct pstate *ps, struct stmt *s, bool pin)
 	if (p_take_group(ps, &s->group) || p_take_range(ps, &ps->maps, true, &s->r))
 		return -1;
 	s->prot = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
-	if (pin && !p_options_done(ps)) {
-		if (p_take_prot_word(p_peek(ps), &s->prot))
-			return p_expected(ps, "rw, r, w, none or expect");
-		ps->i++;
+	while (!p_options_done(ps)) {
+		if (p_accept(ps, "npage")) {
+			if (p_take_int(ps, &s->npage))
+				return -1;
+			s->has_npage = true;
+		} else if (pin && !p_take_prot_word(p_peek(ps), &s->prot)) {
+			ps->i++;
+		} else {
+			return p_expected(ps, pin ? "rw, r, w, none, npage or expect" :
+					  "npage or expect");
+		}
 	}
 	return 0;
 }
@@ -402,10 +456,17 @@ static int parse_dma_rw(struct pstate *ps, struct stmt *s)
 	if (p_take_range(ps, &ps->maps, false, &s->r))
 		return -1;
 	while (!p_options_done(ps)) {
-		if (!s->write || !p_accept(ps, "byte"))
-			return p_expected(ps, s->write ? "byte or expect" : "expect");
-		if (p_take_byte(ps, &s->byte))
+		int *b = p_accept(ps, "byte") ? &s->byte : p_accept(ps, "ramp") ? &s->ramp : NULL;
+
+		if (!s->write || !b)
+			return p_expected(ps, s->write ? "byte, ramp or expect" : "expect");
+		if (p_take_byte(ps, b))
 			return -1;
+		if (s->byte >= 0 && s->ramp >= 0) {
+			diag_set(ps->d, ps->t[ps->i - 2].col, "byte and ramp both say what is "
+				 "written: give one");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -661,6 +722,7 @@ int scenario_parse(const char *file, const char *text, struct scenario **out,
 		s->group = -1;
 		s->fault_word = -1;
 		s->byte = -1;
+		s->ramp = -1;
 		s->text = line_text(buf, len);
 		err = parse_line(&ps, s);
 		sc->nr++;

@@ -206,14 +206,22 @@ static long group_from(struct replay *rp, const struct json_obj *o)
 	return sim_group_new(&rp->s, &g, opt_bool(o, "keeps_pins"));
 }
 
-static int bitmap_from(const struct json_obj *o, struct sim_bitmap *bm)
+static int bitmap_from(struct replay *rp, const struct json_obj *o, struct sim_bitmap *bm)
 {
+	const char *segs = json_get(o, "bitmap_buffer");
 	long long fw = -1;
 
+	memset(bm, 0, sizeof(*bm));
 	bm->pgsize_set = !json_u64(o, "pgsize", &bm->pgsize);
 	bm->size_set = !json_u64(o, "bitmap_size", &bm->size);
 	json_i64(o, "fault_word", &fw);
 	bm->fault_word = fw >= 0 && fw <= 1 << 20 ? (int)fw : -1;
+	bm->at_set = !json_u64(o, "bitmap_at", &bm->at);
+	if (segs && sim_segs_parse(segs, bm->seg, &bm->nr_seg)) {
+		say(rp, "%s: \"bitmap_buffer\": not a list like \"64K rw, 4K none\": %s",
+		    rp->where, segs);
+		return -1;
+	}
 	return 0;
 }
 
@@ -256,10 +264,10 @@ static int ioctl_from(struct replay *rp, const struct json_obj *o, long *ret)
 			*ret = sim_dirty(s, argsz, (uint32_t)flags);
 			return 0;
 		}
-		if (need_u64(rp, o, "iova", &iova) || need_u64(rp, o, "size", &size))
+		if (need_u64(rp, o, "iova", &iova) || need_u64(rp, o, "size", &size) ||
+		    bitmap_from(rp, o, &bm))
 			return -1;
-		bitmap_from(o, &bm);
-		*ret = sim_get(s, argsz, iova, size, &bm);
+		*ret = sim_get_flags(s, argsz, (uint32_t)flags, iova, size, &bm);
 		return 0;
 	}
 	if (need_u64(rp, o, "iova", &iova) || need_u64(rp, o, "size", &size))
@@ -270,7 +278,8 @@ static int ioctl_from(struct replay *rp, const struct json_obj *o, long *ret)
 		*ret = sim_map(s, argsz, (uint32_t)flags, vaddr, iova, size);
 		return 0;
 	}
-	bitmap_from(o, &bm);
+	if (bitmap_from(rp, o, &bm))
+		return -1;
 	*ret = sim_unmap(s, argsz, (uint32_t)flags, iova, size, &bm);
 	compare_u64(rp, o, "size_out", s->unmapped);
 	return 0;
@@ -279,8 +288,8 @@ static int ioctl_from(struct replay *rp, const struct json_obj *o, long *ret)
 static int replay_one(struct replay *rp, const struct json_obj *o)
 {
 	const char *call = json_get(o, "call");
-	uint64_t a, b, npage = 0;
-	long long t, g = -1, byte = -1;
+	uint64_t a, b;
+	long long t, g = -1, byte = -1, npage = 0;
 	struct sim *s = &rp->s;
 	char x[32], y[32];
 	bool write = false;
@@ -328,11 +337,10 @@ static int replay_one(struct replay *rp, const struct json_obj *o)
 			return -1;
 	} else if (!strcmp(call, "pin") || !strcmp(call, "unpin")) {
 		if (need_i64(rp, o, "group", &g) || need_u64(rp, o, "iova", &a) ||
-		    json_u64(o, "npage", &npage))
+		    need_i64(rp, o, "npage", &npage))
 			return -1;
 		g = g < 0 || g >= SIM_MAX_GROUPS ? SIM_MAX_GROUPS : g;
-		if (npage > INT32_MAX)
-			npage = INT32_MAX;
+		npage = npage > INT32_MAX ? INT32_MAX : npage < INT32_MIN ? INT32_MIN : npage;
 		ret = call[0] == 'p' ?
 		      sim_pin(s, (unsigned int)g, a, (int)npage, (int)opt_u64(o, "prot", 3)) :
 		      sim_unpin(s, (unsigned int)g, a, (int)npage);

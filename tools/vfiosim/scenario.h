@@ -80,8 +80,15 @@ struct stmt {
 	uint64_t bitmap_size;		/* with has_bitmap_size; else the words needed */
 	bool has_bitmap_size;
 	int fault_word;			/* bitmap word made read-only, -1: none */
+	struct sim_seg bm_seg[SIM_MAX_SEGS];	/* bitmap-buffer: its pieces */
+	unsigned int nr_bm_seg;
+	bool has_bm_at;			/* bitmap-at: the bitmap's address */
+	uint64_t bm_at;
+	bool has_npage;			/* pin, unpin: npage as given, else the */
+	int npage;			/* pages the range covers */
 	bool write;			/* dma_rw direction */
 	int byte;			/* data byte, -1: a pattern */
+	int ramp;			/* dma-rw data byte, byte + 1, ...; -1: none */
 	enum write_pattern pattern;
 	uint64_t every, count, seed, len;	/* write patterns; len 0: a page */
 	enum fail_kind fail;

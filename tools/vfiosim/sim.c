@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lexer.h"
 #include "linux_version.h"
 #include "sim.h"
 #include "tracer.h"
@@ -426,23 +427,95 @@ static uint32_t arg_size(long long argsz, size_t natural)
 	return argsz == SIM_ARGSZ ? (uint32_t)natural : (uint32_t)argsz;
 }
 
+/* Zeroes the guest memory in [addr, addr + len), as a caller zeroes its bitmap. */
+static void guest_zero(struct sim *s, uint64_t addr, uint64_t len)
+{
+	while (len) {
+		uint64_t chunk = s->page_size - (addr & (s->page_size - 1));
+		unsigned char *p = vfiosim_mm_ptr(s->h, addr);
+
+		if (chunk > len)
+			chunk = len;
+		if (p)
+			memset(p, 0, (size_t)chunk);
+		if (addr + chunk < addr)
+			break;
+		addr += chunk;
+		len -= chunk;
+	}
+}
+
+void sim_segs_format(char *buf, size_t len, const struct sim_seg *seg, unsigned int nr)
+{
+	static const char *const prot[4] = { "none", "r", "w", "rw" };
+	size_t k = 0;
+	unsigned int i;
+	char b[32];
+
+	buf[0] = '\0';
+	for (i = 0; i < nr && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%s %s", i ? ", " : "",
+				      size_str(seg[i].size, b, sizeof(b)), prot[seg[i].prot & 3]);
+}
+
+int sim_segs_parse(const char *str, struct sim_seg *seg, unsigned int *nr)
+{
+	static const char *const prot[4] = { "none", "r", "w", "rw" };
+	struct tok t[3 * SIM_MAX_SEGS];
+	struct diag d = { 0 };
+	int n = lex_line(str, t, 3 * SIM_MAX_SEGS, &d), i = 0, p;
+
+	*nr = 0;
+	while (i < n) {
+		if (*nr == SIM_MAX_SEGS || tok_size(&t[i], &seg[*nr].size, &d) || i + 1 == n)
+			return -1;
+		for (p = 0; p < 4 && !tok_is(&t[i + 1], prot[p]); p++)
+			;
+		if (p == 4)
+			return -1;
+		seg[(*nr)++].prot = p;
+		i += 2;
+		if (i < n && !tok_is(&t[i++], ","))
+			return -1;
+	}
+	return n > 0 ? 0 : -1;
+}
+
 /*
  * A bitmap buffer for [iova, iova + size) as bm describes it, zeroed as
  * the UAPI asks, followed by a canary.  *bytes is what the buffer holds
- * (at least bitmap.size where that is sane); b gets the vfio_bitmap.
+ * (at least bitmap.size where that is sane, and at least what the range
+ * needs, so that no other buffer lies where the report may write); b gets
+ * the vfio_bitmap.  NULL for a bitmap at a given address (bm->at).
  */
 static uint64_t *bitmap_alloc(struct sim *s, uint64_t size, const struct sim_bitmap *bm,
 			      struct vfio_bitmap *b, size_t *bytes)
 {
 	uint64_t need, alloc;
 	unsigned char *buf;
+	unsigned int i;
 
 	b->pgsize = bm && bm->pgsize_set ? bm->pgsize : s->page_size;
 	need = vfiosim_bitmap_bytes(vfiosim_bitmap_pages(size, b->pgsize));
 	b->size = bm && bm->size_set ? bm->size : need;
+	*bytes = 0;
+	if (bm && bm->at_set) {
+		b->data = (void *)(uintptr_t)bm->at;
+		guest_zero(s, bm->at, need);
+		return NULL;
+	}
 	alloc = b->size > need ? b->size : need;
+	if (bm && bm->nr_seg) {
+		for (i = 0, alloc = 0; i < bm->nr_seg; i++)
+			alloc += bm->seg[i].size;
+		if (alloc < need)
+			alloc = need;
+	}
 	if (alloc > SIM_BITMAP_MAX)
 		alloc = SIM_BITMAP_MAX;
+	/* A pointer to the program's memory even where the range needs none. */
+	if (alloc < 8)
+		alloc = 8;
 	if (bm && bm->fault_word >= 0 && (uint64_t)bm->fault_word * 8 + 8 > alloc)
 		alloc = (uint64_t)bm->fault_word * 8 + 8;
 	buf = sim_xcalloc(1, (size_t)alloc + SIM_CANARY);
@@ -450,6 +523,26 @@ static uint64_t *bitmap_alloc(struct sim *s, uint64_t size, const struct sim_bit
 	*bytes = (size_t)alloc;
 	b->data = (void *)buf;
 	return (uint64_t *)(void *)buf;
+}
+
+/* The bitmap buffer as user memory: its pieces, else all of it (but a fault word). */
+static void ureg_bitmap(struct sim *s, struct ureg *u, const void *p, size_t len)
+{
+	const struct sim_bitmap *bm = s->aside.bm;
+	const unsigned char *b = p;
+	uint64_t off = 0;
+	unsigned int i;
+
+	if (!bm || !bm->nr_seg) {
+		ureg_buffer(s, u, p, len, s->aside.fault_word);
+		return;
+	}
+	for (i = 0; i < bm->nr_seg && off < len; i++) {
+		uint64_t n = bm->seg[i].size < len - off ? bm->seg[i].size : len - off;
+
+		ureg_add(s, u, b + off, (size_t)n, bm->seg[i].prot);
+		off += n;
+	}
 }
 
 static bool canary_intact(const uint64_t *bitmap, size_t bytes)
@@ -478,7 +571,7 @@ static long ioctl_call(struct sim *s, unsigned int cmd, void *arg, size_t len,
 	if (s->c) {
 		ureg_add(s, &u, arg, len, VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE);
 		if (bitmap)
-			ureg_buffer(s, &u, bitmap, bytes, s->aside.fault_word);
+			ureg_bitmap(s, &u, bitmap, bytes);
 		ret = vfiosim_ioctl(s->c, cmd, arg);
 		ureg_undo(s, &u);
 	}
@@ -519,9 +612,10 @@ long sim_unmap(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, ui
 	if (with_bitmap) {
 		bitmap = bitmap_alloc(s, size, bm, &b, &bytes);
 		s->aside.fault_word = bm ? bm->fault_word : -1;
+		s->aside.bm = bm;
 	}
 	/* Without a bitmap, data[] stays zeroed; the flags are the caller's either way. */
-	vfiosim_unmap_bitmap_arg(a, iova, size, b.pgsize, bitmap, b.size);
+	vfiosim_unmap_bitmap_arg(a, iova, size, b.pgsize, b.data, b.size);
 	a->flags = flags;
 	a->argsz = arg_size(argsz, with_bitmap ? sizeof(*a) :
 			    sizeof(struct vfio_iommu_type1_dma_unmap));
@@ -547,8 +641,8 @@ long sim_dirty(struct sim *s, long long argsz, uint32_t flags)
 	return ret;
 }
 
-long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
-	     const struct sim_bitmap *bm)
+long sim_get_flags(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, uint64_t size,
+		   const struct sim_bitmap *bm)
 {
 	struct dirty_get_arg *a;
 	struct vfio_bitmap b;
@@ -558,14 +652,22 @@ long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
 
 	a = arg_alloc(argsz, sizeof(*a), &alen);
 	bitmap = bitmap_alloc(s, size, bm, &b, &bytes);
-	vfiosim_get_bitmap_arg(a, iova, size, b.pgsize, bitmap, b.size);
+	vfiosim_get_bitmap_arg(a, iova, size, b.pgsize, b.data, b.size);
 	a->argsz = arg_size(argsz, sizeof(*a));
+	a->flags = flags;
 	call_start(s, -1);
 	s->aside.fault_word = bm ? bm->fault_word : -1;
+	s->aside.bm = bm;
 	ret = ioctl_call(s, VFIO_IOMMU_DIRTY_PAGES, a, alen, bitmap, bytes);
 	free(bitmap);
 	free(a);
 	return ret;
+}
+
+long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
+	     const struct sim_bitmap *bm)
+{
+	return sim_get_flags(s, argsz, VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP, iova, size, bm);
 }
 
 long sim_info(struct sim *s, long long argsz)

@@ -52,6 +52,15 @@ struct sim_info {
 	char caps[512];			/* the chain, summarised for traces */
 };
 
+/* A piece of a bitmap buffer: size bytes with these VFIOSIM_PROT_* bits
+ * (0: a hole, which no copy may cross). */
+struct sim_seg {
+	uint64_t size;
+	int prot;
+};
+
+#define SIM_MAX_SEGS	4
+
 /* The bitmap of a GET_BITMAP or an UNMAP with GET_DIRTY_BITMAP. */
 struct sim_bitmap {
 	uint64_t pgsize;		/* bitmap.pgsize if pgsize_set, else the CPU page */
@@ -59,7 +68,21 @@ struct sim_bitmap {
 	uint64_t size;			/* bitmap.size if size_set, else what the range needs */
 	bool size_set;
 	int fault_word;			/* this u64 word is read-only; -1: none */
+	/*
+	 * The command's buffer, piece by piece, and nothing user-accessible
+	 * after it; 0 pieces: bitmap.size (at least what the range needs)
+	 * read-write bytes.
+	 */
+	struct sim_seg seg[SIM_MAX_SEGS];
+	unsigned int nr_seg;
+	bool at_set;			/* no buffer: the bitmap is at this process */
+	uint64_t at;			/* address, zeroed where it is guest memory */
 };
+
+/* "64K rw, 4K none, 4K r": the pieces as a scenario writes them (and traces). */
+void sim_segs_format(char *buf, size_t len, const struct sim_seg *seg, unsigned int nr);
+/* Reads them back; 0, or -1 if str is not such a list. */
+int sim_segs_parse(const char *str, struct sim_seg *seg, unsigned int *nr);
 
 /* What the checks after the last call found. */
 struct sim_events {
@@ -74,6 +97,7 @@ struct sim_events {
 struct sim_aside {
 	long group;			/* the group index it was given */
 	int fault_word;			/* of the bitmap; -1: none */
+	const struct sim_bitmap *bm;	/* how the bitmap was laid out, NULL: default */
 	bool raw_dirty;			/* DIRTY_PAGES as raw flags, without GET's range */
 	bool data_given;		/* dma_rw writes the caller's bytes ... */
 	int byte;			/* ... else this byte (>= 0), else a pattern */
@@ -145,6 +169,9 @@ long sim_unmap(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, ui
 long sim_dirty(struct sim *s, long long argsz, uint32_t flags);
 long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
 	     const struct sim_bitmap *bm);
+/* The same with other flags than GET_BITMAP alone. */
+long sim_get_flags(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, uint64_t size,
+		   const struct sim_bitmap *bm);
 long sim_info(struct sim *s, long long argsz);
 
 long sim_pin(struct sim *s, unsigned int gi, uint64_t iova, int npage, int prot);

@@ -34,6 +34,14 @@ static void trace_bitmap(struct sim *s, const struct vfio_bitmap *bm)
 	trace_u64(s->tr, "bitmap_size", bm->size);
 	if (s->aside.fault_word >= 0)
 		trace_int(s->tr, "fault_word", s->aside.fault_word);
+	if (s->aside.bm && s->aside.bm->at_set) {
+		trace_u64(s->tr, "bitmap_at", s->aside.bm->at);
+	} else if (s->aside.bm && s->aside.bm->nr_seg) {
+		char segs[160];
+
+		sim_segs_format(segs, sizeof(segs), s->aside.bm->seg, s->aside.bm->nr_seg);
+		trace_str(s->tr, "bitmap_buffer", segs);
+	}
 }
 
 static void trace_range(struct sim *s, uint64_t iova, uint64_t size)
