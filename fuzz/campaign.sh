@@ -21,11 +21,13 @@
 # crashes are grouped by their message; one per group is minimised with
 # afl-tmin (kept only if it still fails the same way) and becomes
 # fuzz/regressions/TARGET/crash-<sha1>, listed in fuzz/regressions/open.txt
-# with the message it printed until it is fixed.  A crash whose message
-# matches an open entry is known.  Those two are all a run writes to the
-# checkout (cmin rewrites fuzz/corpus/), and only for a new finding: the
-# summary names the files and the command that reproduces each finding
-# (make fuzz and fuzz-smoke build the replay drivers it uses).
+# with the message it printed until it is fixed, and its scenario (build/vfiosim
+# from-fuzz) goes next to it as crash-<sha1>.vfs: the same calls, readable,
+# run by make test.  A crash whose message matches an open entry is known.
+# Those are all a run writes to the checkout (cmin rewrites fuzz/corpus/), and
+# only for a new finding: the summary names the files and the commands that
+# reproduce each finding (make fuzz and fuzz-smoke build the replay drivers
+# and build/vfiosim).
 #
 # The diff target runs against FUZZ_KSRC (Linux FUZZ_KVER; fuzz/fuzz.mk sets
 # both).  Its findings name that kernel; with FUZZ_KSRC_OWN=1 (KSRC= another
@@ -43,6 +45,7 @@ shift 3
 targets=("$@")
 
 B=build/fuzz
+VFIOSIM=build/vfiosim
 OUT=$B/out
 # A smoke run must not clobber a real campaign's outputs.
 [ "$mode" = smoke ] && OUT=$B/smoke
@@ -240,6 +243,18 @@ known() {
 	return 1
 }
 
+# scenario FILE [--kernel X.Y]: FILE.vfs, the scenario of input FILE.
+scenario() {
+	local f=$1
+	shift
+	if ! "$VFIOSIM" from-fuzz "$@" "$f" >"$f.vfs.tmp"; then
+		rm -f "$f.vfs.tmp"
+		echo "  $f: vfiosim from-fuzz failed: no scenario" >&2
+		return 1
+	fi
+	mv "$f.vfs.tmp" "$f.vfs"
+}
+
 # Groups, minimises and records the crashes of one target; sets
 # new_findings and appends what it wrote to the tree to wrote[] and the
 # commands that reproduce each finding to repro[].
@@ -296,6 +311,8 @@ triage() {
 				"$(date +%F)" "$KVER" "$KSRC" >>"$(dirname "$dest")/findings.txt"
 			echo "  NEW$against ($KSRC): $dest ($(stat -c %s "$dest") bytes): $msg"
 			repro+=("make fuzz-replay-build KSRC=$KSRC && ${how//"$min"/"$dest"}")
+			scenario "$dest" --diff --kernel "$KVER" &&
+				repro+=("make vfiosim-kernel KSRC=$KSRC && $VFIOSIM --backend kernel run $dest.vfs")
 			new_findings=$((new_findings + 1))
 			continue
 		fi
@@ -304,6 +321,9 @@ triage() {
 			cp "$min" "$dest"
 			wrote+=("$dest")
 		fi
+		if [ ! -f "$dest.vfs" ] && scenario "$dest"; then
+			wrote+=("$dest.vfs")
+		fi
 		if ! grep -q "^$t/$kind-$sum " "$OPEN" 2>/dev/null; then
 			printf '%s | %s | new: found %s%s, not triaged yet\n' "$t/$kind-$sum" "$rec" \
 				"$(date +%F)" "$against" >>"$OPEN"
@@ -311,6 +331,11 @@ triage() {
 		fi
 		echo "  NEW$against: $dest ($(stat -c %s "$dest") bytes): $msg"
 		repro+=("${how//"$min"/"$dest"}")
+		if [ "$t" = diff ]; then
+			repro+=("make vfiosim-kernel && $VFIOSIM --backend kernel run $dest.vfs")
+		else
+			repro+=("$VFIOSIM run $dest.vfs")
+		fi
 		new_findings=$((new_findings + 1))
 	done
 }
@@ -336,6 +361,35 @@ triage | cmin | replay) ;;
 	;;
 esac
 
+# replay_scenario TARGET FILE ENTRY WANT LIMIT: the scenario of a past finding
+# (FILE.vfs) is there and, for diff, fails on the kernel backend exactly where
+# the input does (the open.txt rule); make test runs every one on the model.
+replay_scenario() {
+	local t=$1 f=$2 entry=$3 want=$4 limit=$5 rc=0
+	# An ioctl input is one ioctl on a prepared state, not a sequence.
+	[ "$t" = ioctl ] && return 0
+	if [ ! -f "$f.vfs" ]; then
+		echo "replay $t: $f has no scenario: $VFIOSIM from-fuzz $f > $f.vfs"
+		return 1
+	fi
+	# The checkout's diff findings are Linux 6.12's: only the default tree replays them.
+	[ "$t" = diff ] && [ -z "$KOWN" ] || return 0
+	kscenarios=$((kscenarios + 1))
+	timeout "$limit" "$VFIOSIM" --backend kernel run -q --no-minimize "$f.vfs" \
+		>"$B/replay-scenario.log" 2>&1 || rc=$?
+	if [ -z "$entry" ] && [ "$rc" != 0 ]; then
+		echo "replay $t: $f.vfs fails on the kernel backend:"
+		tail -n 3 "$B/replay-scenario.log"
+		return 1
+	elif [ "$want" = "(hangs)" ] && [ "$rc" != 124 ]; then
+		echo "replay $t: $f.vfs does not hang on the kernel backend, as its input does"
+		return 1
+	elif [ -n "$entry" ] && [ "$rc" = 0 ]; then
+		echo "replay $t: $f.vfs passes on the kernel backend, but open.txt lists $f"
+		return 1
+	fi
+}
+
 if [ "$mode" = replay ]; then
 	status=0
 	check_open || status=1
@@ -350,8 +404,10 @@ if [ "$mode" = replay ]; then
 		seeds=$(ls "fuzz/corpus/$t" 2>/dev/null | wc -l)
 		fixed=0
 		open=0
+		kscenarios=0
 		for f in fuzz/regressions/"$t"/*; do
 			[ -f "$f" ] || continue
+			[[ $f == *.vfs ]] && continue
 			entry=$(grep -m 1 "^$t/$(basename "$f") " "$OPEN" 2>/dev/null || true)
 			want=$(open_message "$entry")
 			rc=0
@@ -383,8 +439,10 @@ if [ "$mode" = replay ]; then
 					status=1
 				fi
 			fi
+			replay_scenario "$t" "$f" "$entry" "$want" "$limit" || status=1
 		done
-		echo "replay $t: $seeds seed(s); past findings: $fixed fixed, $open open"
+		echo "replay $t: $seeds seed(s); past findings: $fixed fixed, $open open$([ "$kscenarios" = 0 ] ||
+			echo "; their scenarios on the kernel backend: $kscenarios")"
 	done
 	exit $status
 fi

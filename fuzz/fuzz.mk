@@ -43,9 +43,9 @@ FUZZ_KVER := $(or $(call ksrc_version,$(FUZZ_KSRC)),6.12)
 FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
 # The triage names the kernel the diff target ran against; findings against
 # another tree than the default stay out of the checkout (fuzz/campaign.sh).
+FUZZ_KSRC_OWN := $(if $(filter $(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT))),,1)
 FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
-	FUZZ_KSRC_OWN=$(if $(filter $(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT))),,1) \
-	fuzz/campaign.sh
+	FUZZ_KSRC_OWN=$(FUZZ_KSRC_OWN) fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c sim/client/*.c))
@@ -167,11 +167,15 @@ fuzz-build: fuzz-deps
 fuzz-libfuzzer: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/libfuzzer/%)
 
-fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+# build/vfiosim: the triage writes each finding's scenario with it (from-fuzz).
+fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) $(O)/vfiosim
 	@:
 
-# Every seed and every past finding, through the plain drivers.
+# Every seed and every past finding, through the plain drivers; the diff
+# findings' scenarios on the kernel backend too (the default tree's).
 fuzz-replay: fuzz-replay-build
+	@$(if $(filter diff,$(FUZZ_TARGETS)),$(if $(FUZZ_KSRC_OWN),,\
+		$(MAKE) --no-print-directory vfiosim-kernel KSRC=$(FUZZ_KSRC)))
 	@$(FUZZ_CAMPAIGN) replay 0 1 $(FUZZ_TARGETS)
 
 # The triage replays crashes through the plain drivers and prints the
@@ -186,7 +190,7 @@ fuzz-smoke: fuzz-deps
 	@$(FUZZ_CAMPAIGN) smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
 # A recipe of its own, so that make has nothing to say when all is built.
 fuzz-smoke-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
-		$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%)
+		$(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) $(O)/vfiosim
 	@:
 
 # FUZZ_SPEED_DIR: a directory of inputs for every target (default: each

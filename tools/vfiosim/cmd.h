@@ -17,5 +17,6 @@ struct cmd_env {
 int cmd_run(int argc, char **argv, const struct cmd_env *env);
 int cmd_replay(int argc, char **argv, const struct cmd_env *env);
 int cmd_migrate(int argc, char **argv, const struct cmd_env *env);
+int cmd_from_fuzz(int argc, char **argv, const struct cmd_env *env);
 
 #endif /* VFIOSIM_CMD_CMD_H */

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  migrate [options] [SETUP.vfs]  a live migration of a simulated guest\n"
 		"  run [options] FILE...          run scenario files (docs/scenarios.md)\n"
 		"  replay [options] TRACE         re-run a trace of --trace, compare results\n"
+		"  from-fuzz [options] FILE       a seq or diff fuzz input as a scenario\n"
 		"\n"
 		"  --backend NAME   model (the default) or kernel (Linux's vfio_iommu_type1.c)\n"
 		"\n"
@@ -123,6 +124,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1, &env);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate(argc - 1, argv + 1, &env);
+	if (!strcmp(argv[1], "from-fuzz"))
+		return cmd_from_fuzz(argc - 1, argv + 1, &env);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;

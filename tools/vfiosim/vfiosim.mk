@@ -11,8 +11,10 @@
 
 .PHONY: vfiosim vfiosim-kernel
 
-VFIOSIM_SRC := $(sort $(wildcard tools/vfiosim/*.c))
+# from-fuzz decodes fuzz inputs with the fuzz language's own decoder.
+VFIOSIM_SRC := $(sort $(wildcard tools/vfiosim/*.c)) fuzz/seq_lang.c fuzz/fail.c
 VFIOSIM_OBJ := $(VFIOSIM_SRC:%.c=$(O)/%.o)
+$(O)/tools/vfiosim/from_fuzz.o: INC += -Ifuzz
 VFIOSIM_LIBOBJ := $(filter-out $(O)/tools/vfiosim/main.o,$(VFIOSIM_OBJ))
 VFIOSIM_BIN := $(O)/vfiosim
 
@@ -33,6 +35,15 @@ $(VFIOSIM_TESTS): private TEST_CFLAGS := -Itools/vfiosim \
 	-DVFIOSIM_DIVERGENCES='"$(CURDIR)/docs/divergences.md"'
 -include $(wildcard $(VFIOSIM_OBJ:.o=.d))
 
+# A fuzz input and the scenario from-fuzz prints make the same calls: the
+# test links the command and the seq harness, and records every call of
+# both at the simulator's API (--wrap, tests/unit/test_fuzz_scenarios.c).
+FUZZ_SCEN_TEST := $(O)/tests/unit/test_fuzz_scenarios
+FUZZ_SCEN_WRAP := host_new host_free mm_map mm_map_flags mm_unmap user_add user_del group_new 	container_new container_new_backend oracle_set_exact container_attach container_detach 	ioctl ioctl_arg pin_pages unpin_pages dma_rw device_write device_write_data 	fail_nth_alloc fail_nth_copy
+$(FUZZ_SCEN_TEST): $(VFIOSIM_LIBOBJ) $(O)/fuzz/target_seq.o
+$(FUZZ_SCEN_TEST): private TEST_CFLAGS := -Ifuzz -Itools/vfiosim \
+	-DFUZZ_DATA_DIR='"$(CURDIR)/fuzz"' $(FUZZ_SCEN_WRAP:%=-Wl,--wrap=vfiosim_%)
+
 # --- build/vfiosim-kernel ------------------------------------------------------
 # kernel/kernel.mk builds build/kernel-X.Y/libvfiosim-kernel.a (the host,
 # core and oracle with the kernel's type1 as the backend, ASan+UBSan); the
@@ -50,9 +61,10 @@ vfiosim-kernel: deps-test
 	@$(MAKE) --no-print-directory KSRC=$(VFIOSIM_KSRC) build/vfiosim-kernel
 	@echo "build/vfiosim-kernel: Linux $(VFIOSIM_KVER)'s type1, for vfiosim --backend kernel"
 
-$(VFIOSIM_KO)/tools/vfiosim/%.o: tools/vfiosim/%.c
+$(VFIOSIM_KOBJ): $(VFIOSIM_KO)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(INC) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
+$(VFIOSIM_KO)/tools/vfiosim/from_fuzz.o: INC += -Ifuzz
 -include $(wildcard $(VFIOSIM_KOBJ:.o=.d))
 
 # Which tree the binary holds: rewritten when KSRC names another, so that
