@@ -12,7 +12,8 @@
 #   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
 #                          (these and fuzz, fuzz-smoke, fuzz-cmin, fuzz-triage
 #                          install AFL++ through tools/deps.sh when run as root)
-#   make fuzz-corpus       regenerates the seed corpora (fuzz/gen_corpus.c)
+#   make fuzz-corpus       regenerates the seed corpora (fuzz/gen_corpus.c; seq and
+#                          diff from the scenarios of fuzz/seeds/)
 #   make fuzz-cmin         merges the last campaign's queue into fuzz/corpus (afl-cmin)
 #   make fuzz-speed [FUZZ_SPEED_DIR=dir]  execs/s of each harness alone, in process,
 #                          over its corpus (or a queue) as is and mutated
@@ -210,16 +211,21 @@ fuzz-triage: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay-build
 	@$(FUZZ_CAMPAIGN) triage 0 1 $(FUZZ_TARGETS)
 
-# The seed generator: a plain program, runs on the model.
-$(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(FUZZ_O)/replay/obj/fuzz/seq_lang.o \
-		$(FUZZ_O)/replay/obj/fuzz/fail.o $(FUZZ_O)/replay/libvfiosim.a
+# The seed generator: a plain program, runs on the model.  The seq/diff
+# seeds are scenarios (fuzz/seeds/*.vfs) that it reads with the command's
+# parser and encodes with the language's decoder (fuzz/gen_seq.c).
+GEN_SEQ_OBJ := $(addprefix $(FUZZ_O)/replay/obj/,fuzz/gen_seq.o fuzz/seq_lang.o fuzz/fail.o \
+	$(addprefix tools/vfiosim/,parser.o parse_words.o parse_expect.o parse_guard.o lexer.o \
+	names.o linux_version.o))
+$(FUZZ_O)/replay/obj/fuzz/gen_seq.o: FUZZ_CFLAGS += -Itools/vfiosim
+$(FUZZ_O)/gen_corpus: fuzz/gen_corpus.c $(GEN_SEQ_OBJ) $(FUZZ_O)/replay/libvfiosim.a
 	$(call say,LD,$@)$(CC) $(FUZZ_CFLAGS) $(FUZZ_FL_replay) -MF $@.d -MT $@ \
 		$< $(filter %.o %.a,$^) -o $@
--include $(wildcard $(FUZZ_O)/gen_corpus.d)
+-include $(wildcard $(FUZZ_O)/gen_corpus.d $(GEN_SEQ_OBJ:.o=.d))
 
 fuzz-corpus: $(FUZZ_O)/gen_corpus
 	@rm -rf fuzz/corpus
-	@$(FUZZ_O)/gen_corpus fuzz/corpus
+	@$(FUZZ_O)/gen_corpus fuzz/seeds fuzz/corpus
 
 # make test replays every corpus and regression input through the harnesses:
 # the test binary links them (model only; docs/fuzzing.md).

@@ -2,12 +2,14 @@
 /*
  * gen_corpus.c - writes the seed corpora: fuzz/corpus/ioctl/ (every state
  * with each command in a well-formed and a few hostile forms) and
- * fuzz/corpus/{seq,diff}/ (the scenarios of the contract tests and of
- * docs/divergences.md as operation sequences).  Seeds are small, so they
- * are committed; `make fuzz-corpus` regenerates them.
+ * fuzz/corpus/{seq,diff}/NAME, each the scenario fuzz/seeds/NAME.vfs (the
+ * contract tests' and docs/divergences.md's situations) encoded as an
+ * operation sequence (gen_seq.c).  Seeds are small, so they are committed;
+ * `make fuzz-corpus` regenerates them.
  *
- *   gen_corpus DIR
+ *   gen_corpus SEEDS DIR
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,16 +19,11 @@
 
 #include <linux/vfio.h>
 
-#include "seq_lang.h"
+#include "gen_corpus.h"
 #include "vfiosim_client.h"
 
 static const char *gen_dir;
 static unsigned int gen_files;
-
-struct gen {
-	uint8_t b[4096];
-	size_t n;
-};
 
 static void put(struct gen *g, unsigned int n, ...)
 {
@@ -273,369 +270,65 @@ static void gen_ioctl(void)
 
 /* ------------------------------------------------------- seq and diff */
 
-/* Page offsets are in CPU pages; islot in pages from 1 GiB (diff: in
- * 64-page units, so seeds give the same IOVAs when islot % 64 == 0). */
-static int gen_diff;
-
-static void hdr(struct gen *g, unsigned int cfg, unsigned int attach)
+static int gen_cmp(const void *a, const void *b)
 {
-	g->n = 0;
-	put(g, 2, (int)cfg, (int)attach);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void op(struct gen *g, enum sl_op o, unsigned int variant)
+/* Every fuzz/seeds/NAME.vfs as corpus/seq/NAME and corpus/diff/NAME. */
+static void gen_sequences(const char *seeds)
 {
-	put(g, 1, (int)(o | (variant << 5)));
-}
+	char **names = NULL, path[4096], why[600];
+	struct dirent *de;
+	size_t n = 0, i;
+	DIR *d = opendir(seeds);
 
-static void attach(struct gen *g, unsigned int grp)
-{
-	op(g, SL_ATTACH, 0);
-	put(g, 1, (int)grp);
-}
-
-static void detach(struct gen *g, unsigned int grp)
-{
-	op(g, SL_DETACH, 0);
-	put(g, 1, (int)grp);
-}
-
-/* range 0: guest RAM; 1 read-only; 2 MMIO; 3 scattered; 4 bit: a hole. */
-static void map(struct gen *g, unsigned int variant, unsigned int range, unsigned int voff,
-		unsigned int ipage, unsigned int npages, unsigned int flags)
-{
-	unsigned int islot = gen_diff ? ipage / 64 : ipage;
-
-	op(g, SL_MAP, variant);
-	put(g, 1, (int)range);
-	put_le(g, voff, 2);
-	put_le(g, islot, 2);
-	put(g, 2, (int)(npages - 1), (int)flags);
-}
-
-static void unmap(struct gen *g, unsigned int m, unsigned int o, unsigned int s,
-		  unsigned int flags)
-{
-	op(g, SL_UNMAP, 0);
-	put(g, 4, (int)m, (int)o, (int)s, (int)flags);
-}
-
-static void unmap_bm(struct gen *g, unsigned int m, unsigned int s, unsigned int pg,
-		     unsigned int buf)
-{
-	op(g, SL_UNMAP_BM, 0);
-	put(g, 6, (int)m, 0, (int)s, (int)pg, (int)buf, 0);
-}
-
-static void get(struct gen *g, unsigned int m, unsigned int s, unsigned int pg,
-		unsigned int buf)
-{
-	op(g, SL_GET, 0);
-	put(g, 5, (int)m, 0, (int)s, (int)pg, (int)buf);
-}
-
-static void pin(struct gen *g, unsigned int variant, unsigned int grp, unsigned int m,
-		unsigned int o, unsigned int n, unsigned int prot)
-{
-	op(g, SL_PIN, variant);
-	put(g, 5, (int)grp, (int)m, (int)o, (int)(n - 1), (int)prot);
-}
-
-static void unpin(struct gen *g, unsigned int k)
-{
-	op(g, SL_UNPIN, 0);
-	put(g, 1, (int)k);
-}
-
-static void rw(struct gen *g, bool read, unsigned int m, int off64, unsigned int len)
-{
-	op(g, SL_DMA_RW, read ? 1 : 0);
-	put(g, 2, (int)m, off64 & 0xff);
-	put_le(g, len - 1, 2);
-}
-
-static void dev_write(struct gen *g, unsigned int grp, unsigned int k, unsigned int o,
-		      unsigned int l)
-{
-	op(g, SL_WRITE, 0);
-	put(g, 4, (int)grp, (int)k, (int)o, (int)l);
-}
-
-static void simple(struct gen *g, enum sl_op o, unsigned int variant, int arg)
-{
-	op(g, o, variant);
-	if (sl_op_len[o])
-		put(g, 1, arg);
-}
-
-#define RW	3
-#define SZ_PAGES(n)	(0x80 + (n))
-
-static void emit(const char *name, const struct gen *g)
-{
-	gen_write(gen_diff ? "diff" : "seq", name, g);
-}
-
-static void gen_sequences(void)
-{
-	struct gen g;
-	unsigned int i;
-
-	/* An IOMMU group outside the pinned scope: everything mapped is dirty. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x1);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	map(&g, 0, 0, 64, 64, 8, RW);
-	simple(&g, SL_START, 0, 0);
-	dev_write(&g, 0, 0, 3, 10);
-	get(&g, 0, 1, 0, 0);
-	get(&g, 0, 1, 0, 0);
-	unmap_bm(&g, 1, 0, 0, 0);
-	simple(&g, SL_STOP, 0, 0);
-	unmap(&g, 0, 0, 0, 0);
-	emit("iommu-outside-scope", &g);
-
-	/* Emulated device: pins and dma_rw are exactly what is dirty. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x4);
-	map(&g, 0, 0, 0, 0, 32, RW);
-	map(&g, 0, 1, 0, 64, 4, 1);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 0, 2, 0, 3, 2, RW);
-	pin(&g, 0, 2, 1, 1, 1, 1);
-	dev_write(&g, 2, 0, 0, 255);
-	rw(&g, false, 0, 100, 5000);
-	rw(&g, true, 0, 0, 64);
-	get(&g, 0, 1, 0, 0);
-	unpin(&g, 0);
-	get(&g, 0, 1, 0, 0);
-	unmap_bm(&g, 0, 1, 0, 0);
-	emit("emulated-pins-dma-rw", &g);
-
-	/* Mixed scope, then the outside group leaves while tracking. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x5);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 0, 2, 0, 1, 2, RW);
-	dev_write(&g, 0, 0, 40, 20);
-	get(&g, 0, 0, 0, 0);
-	dev_write(&g, 0, 0, 80, 3);
-	detach(&g, 0);
-	get(&g, 0, 0, 0, 0);
-	emit("mixed-scope-detach", &g);
-
-	/* docs/divergences.md 3: the last outside group pins while tracking. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x1);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	simple(&g, SL_START, 0, 0);
-	dev_write(&g, 0, 0, 48, 8);
-	pin(&g, 0, 0, 0, 2, 1, RW);
-	get(&g, 0, 0, 0, 0);
-	pin(&g, 0, 0, 0, 5, 1, RW);
-	dev_write(&g, 0, 0, 0, 8);
-	get(&g, 0, 0, 0, 0);
-	emit("promotion-while-tracking", &g);
-
-	/* The same, promoted before tracking starts (no divergence). */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x1);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	pin(&g, 0, 0, 0, 2, 1, RW);
-	simple(&g, SL_START, 0, 0);
-	dev_write(&g, 0, 0, 0, 8);
-	get(&g, 0, 0, 0, 0);
-	attach(&g, 1);
-	dev_write(&g, 1, 0, 0, 255);
-	get(&g, 0, 0, 0, 0);
-	emit("pinned-scope", &g);
-
-	/* docs/divergences.md 4: the tracking unit changes (64K group comes, goes). */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2 | SL_CFG_COARSE, 0x5);
-	map(&g, 0, 0, 0, 0, 64, RW);
-	simple(&g, SL_START, 0, 0);
-	attach(&g, 3);
-	pin(&g, 0, 2, 0, 17, 1, RW);
-	dev_write(&g, 2, 0, 0, 10);
-	detach(&g, 3);
-	get(&g, 0, 0, 0, 0);
-	emit("tracking-unit-change", &g);
-
-	/* docs/divergences.md 5: unaligned mappings reported twice. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x1);
-	map(&g, 0, 0, 0, 0, 5, RW);
-	map(&g, 0, 0, 8, 8, 70, RW);
-	map(&g, 0, 0, 100, 100, 3, RW);
-	simple(&g, SL_START, 0, 0);
-	get(&g, 0, 2, 0, 0);
-	get(&g, 0, 2, 0, 0);
-	emit("unaligned-mappings", &g);
-
-	/* docs/divergences.md 1 and 2: reports faulting part-way. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x4);
-	map(&g, 0, 0, 0, 0, 4, RW);
-	map(&g, 0, 0, 512, 4096, 4, RW);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 0, 2, 0, 0, 1, RW);
-	pin(&g, 0, 2, 1, 0, 1, RW);
-	get(&g, 0, 1, 0, 4);
-	simple(&g, SL_FAIL_COPY, 0, 2);
-	get(&g, 0, 1, 0, 0);
-	get(&g, 0, 1, 0, 0);
-	simple(&g, SL_FAIL_COPY, 0, 2);
-	unmap_bm(&g, 0, 1, 0, 0);
-	unmap_bm(&g, 0, 1, 0, 4);
-	unmap_bm(&g, 0, 1, 0, 0);
-	emit("report-copy-faults", &g);
-
-	/* docs/divergences.md 6: a dma_rw write running off the guest RAM. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x4);
-	map(&g, 0, 0, 16380, 0, 8, RW);
-	simple(&g, SL_START, 0, 0);
-	rw(&g, false, 0, 0, 8 * 4096);
-	get(&g, 0, 0, 0, 0);
-	emit("partial-dma-rw", &g);
-
-	/* A bare container: groups join, SET_IOMMU, all leave, again. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_BARE_V2, 0x0);
-	simple(&g, SL_SET_IOMMU, 0, 0);
-	attach(&g, 0);
-	attach(&g, 2);
-	simple(&g, SL_SET_IOMMU, 0, 0);
-	map(&g, 0, 0, 0, 0, 8, RW);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 0, 2, 0, 0, 3, RW);
-	detach(&g, 0);
-	detach(&g, 2);
-	attach(&g, 1);
-	simple(&g, SL_SET_IOMMU, 0, 1);
-	map(&g, 0, 0, 0, 0, 8, RW);
-	simple(&g, SL_GET_INFO, 0, 0);
-	emit("bare-container-lifecycle", &g);
-
-	/* v1: unmapping parts of mappings, no dirty tracking. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V1, 0x3);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	unmap(&g, 0, 4, SZ_PAGES(4), 0);
-	unmap(&g, 0, 0, SZ_PAGES(2), 0);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 0, 0, 0, 0, 1, RW);
-	unmap(&g, 0, 0, 0, 1);
-	emit("v1-partial-unmaps", &g);
-
-	/* 64K pages, huge mappings, a second domain. */
-	hdr(&g, SL_HOST_64K | SL_TYPE_V2, 0x5);
-	map(&g, 1, 0, 0, 0, 1, RW);
-	map(&g, 0, 3, 0, 256, 8, RW);
-	simple(&g, SL_START, 0, 0);
-	attach(&g, 3);
-	pin(&g, 0, 3, 1, 1, 2, RW);
-	dev_write(&g, 3, 0, 5, 9);
-	dev_write(&g, 0, 0, 3, 40);
-	get(&g, 0, 1, 0, 0);
-	unmap_bm(&g, 0, 0, 0, 0);
-	emit("64k-huge-two-domains", &g);
-
-	/* Fault injection over the allocating operations. */
-	for (i = 1; i <= 6; i++) {
-		char name[64];
-
-		hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x0);
-		simple(&g, SL_FAIL_ALLOC, 0, (int)i - 1);
-		attach(&g, 0);
-		attach(&g, 0);
-		attach(&g, 2);
-		simple(&g, SL_FAIL_ALLOC, 0, (int)i - 1);
-		map(&g, 1, 0, 0, 0, 1, RW);
-		map(&g, 1, 0, 0, 0, 1, RW);
-		simple(&g, SL_FAIL_ALLOC, 0, (int)i - 1);
-		simple(&g, SL_START, 0, 0);
-		simple(&g, SL_START, 0, 0);
-		simple(&g, SL_FAIL_ALLOC, 0, (int)i - 1);
-		pin(&g, 0, 2, 0, 0, 4, RW);
-		simple(&g, SL_FAIL_ALLOC, 0, (int)i - 1);
-		simple(&g, SL_GET_INFO, 0, 0);
-		simple(&g, SL_FAIL_COPY, 0, (int)i - 1);
-		unmap_bm(&g, 0, 0, 0, 0);
-		snprintf(name, sizeof(name), "fail-nth-%u", i);
-		emit(name, &g);
+	if (!d) {
+		perror(seeds);
+		exit(1);
 	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
 
-	/* VFIO_UPDATE_VADDR: invalidate, use (WARN_ONCE), restore. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x3);
-	map(&g, 0, 0, 0, 0, 8, RW);
-	simple(&g, SL_START, 0, 0);
-	unmap(&g, 0, 0, 0, VFIO_DMA_UNMAP_FLAG_VADDR);
-	rw(&g, false, 0, 0, 100);
-	dev_write(&g, 1, 0, 0, 4);
-	map(&g, 0, 0, 64, 0, 8, RW | 4);
-	rw(&g, false, 0, 0, 100);
-	get(&g, 0, 0, 0, 0);
-	emit("update-vaddr", &g);
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".vfs"))
+			continue;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		if (!names || !(names[n] = strndup(de->d_name, l - 4)))
+			abort();
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), gen_cmp);
+	for (i = 0; i < n; i++) {
+		struct gen seq, diff;
 
-	/* Limits: dma_entry_limit, RLIMIT_MEMLOCK. */
-	hdr(&g, SL_HOST_DMA_LIMIT | SL_TYPE_V2, 0x1);
-	for (i = 0; i < 10; i++)
-		map(&g, 0, 0, i * 2, i * 64, 1, RW);
-	simple(&g, SL_GET_INFO, 0, 0);
-	unmap(&g, 0, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
-	emit("dma-entry-limit", &g);
-	hdr(&g, SL_HOST_MEMLOCK | SL_TYPE_V2, 0x5);
-	map(&g, 0, 0, 0, 0, 200, RW);
-	map(&g, 0, 0, 256, 256, 200, RW);
-	pin(&g, 0, 2, 0, 0, 8, RW);
-	emit("memlock-limit", &g);
-
-	/* The vendor interface's edges: E2BIG, counts below 1, unaligned. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2 | SL_CFG_UNALIGNED, 0x5);
-	map(&g, 0, 0, 0, 64, 16, RW);
-	pin(&g, 2, 2, 0, 0, 1, RW);
-	pin(&g, 2, 2, 0, 0, 2, RW);
-	pin(&g, 4, 0, 0, 0, 2, RW);
-	pin(&g, 1, 2, 0, 0xff, 1, RW);
-	simple(&g, SL_START, 0, 0);
-	pin(&g, 1, 2, 0, 0xff, 1, RW);
-	get(&g, 0, 0, 0, 0);
-	emit("pin-edges", &g);
-
-	/* Hostile reports: page sizes, sizes, pointers. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_V2, 0x5);
-	map(&g, 0, 0, 0, 0, 16, RW);
-	simple(&g, SL_START, 0, 0);
-	for (i = 0; i < 8; i++)
-		get(&g, 0, 0, i, 0);
-	for (i = 0; i < 8; i++)
-		get(&g, 0, 0, 0, i | (i << 3));
-	op(&g, SL_GET, 2);
-	put(&g, 5, 0, 0, 11, 0, 0);
-	for (i = 0; i < 4; i++)
-		simple(&g, i < 2 ? SL_START : SL_STOP, i % 4, 0);
-	simple(&g, SL_CHECK_EXT, 0, VFIO_UPDATE_VADDR);
-	simple(&g, SL_CHECK_EXT, 0, VFIO_DMA_CC_IOMMU);
-	simple(&g, SL_GET_INFO, 0, 1);
-	simple(&g, SL_GET_INFO, 0, 2);
-	emit("hostile-reports", &g);
-
-	/* Nesting, read-only and MMIO mappings, a mapping at the top. */
-	hdr(&g, SL_HOST_4K | SL_TYPE_NESTING, 0x3);
-	map(&g, 0, 1, 0, 0, 4, 1);
-	map(&g, 0, 2, 0, 64, 4, RW);
-	map(&g, 2, 0, 0, 7, 14, RW);
-	simple(&g, SL_START, 0, 0);
-	dev_write(&g, 0, 1, 0, 4);
-	get(&g, 0, 1, 0, 0);
-	unmap(&g, 0, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
-	emit("nesting-ro-mmio", &g);
+		snprintf(path, sizeof(path), "%s/%s.vfs", seeds, names[i]);
+		if (gen_seq(path, &seq, &diff, why, sizeof(why))) {
+			fprintf(stderr, "gen_corpus: %s\n", why);
+			exit(1);
+		}
+		gen_write("seq", names[i], &seq);
+		gen_write("diff", names[i], &diff);
+		free(names[i]);
+	}
+	free(names);
+	if (!n) {
+		fprintf(stderr, "gen_corpus: no seed scenario in %s\n", seeds);
+		exit(1);
+	}
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s SEEDS DIR\n", argv[0]);
 		return 2;
 	}
-	gen_dir = argv[1];
+	gen_dir = argv[2];
 	gen_mkdir(gen_dir);
 	gen_ioctl();
-	gen_sequences();
-	gen_diff = 1;
-	gen_sequences();
+	gen_sequences(argv[1]);
 	printf("gen_corpus: %u seeds in %s\n", gen_files, gen_dir);
 	return 0;
 }

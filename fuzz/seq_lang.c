@@ -788,6 +788,22 @@ void sl_bitmap_of(const struct sl_world *w, const struct sl_action *a, struct sl
 	sl_bitmap_place(a->buf, b->need, b);
 }
 
+unsigned int sl_bitmap_pieces(const struct sl_bitmap *b, struct sl_area *piece)
+{
+	size_t end = 0, start;
+	unsigned int i, n = 0;
+
+	for (i = 0; b->own && i < SL_AREAS; i++) {
+		start = end;
+		end += sl_areas[i].size;
+		if (end <= b->off)
+			continue;
+		piece[n].size = end - (start > b->off ? start : b->off);
+		piece[n++].prot = sl_areas[i].prot;
+	}
+	return n;
+}
+
 /* The bitmap as the call left it, where it can be read back. */
 static void sl_bitmap_result(struct sl_world *w, const struct sl_action *a, uint64_t need,
 			     struct sl_result *r)

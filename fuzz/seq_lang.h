@@ -257,6 +257,12 @@ struct sl_bitmap {
 	uint64_t addr;			/* else here (guest memory, NULL, ...) */
 };
 void sl_bitmap_of(const struct sl_world *w, const struct sl_action *a, struct sl_bitmap *b);
+/*
+ * The world's memory from an own bitmap on to the end of sl_areas, piece by
+ * piece (SL_AREAS at most): what a report there may run into.  0 pieces
+ * for a bitmap at an address.
+ */
+unsigned int sl_bitmap_pieces(const struct sl_bitmap *b, struct sl_area *piece);
 /* GET_INFO's argsz. */
 uint32_t sl_info_argsz(const struct sl_action *a);
 

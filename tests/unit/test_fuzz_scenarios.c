@@ -23,7 +23,9 @@
  *
  * Every input of fuzz/regressions/{seq,diff}/ and of fuzz/corpus/{seq,diff}/
  * is checked, and each regression's scenario in the checkout (NAME.vfs
- * next to it) must be what from-fuzz prints now.
+ * next to it) must be what from-fuzz prints now.  The other way round, each
+ * seed scenario (fuzz/seeds/NAME.vfs) must make the calls of the input
+ * make fuzz-corpus encodes it into (fuzz/corpus/seq/NAME).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -963,8 +965,15 @@ static char *print_scenario(struct input *in)
 	return text;
 }
 
-/* The fuzz inputs (not their scenarios) of dir/sub, sorted. */
-static char **list_inputs(const char *sub, size_t *n)
+static bool is_vfs(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l > 4 && !strcmp(name + l - 4, ".vfs");
+}
+
+/* The fuzz inputs of dir/sub, or (scenarios) the scenarios, sorted: full paths. */
+static char **list_files(const char *sub, bool scenarios, size_t *n)
 {
 	char dir[4096], **v = NULL;
 	struct dirent *de;
@@ -976,9 +985,7 @@ static char **list_inputs(const char *sub, size_t *n)
 	if (!d)
 		return NULL;
 	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || (l > 4 && !strcmp(de->d_name + l - 4, ".vfs")))
+		if (de->d_name[0] == '.' || is_vfs(de->d_name) != scenarios)
 			continue;
 		v = realloc(v, (*n + 1) * sizeof(*v));
 		assert_non_null(v);
@@ -995,6 +1002,16 @@ static char **list_inputs(const char *sub, size_t *n)
 			v[j - 1] = t;
 		}
 	return v;
+}
+
+/* Fails the test with msg (freed), if there is one. */
+static void fail_if(char *msg)
+{
+	if (!msg)
+		return;
+	print_error("%s\n", msg);
+	free(msg);
+	fail();
 }
 
 /* What is wrong with the scenario stored next to a regression input, NULL if nothing. */
@@ -1058,7 +1075,7 @@ static char *check_input(struct input *in, bool stored, size_t *calls, bool *fai
 static void check_dir(const char *sub, bool diff, bool stored)
 {
 	size_t n, i, calls = 0;
-	char **paths = list_inputs(sub, &n), *msg = NULL;
+	char **paths = list_files(sub, false, &n), *msg = NULL;
 	unsigned int failing = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1078,14 +1095,55 @@ static void check_dir(const char *sub, bool diff, bool stored)
 		free(paths[i]);
 	}
 	free(paths);
-	if (msg) {
-		print_error("%s\n", msg);
-		free(msg);
-		fail();
-	}
+	fail_if(msg);
 	assert_int_not_equal(n, 0);
 	print_message("%s: %zu input(s), %zu calls, the same both ways; %u fail both ways\n",
 		      sub, n, calls, failing);
+}
+
+/*
+ * Every seed scenario (fuzz/seeds/NAME.vfs) and the input make fuzz-corpus
+ * encoded it into (fuzz/corpus/seq/NAME) make the same calls.
+ */
+static void seeds_and_their_inputs(void **state)
+{
+	char **seeds, *msg = NULL;
+	size_t n, i, calls = 0;
+
+	seeds = list_files("seeds", true, &n);
+	assert_int_not_equal(n, 0);
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(seeds[i], '/') + 1;
+		struct input in = { .diff = false };
+		size_t len;
+		bool f;
+
+		snprintf(in.path, sizeof(in.path), "%s/corpus/seq/%.*s", data_dir(),
+			 (int)strlen(base) - 4, base);
+		snprintf(in.source, sizeof(in.source), "fuzz/seeds/%s", base);
+		in.data = read_all(in.path, &in.size, 1 << 20);
+		in.scenario = (char *)read_all(seeds[i], &len, 1 << 20);
+		if (!msg && (!in.data || !in.scenario) &&
+		    asprintf(&msg, "%s has no input %s: make fuzz-corpus", seeds[i], in.path) < 0)
+			msg = NULL;
+		if (!msg && in.data && in.scenario) {
+			char *more;
+
+			msg = check_input(&in, false, &calls, &f);
+			if (msg && asprintf(&more, "%s\n(a seed changed without make "
+					    "fuzz-corpus?)", msg) >= 0) {
+				free(msg);
+				msg = more;
+			}
+		}
+		free(in.data);
+		free(in.scenario);
+		free(seeds[i]);
+	}
+	free(seeds);
+	fail_if(msg);
+	print_message("seeds: %zu scenario(s) and their inputs, %zu calls, the same both ways\n",
+		      n, calls);
 }
 
 static void seq_regressions_and_their_scenarios(void **state)
@@ -1115,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(diff_regressions_and_their_scenarios),
 		cmocka_unit_test(seq_corpus_and_scenarios),
 		cmocka_unit_test(diff_corpus_and_scenarios),
+		cmocka_unit_test(seeds_and_their_inputs),
 	};
 
 	return cmocka_run_group_tests_name("fuzz_scenarios", tests, NULL, NULL);

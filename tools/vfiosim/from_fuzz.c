@@ -218,35 +218,23 @@ static void ff_bitmap(struct ff *f, struct strbuf *sb, const struct sl_action *a
 		return;
 	}
 	/*
-	 * The world's memory from the bitmap on, piece by piece, as far as the
-	 * report may write (what the range needs); the default buffer (as
-	 * much read-write memory as the report needs) says it when it can.
+	 * The world's memory from the bitmap on, piece by piece; the default
+	 * buffer (as much read-write memory as the report needs) says it
+	 * where it can: all the report may write is read-write there.
 	 */
 	{
-		struct sim_seg seg[SIM_MAX_SEGS];
-		unsigned int nr = 0, i;
-		size_t end = 0;
+		struct sl_area piece[SL_AREAS];
+		struct sim_seg seg[SL_AREAS];
+		unsigned int nr = sl_bitmap_pieces(&b, piece), i;
+		char segs[160];
 
-		for (i = 0; i < SL_AREAS; i++) {
-			size_t start = end;
-
-			end += sl_areas[i].size;
-			if (end <= b.off)
-				continue;
-			if (nr == SIM_MAX_SEGS)
-				break;
-			seg[nr].size = end - (start > b.off ? start : b.off);
-			seg[nr++].prot = sl_areas[i].prot;
-		}
-		if (seg[0].prot == (VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE) &&
-		    seg[0].size >= b.need)
+		if (piece[0].prot == (VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE) &&
+		    piece[0].size >= b.need)
 			return;
-		{
-			char segs[160];
-
-			sim_segs_format(segs, sizeof(segs), seg, nr);
-			sb_printf(sb, " bitmap-buffer %s", segs);
-		}
+		for (i = 0; i < nr; i++)
+			seg[i] = (struct sim_seg){ piece[i].size, piece[i].prot };
+		sim_segs_format(segs, sizeof(segs), seg, nr);
+		sb_printf(sb, " bitmap-buffer %s", segs);
 	}
 }
 
