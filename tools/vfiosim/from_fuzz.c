@@ -787,6 +787,5 @@ int cmd_from_fuzz(int argc, char **argv, const struct cmd_env *env)
 	free(buf);
 	if (ret)
 		fprintf(stderr, "vfiosim from-fuzz: %s\n", why);
-	(void)env;
 	return ret ? 1 : 0;
 }
