@@ -23,12 +23,14 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: vfiosim [--backend NAME] COMMAND [options] [args]\n"
+		"A userspace simulator of Linux's vfio_iommu_type1 dirty page tracking.\n"
 		"\n"
 		"  migrate [options] [SETUP.vfs]  a live migration of a simulated guest\n"
 		"  run [options] FILE...          run scenario files (docs/scenarios.md)\n"
 		"  replay [options] TRACE         re-run a trace of --trace, compare results\n"
 		"\n"
 		"  --backend NAME   model (the default) or kernel (Linux's vfio_iommu_type1.c)\n"
+		"  --version        the version of vfiosim and of the contract it implements\n"
 		"\n"
 		"Each command takes --kernel X.Y: the Linux version the model answers as\n"
 		"(%s, default %s); a kernel backend answers as its own tree.\n"
@@ -123,6 +125,10 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1, &env);
 	if (!strcmp(argv[1], "migrate"))
 		return cmd_migrate(argc - 1, argv + 1, &env);
+	if (!strcmp(argv[1], "--version")) {
+		printf("vfiosim %u.%u\n", vfiosim_version() >> 16, vfiosim_version() & 0xffff);
+		return 0;
+	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
