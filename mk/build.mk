@@ -74,6 +74,9 @@ VERSION  := $(VERSION_MAJOR).$(VERSION_MINOR)
 SONAME   := libvfiosim.so.$(VERSION_MAJOR)
 SHLIB    := $(O)/libvfiosim.so.$(VERSION)
 PIC_OBJ  := $(LIB_SRC:%.c=$(O)/pic/%.o)
+# Every symbol resolved at link time (-z defs), but in a sanitizer build,
+# whose runtime clang leaves to the program.
+SHLIB_DEFS := $(if $(findstring -fsanitize,$(OPT) $(EXTRA_CFLAGS)),,-Wl,-z,defs)
 
 .PHONY: shared
 shared: $(SHLIB)
@@ -85,7 +88,7 @@ $(O)/pic/%.o: %.c
 
 $(SHLIB): $(PIC_OBJ) sim/libvfiosim.map
 	$(call say,LD,$@)$(CC) $(OPT) $(EXTRA_CFLAGS) -shared -Wl,-soname,$(SONAME) \
-		-Wl,--version-script=sim/libvfiosim.map -Wl,-z,defs $(PIC_OBJ) -o $@
+		-Wl,--version-script=sim/libvfiosim.map $(SHLIB_DEFS) $(PIC_OBJ) -o $@
 
 # A test binary is compiled and linked in one step.  It links every object
 # among its prerequisites: an area adds its own (the probes below, the
