@@ -100,18 +100,13 @@ static void test_pgsizes_intersect_on_attach_restore_on_detach(void **state)
 }
 
 static const struct fx_config fx_page64k_iommu4k = {
-	.name = "v2, 64K CPU pages, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(PGS_DEFAULT)),
 	.host = { .page_size = SZ_64K },
 };
 
 static const struct fx_config fx_page16k_iommu4k = {
-	.name = "v2, 16K CPU pages, IOMMU 4K only",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, 16K CPU pages, IOMMU 4K only", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .page_size = SZ_16K },
 };
 
@@ -189,12 +184,9 @@ static void test_iova_ranges_recomputed_on_attach_and_detach(void **state)
 
 /* The detaching group's reserved regions become valid again even when
  * its domain stays (shared with another group). */
-static const struct fx_config fx_shared = {
-	.name = "v2, IOMMU 4K|2M|1G, iommu_id 7",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT, .iommu_id = 7 } },
-};
+static const struct fx_config fx_shared =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G, iommu_id 7", VFIO_TYPE1v2_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT, .iommu_id = 7 });
 
 static void test_iova_ranges_refreshed_when_shared_group_leaves(void **state)
 {
@@ -315,10 +307,8 @@ static void test_attach_reserved_covers_aperture_einval(void **state)
 }
 
 static const struct fx_config fx_unsafe_ok = {
-	.name = "v2, IOMMU 4K|2M|1G, allow_unsafe_interrupts",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, allow_unsafe_interrupts", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(0)),
 	.host = { .allow_unsafe_interrupts = true },
 };
 
@@ -572,10 +562,7 @@ static void test_first_domain_conflicts_with_emulated_mappings(void **state)
 }
 
 static const struct fx_config fx_emul_memlock = {
-	.name = "v2, emulated group, memlock 16 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
+	FX_CONFIG_OF("v2, emulated group, memlock 16 pages", VFIO_TYPE1v2_IOMMU, FX_EMULATED),
 	.host = { .memlock_limit = 16 * SZ_4K },
 };
 
@@ -676,15 +663,9 @@ static void test_detach_last_iommu_group_removes_mappings(void **state)
 	expect_ok(fx_map(fx, fx->guest, IOVA, 16 * P, FX_RW));
 }
 
-static const struct fx_config fx_iommu_emul = {
-	.name = "v2, IOMMU 4K|2M|1G + emulated group",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config fx_iommu_emul =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G + emulated group", VFIO_TYPE1v2_IOMMU, FX_IOMMU(PGS_DEFAULT),
+		  FX_EMULATED);
 
 /* An emulated group remaining keeps the mappings, unpinned and uncharged. */
 static void test_detach_last_iommu_group_with_emulated_keeps_mappings(void **state)

@@ -69,68 +69,34 @@ static int scope_teardown(void **state)
 	  .teardown_func = scope_teardown, .initial_state = (void *)&(cfg) }
 
 /* IOMMU-backed (4K|2M|1G) and emulated. */
-static const struct fx_config sc_mixed = {
-	.name = "v2, IOMMU 4K|2M|1G + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config sc_mixed =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G + emulated", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU(SZ_4K | SZ_2M | SZ_1G), FX_EMULATED);
 
 /* IOMMU-backed whose device pins (registers dma_unmap). */
-static const struct fx_config sc_iommu_pin = {
-	.name = "v2, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config sc_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-static const struct fx_config sc_mixed_pin = {
-	.name = "v2, IOMMU 4K (device pins) + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config sc_mixed_pin =
+	FX_CONFIG("v2, IOMMU 4K (device pins) + emulated", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K),
+		  FX_EMULATED);
 
 /* Two IOMMU-backed groups in separate domains; only the first can pin. */
-static const struct fx_config sc_two_iommu = {
-	.name = "v2, two IOMMU 4K groups, the first pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K },
-	},
-};
+static const struct fx_config sc_two_iommu =
+	FX_CONFIG("v2, two IOMMU 4K groups, the first pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K),
+		  FX_IOMMU(SZ_4K));
 
-static const struct fx_config sc_two_emul = {
-	.name = "v2, two emulated groups",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED }, { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+static const struct fx_config sc_two_emul =
+	FX_CONFIG("v2, two emulated groups", VFIO_TYPE1v2_IOMMU, FX_EMULATED, FX_EMULATED);
 
 static const struct fx_config sc_64k_pin = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M,
-		     .has_dma_unmap = true } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M, device pins", VFIO_TYPE1v2_IOMMU,
+		     FX_PINNING(SZ_64K | SZ_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-static const struct fx_config sc_v1_emul = {
-	.name = "v1, emulated group",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+static const struct fx_config sc_v1_emul =
+	FX_CONFIG("v1, emulated group", VFIO_TYPE1_IOMMU, FX_EMULATED);
 
 /* ------------------------------------------------------------ helpers */
 

@@ -19,24 +19,12 @@
 #define RW	(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)
 
 /* An IOMMU-backed group whose device pins, alone or beside an emulated one. */
-static const struct fx_config dv_iommu_pin = {
-	.name = "v2, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config dv_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-static const struct fx_config dv_mixed_pin = {
-	.name = "v2, IOMMU 4K|2M|1G (device pins) + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
-		  .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config dv_mixed_pin =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G (device pins) + emulated", VFIO_TYPE1v2_IOMMU,
+		  FX_PINNING(SZ_4K | SZ_2M | SZ_1G), FX_EMULATED);
 
 #define A(p)	(IOVA + (uint64_t)(p) * fx->pgsize)
 #define B(p)	(IOVA + (64 + (uint64_t)(p)) * fx->pgsize)
@@ -319,13 +307,8 @@ static void test_divergence_unmap_reports_in_iova_order(void **state)
 }
 
 /* An IOMMU whose aperture reaches 2^64 (the x86 MSI window reserved). */
-static const struct fx_config dv_top_iommu = {
-	.name = "v2, IOMMU 4K, aperture up to 2^64",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .aperture_end = ~0ULL } },
-};
+static const struct fx_config dv_top_iommu =
+	FX_CONFIG("v2, IOMMU 4K, aperture up to 2^64", VFIO_TYPE1v2_IOMMU, FX_IOMMU_TOP(SZ_4K));
 
 int main(void)
 {

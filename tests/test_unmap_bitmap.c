@@ -26,13 +26,8 @@
 #define UNMAP_MINSZ	24U
 
 /* An IOMMU-backed group whose device can pin (and so must be told to unpin). */
-static const struct fx_config ub_iommu_pin = {
-	.name = "v2, IOMMU 4K, device with dma_unmap",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config ub_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device with dma_unmap", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
 /* A mapping at iova: present iff MAP_DMA over its first page collides. */
 static bool mapped(struct fx *fx, uint64_t iova)

@@ -14,82 +14,44 @@
 #define PGS_4K_2M_1G	(SZ_4K | SZ_2M | SZ_1G)
 #define PGS_64K_512M	(SZ_64K | SZ_512M)
 
-const struct fx_config fx_v2_4k = {
-	.name = "v2, IOMMU 4K",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
-};
+const struct fx_config fx_v2_4k = FX_CONFIG("v2, IOMMU 4K", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K));
 
-const struct fx_config fx_v2_2m = {
-	.name = "v2, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G } },
-};
+const struct fx_config fx_v2_2m =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU, FX_IOMMU(PGS_4K_2M_1G));
 
 const struct fx_config fx_v2_64k = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_64K_512M } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(PGS_64K_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-const struct fx_config fx_v1_4k = {
-	.name = "v1, IOMMU 4K",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
-};
+const struct fx_config fx_v1_4k = FX_CONFIG("v1, IOMMU 4K", VFIO_TYPE1_IOMMU, FX_IOMMU(SZ_4K));
 
-const struct fx_config fx_v1_2m = {
-	.name = "v1, IOMMU 4K|2M|1G (default)",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
-};
+const struct fx_config fx_v1_2m =
+	FX_CONFIG("v1, IOMMU 4K|2M|1G (default)", VFIO_TYPE1_IOMMU, FX_IOMMU(0));
 
 const struct fx_config fx_v1_64k = {
-	.name = "v1, 64K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_64K_512M } },
+	FX_CONFIG_OF("v1, 64K CPU pages, IOMMU 64K|512M", VFIO_TYPE1_IOMMU, FX_IOMMU(PGS_64K_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-const struct fx_config fx_v2_emul = {
-	.name = "v2, emulated group only",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+const struct fx_config fx_v2_emul =
+	FX_CONFIG("v2, emulated group only", VFIO_TYPE1v2_IOMMU, FX_EMULATED);
 
 const struct fx_config fx_set_v2_2m = {
-	.name = "bare container + SET_IOMMU(v2), IOMMU 4K|2M|1G",
-	.type = 0,
+	FX_CONFIG_OF("bare container + SET_IOMMU(v2), IOMMU 4K|2M|1G", 0, FX_IOMMU(PGS_4K_2M_1G)),
 	.set_iommu = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G } },
 };
 
 const struct fx_config fx_set_v1_4k = {
-	.name = "bare container + SET_IOMMU(v1), IOMMU 4K",
-	.type = 0,
+	FX_CONFIG_OF("bare container + SET_IOMMU(v1), IOMMU 4K", 0, FX_IOMMU(SZ_4K)),
 	.set_iommu = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
 };
 
 const struct fx_config fx_bare = {
-	.name = "bare container, IOMMU + emulated group, none attached",
-	.type = 0,
+	FX_CONFIG_OF("bare container, IOMMU + emulated group, none attached", 0,
+		     FX_IOMMU(PGS_4K_2M_1G), FX_EMULATED),
 	.no_attach = true,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
 };
 
 /* ------------------------------------------------------------ checks */

@@ -100,6 +100,36 @@ struct fx {
 
 /* ------------------------------------------------------ configurations */
 
+/*
+ * A configuration is written as its name, the container's type and the
+ * groups attached to it, in order:
+ *
+ *	static const struct fx_config pin_4k =
+ *		FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
+ *
+ * FX_CONFIG_OF() gives the same members without the braces, for one that
+ * sets more (.host, .guest_size, ...) after them.  A group that is none of
+ * the four below is written out: { .kind = ..., ... }.
+ */
+/* an IOMMU-backed group with page sizes pgs (0: 4K|2M|1G) */
+#define FX_IOMMU(pgs)		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs) }
+/* the same, whose device pins pages (it registers a dma_unmap callback) */
+#define FX_PINNING(pgs)		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs), \
+				  .has_dma_unmap = true }
+/* an IOMMU-backed group whose aperture reaches the top of the 64-bit space */
+#define FX_IOMMU_TOP(pgs)	{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs), \
+				  .aperture_end = ~0ULL }
+/* an emulated (mdev-like) group */
+#define FX_EMULATED		{ .kind = VFIOSIM_GROUP_EMULATED }
+
+#define FX_CONFIG_OF(nm, t, ...)						\
+	.name = (nm), .type = (t), .nr_groups = FX_NR_GROUPS(__VA_ARGS__),	\
+	.group = { __VA_ARGS__ }
+#define FX_CONFIG(nm, t, ...)	{ FX_CONFIG_OF(nm, t, __VA_ARGS__) }
+#define FX_NR_GROUPS(...)						\
+	(unsigned int)(sizeof((struct vfiosim_group_config[]){ __VA_ARGS__ }) /	\
+		       sizeof(struct vfiosim_group_config))
+
 /* v2, one IOMMU group with 4K pages only */
 extern const struct fx_config fx_v2_4k;
 /* v2, one IOMMU group with 4K|2M|1G */
