@@ -60,18 +60,6 @@ static struct vfiosim_group *new_group(struct fx *fx, const struct vfiosim_group
 	return fx_group(fx, cfg);
 }
 
-/* A mapping at iova: present iff MAP_DMA over its first granule collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
-}
-
 /* ------------------------------------------------------------ pgsizes */
 
 static void test_pgsizes_intersect_on_attach_restore_on_detach(void **state)
@@ -500,7 +488,7 @@ static void test_replay_pins_into_first_domain(void **state)
 	expect_u64(fx_locked(fx), 0);
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 
 	expect_ok(vfiosim_container_attach(fx->c, g));
 	expect_u64(fx_locked(fx), n);
@@ -684,7 +672,7 @@ static void test_detach_last_iommu_group_with_emulated_keeps_mappings(void **sta
 	expect_u64(pgsizes(fx), ~(fx->page_size - 1));
 	/* the IOMMU's aperture and windows are gone: the whole space */
 	expect_ranges(fx, all, 1);
-	assert_true(mapped(fx, IOVA + 32 * P));
+	assert_true(fx_mapped(fx, IOVA + 32 * P, fx->guest));
 	expect_ok(fx_map(fx, fx->guest, MSI, P, FX_RW));
 	expect_ok(fx_unmap(fx, MSI, P, 0, NULL));
 	expect_ok(fx_unmap(fx, IOVA, 64 * P, 0, &unmapped));
@@ -724,7 +712,7 @@ static void test_detach_last_emulated_group_removes_mappings(void **state)
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* --------------------------------------------- allocation failure sweep */

@@ -34,18 +34,8 @@ static struct vfiosim_oracle *oracle;
 
 static int scope_setup(void **state)
 {
-	struct fx *fx;
-
-	if (fx_setup(state))
-		return -1;
-	fx = *state;
-	oracle = vfiosim_oracle_new(fx->c);
-	if (!oracle) {
-		print_error("vfiosim_oracle_new: errno %d\n", errno);
-		fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	oracle = fx_setup_oracle(state);
+	return oracle ? 0 : -1;
 }
 
 static int scope_teardown(void **state)
@@ -101,18 +91,12 @@ static const struct fx_config sc_v1_emul =
 /* ------------------------------------------------------------ helpers */
 
 /* Mappings A (16 pages at page 0) and B (8 pages at page 64) of a 128-page range. */
-#define A(p)	(IOVA + (uint64_t)(p) * fx->pgsize)
-#define B(p)	(IOVA + (64 + (uint64_t)(p)) * fx->pgsize)
+#define A(p)	DIRTY_A(fx, p)
+#define B(p)	DIRTY_B(fx, p)
 
 static void map_ab(struct fx *fx, struct dirty_want *w)
 {
-	uint64_t P = fx->pgsize;
-
-	dirty_want_init(fx, w, IOVA, 128 * P);
-	expect_ok(fx_map(fx, fx->guest, A(0), 16 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest + 16 * P, B(0), 8 * P, FX_RW));
-	dirty_want_map(w, A(0), 16 * P);
-	dirty_want_map(w, B(0), 8 * P);
+	dirty_map_ab(fx, w, 16);
 }
 
 static void pin(struct fx *fx, struct vfiosim_group *g, uint64_t iova, int prot)

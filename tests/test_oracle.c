@@ -31,19 +31,9 @@ static bool expect_violations;
 
 static int orc_setup(void **state)
 {
-	struct fx *fx;
-
-	if (fx_setup(state))
-		return -1;
-	fx = *state;
 	expect_violations = false;
-	oracle = vfiosim_oracle_new(fx->c);
-	if (!oracle) {
-		print_error("vfiosim_oracle_new: errno %d\n", errno);
-		fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	oracle = fx_setup_oracle(state);
+	return oracle ? 0 : -1;
 }
 
 /* The container goes first: the oracle must survive it. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "vfiosim_oracle.h"
 
 #define PGS_4K_2M_1G	(SZ_4K | SZ_2M | SZ_1G)
 #define PGS_64K_512M	(SZ_64K | SZ_512M)
@@ -345,6 +346,20 @@ int fx_teardown(void **state)
 	return fx_release(*state);
 }
 
+struct vfiosim_oracle *fx_setup_oracle(void **state)
+{
+	struct vfiosim_oracle *o;
+
+	if (fx_setup(state))
+		return NULL;
+	o = vfiosim_oracle_new(((struct fx *)*state)->c);
+	if (!o) {
+		print_error("vfiosim_oracle_new: errno %d\n", errno);
+		fx_teardown(state);
+	}
+	return o;
+}
+
 /* ------------------------------------------------------ host helpers */
 
 void fx_mm_map(struct fx *fx, uint64_t vaddr, uint64_t len, int prot, unsigned int flags)
@@ -492,6 +507,17 @@ bool fx_update_vaddr(struct fx *fx)
 	expect_err(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL), EINVAL);
 	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
 	expect_ret(fx_ext(fx->c, VFIO_UNMAP_ALL), 0);
+	return false;
+}
+
+bool fx_mapped(struct fx *fx, uint64_t iova, uint64_t vaddr)
+{
+	long ret = fx_map(fx, vaddr, iova, fx->pgsize, FX_RW);
+
+	if (ret == -EEXIST)
+		return true;
+	expect_ok(ret);
+	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
 	return false;
 }
 

@@ -5,8 +5,9 @@
  * A test body receives a struct fx built from a named configuration (the
  * cmocka state pointer carries the configuration into fx_setup), so one body
  * runs unchanged under v1/v2 containers, several IOMMU page-size sets and an
- * emulated-only group.  Everything here uses vfiosim.h and <linux/vfio.h>
- * only: the same tests must pass against any backend.
+ * emulated-only group.  Everything here uses the public headers
+ * (vfiosim.h, vfiosim_client.h, vfiosim_oracle.h) and <linux/vfio.h> only:
+ * the same tests must pass against any backend.
  *
  * Teardown frees every object the test created through the fixture and
  * fails the test if vfiosim_container_check() complains, if the number of
@@ -161,6 +162,14 @@ extern const struct fx_config fx_bare;
 int fx_setup(void **state);
 int fx_teardown(void **state);
 
+struct vfiosim_oracle;
+/*
+ * fx_setup(), then an oracle (vfiosim_oracle.h) watching the fixture's
+ * container from its first call on: for a setup of tests that run under
+ * one.  NULL, the fixture torn down again, if either fails.
+ */
+struct vfiosim_oracle *fx_setup_oracle(void **state);
+
 /* ------------------------------------------------------ kernel versions */
 
 /*
@@ -286,6 +295,13 @@ int fx_cap_walk(const void *buf, uint32_t argsz, const struct vfio_info_cap_head
 		int max);
 /* The capability with this id in a reply checked by fx_get_info, or NULL. */
 const void *fx_find_cap(const struct vfio_iommu_type1_info *info, uint16_t id);
+
+/*
+ * Whether a mapping covers iova, asked the way userspace can: MAP_DMA of
+ * one granule there, from guest memory at vaddr, collides (-EEXIST).  A
+ * probe that succeeds is unmapped again; any other answer fails the test.
+ */
+bool fx_mapped(struct fx *fx, uint64_t iova, uint64_t vaddr);
 
 /* dma_avail from GET_INFO */
 uint32_t fx_dma_avail(struct fx *fx, struct vfiosim_container *c);
