@@ -25,25 +25,26 @@ bool host_access_ok(const struct vfiosim_host *h, uint64_t uaddr, uint64_t size)
 	return end >= uaddr && end <= HOST_TASK_SIZE_MAX;
 }
 
+/* Registered regions are found by an address they hold. */
+static int uregion_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t addr = *(const uint64_t *)key;
+	const struct host_uregion *r = rb_entry(n, struct host_uregion, node);
+
+	return addr < r->start ? -1 : addr >= r->end;
+}
+
+static int uregion_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct host_uregion, node)->start <
+	       rb_entry(b, struct host_uregion, node)->start;
+}
+
 /* The region containing addr or, failing that, the first one above it. */
 static struct host_uregion *uregion_from(const struct vfiosim_host *h, uint64_t addr)
 {
-	struct rb_node *n = h->uregions.rb_node;
-	struct host_uregion *best = NULL;
-
-	while (n) {
-		struct host_uregion *r = rb_entry(n, struct host_uregion, node);
-
-		if (addr < r->end) {
-			best = r;
-			if (addr >= r->start)
-				break;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_entry_safe(rb_find_ceil(&addr, &h->uregions, uregion_cmp), struct host_uregion,
+			     node);
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -260,7 +261,6 @@ unsigned long vfiosim_copy_calls(const struct vfiosim_host *h)
 int vfiosim_user_add(struct vfiosim_host *h, const void *ptr, size_t len, int prot)
 {
 	uint64_t start = (uintptr_t)ptr, end = start + len;
-	struct rb_node **link = &h->uregions.rb_node, *parent = NULL;
 	struct host_uregion *r;
 
 	if (!len || end < start || (prot & ~(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)))
@@ -274,15 +274,7 @@ int vfiosim_user_add(struct vfiosim_host *h, const void *ptr, size_t len, int pr
 	r->start = start;
 	r->end = end;
 	r->prot = prot;
-	while (*link) {
-		parent = *link;
-		if (start < rb_entry(parent, struct host_uregion, node)->start)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&r->node, parent, link);
-	rb_insert_color(&r->node, &h->uregions);
+	rb_add(&r->node, &h->uregions, uregion_less);
 	return 0;
 }
 

@@ -13,44 +13,32 @@
 
 #include "oracle/oracle.h"
 
+/* Chunks are found by a page they hold. */
+static int chunk_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t page = *(const uint64_t *)key, first = om_chunk_of(n)->first;
+
+	return page < first ? -1 : page - first >= OM_CHUNK_PAGES;
+}
+
+static int chunk_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return om_chunk_of(a)->first < om_chunk_of(b)->first;
+}
+
 static struct om_chunk *chunk_lookup(struct om_map *m, uint64_t page)
 {
-	struct rb_node *n = m->chunks.rb_node;
-	uint64_t first = page & ~(OM_CHUNK_PAGES - 1);
-
-	while (n) {
-		struct om_chunk *ch = om_chunk_of(n);
-
-		if (first < ch->first)
-			n = n->rb_left;
-		else if (first > ch->first)
-			n = n->rb_right;
-		else
-			return ch;
-	}
-	return NULL;
+	return om_chunk_of(rb_find(&page, &m->chunks, chunk_cmp));
 }
 
 /* The first chunk that ends after page. */
 static struct rb_node *chunk_ceil(struct om_map *m, uint64_t page)
 {
-	struct rb_node *n = m->chunks.rb_node, *best = NULL;
-
-	while (n) {
-		if (om_chunk_of(n)->first + OM_CHUNK_PAGES > page) {
-			best = n;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_find_ceil(&page, &m->chunks, chunk_cmp);
 }
 
 static struct om_chunk *chunk_get(struct om_map *m, uint64_t page)
 {
-	struct rb_node **link = &m->chunks.rb_node, *parent = NULL;
-	uint64_t first = page & ~(OM_CHUNK_PAGES - 1);
 	struct om_chunk *ch = chunk_lookup(m, page);
 
 	if (ch)
@@ -58,13 +46,8 @@ static struct om_chunk *chunk_get(struct om_map *m, uint64_t page)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		abort();
-	ch->first = first;
-	while (*link) {
-		parent = *link;
-		link = first < om_chunk_of(parent)->first ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&ch->node, parent, link);
-	rb_insert_color(&ch->node, &m->chunks);
+	ch->first = page & ~(OM_CHUNK_PAGES - 1);
+	rb_add(&ch->node, &m->chunks, chunk_less);
 	return ch;
 }
 
