@@ -832,7 +832,7 @@ struct rrun {
 
 static uint64_t r_rand(struct rrun *r)
 {
-	return fx_rand(&r->rng);
+	return vfiosim_rand(&r->rng);
 }
 
 static unsigned int r_below(struct rrun *r, unsigned int n)

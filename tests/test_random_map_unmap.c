@@ -53,7 +53,7 @@ static void count(struct run *r, int op, long ret)
 
 static uint64_t next_rand(struct run *r)
 {
-	return fx_rand(&r->rng);
+	return vfiosim_rand(&r->rng);
 }
 
 static unsigned int rand_below(struct run *r, unsigned int n)

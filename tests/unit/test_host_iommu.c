@@ -492,7 +492,7 @@ struct walk {
 
 static uint64_t walk_rand(struct walk *w)
 {
-	return fx_rand(&w->rng);
+	return vfiosim_rand(&w->rng);
 }
 
 /* The page size a greedy per-page choice would give at iova. */
