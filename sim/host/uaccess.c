@@ -220,25 +220,28 @@ static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint
 	return n - done;
 }
 
-unsigned long host_copy_from_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
-				  unsigned long n)
+/* As copy_from_user(), what could not be read is left zeroed. */
+static unsigned long user_read(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+			       unsigned long n, bool counted)
 {
-	unsigned long left = user_copy(h, dst, uaddr, n, false, true);
+	unsigned long left = user_copy(h, dst, uaddr, n, false, counted);
 
 	if (left)
 		memset((unsigned char *)dst + (n - left), 0, left);
 	return left;
 }
 
+unsigned long host_copy_from_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+				  unsigned long n)
+{
+	return user_read(h, dst, uaddr, n, true);
+}
+
 /* An observer's read: it must not shift the fault-injection count. */
 unsigned long host_peek_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
 			     unsigned long n)
 {
-	unsigned long left = user_copy(h, dst, uaddr, n, false, false);
-
-	if (left)
-		memset((unsigned char *)dst + (n - left), 0, left);
-	return left;
+	return user_read(h, dst, uaddr, n, false);
 }
 
 unsigned long host_copy_to_user(struct vfiosim_host *h, uint64_t uaddr, const void *src,

@@ -76,15 +76,18 @@ static void chunks_trim(struct om_map *m)
 	}
 }
 
+/* The end of pages [first, first + n) cut to the mapping's (first if none is in it). */
+static uint64_t pages_end(const struct om_map *m, uint64_t first, uint64_t n)
+{
+	if (first >= m->npages)
+		return first;
+	return n > m->npages - first ? m->npages : first + n;
+}
+
 void om_set_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 {
-	uint64_t end;
+	uint64_t end = pages_end(m, first, n);
 
-	if (first >= m->npages)
-		return;
-	if (n > m->npages - first)
-		n = m->npages - first;
-	end = first + n;
 	while (first < end) {
 		struct om_chunk *ch = chunk_get(m, first);
 		uint64_t stop = ch->first + OM_CHUNK_PAGES < end ? ch->first + OM_CHUNK_PAGES : end;
@@ -97,13 +100,10 @@ void om_set_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 {
 	struct rb_node *node;
-	uint64_t end;
+	uint64_t end = pages_end(m, first, n);
 
-	if (first >= m->npages)
+	if (first >= end)
 		return;
-	if (n > m->npages - first)
-		n = m->npages - first;
-	end = first + n;
 	/* Only chunks that exist: walking a sparse range costs what it holds. */
 	for (node = chunk_ceil(m, first); node; node = rb_next(node)) {
 		struct om_chunk *ch = om_chunk_of(node);
@@ -117,14 +117,21 @@ void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 	}
 }
 
-void om_restart(struct om_map *m, bool clear_written)
+/*
+ * MUST = PINNED (must_pinned) or {}, MAY = {}, WRITTEN = {} if asked; the
+ * whole-mapping flags off and the chunks left empty freed.
+ */
+static void sets_reset(struct om_map *m, bool must_pinned, bool clear_written)
 {
 	struct rb_node *n;
 
 	for (n = rb_first(&m->chunks); n; n = rb_next(n)) {
 		struct om_chunk *ch = om_chunk_of(n);
 
-		memcpy(ch->bits[OM_MUST], ch->bits[OM_PINNED], sizeof(ch->bits[OM_MUST]));
+		if (must_pinned)
+			memcpy(ch->bits[OM_MUST], ch->bits[OM_PINNED], sizeof(ch->bits[OM_MUST]));
+		else
+			memset(ch->bits[OM_MUST], 0, sizeof(ch->bits[OM_MUST]));
 		memset(ch->bits[OM_MAY], 0, sizeof(ch->bits[OM_MAY]));
 		if (clear_written)
 			memset(ch->bits[OM_WRITTEN], 0, sizeof(ch->bits[OM_WRITTEN]));
@@ -132,6 +139,11 @@ void om_restart(struct om_map *m, bool clear_written)
 	m->must_all = false;
 	m->may_all = false;
 	chunks_trim(m);
+}
+
+void om_restart(struct om_map *m, bool clear_written)
+{
+	sets_reset(m, true, clear_written);
 }
 
 void om_blur(struct om_map *m)
@@ -153,18 +165,7 @@ void om_blur(struct om_map *m)
 
 void om_forget_dirty(struct om_map *m)
 {
-	struct rb_node *n;
-
-	for (n = rb_first(&m->chunks); n; n = rb_next(n)) {
-		struct om_chunk *ch = om_chunk_of(n);
-
-		memset(ch->bits[OM_MUST], 0, sizeof(ch->bits[OM_MUST]));
-		memset(ch->bits[OM_MAY], 0, sizeof(ch->bits[OM_MAY]));
-		memset(ch->bits[OM_WRITTEN], 0, sizeof(ch->bits[OM_WRITTEN]));
-	}
-	m->must_all = false;
-	m->may_all = false;
-	chunks_trim(m);
+	sets_reset(m, false, true);
 }
 
 void om_chunks_free(struct om_map *m)
