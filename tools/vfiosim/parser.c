@@ -121,24 +121,20 @@ static int parse_resv(struct pstate *ps, struct vfiosim_group_config *g)
 		{ "reserved", VFIOSIM_RESV_RESERVED }, { "msi", VFIOSIM_RESV_MSI },
 		{ "sw-msi", VFIOSIM_RESV_SW_MSI }, { NULL, 0 },
 	};
-	const struct flag_name *k;
+	unsigned int type;
 	struct range r;
 
 	if (g->nr_resv == VFIOSIM_MAX_RESV) {
 		diag_set(ps->d, p_peek_col(ps), "at most %d reserved regions", VFIOSIM_MAX_RESV);
 		return -1;
 	}
-	if (p_take_range(ps, NULL, false, &r))
+	if (p_take_range(ps, NULL, false, &r) ||
+	    p_take_word(ps, kinds, "a reserved region type (direct, relaxable, reserved, msi, "
+			"sw-msi)", &type))
 		return -1;
-	for (k = kinds; k->name; k++)
-		if (p_accept(ps, k->name))
-			break;
-	if (!k->name)
-		return p_expected(ps, "a reserved region type (direct, relaxable, reserved, msi, "
-				    "sw-msi)");
 	g->resv[g->nr_resv].start = r.start;
 	g->resv[g->nr_resv].length = r.size;
-	g->resv[g->nr_resv].type = (int)k->v;
+	g->resv[g->nr_resv].type = (int)type;
 	g->nr_resv++;
 	return 0;
 }
@@ -237,7 +233,14 @@ static const struct flag_name dirty_flags[] = {
 	{ "get-bitmap", VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP }, { NULL, 0 },
 };
 
-/* The bitmap options shared by get and unmap ... bitmap. */
+static const struct flag_name fail_kinds[] = {
+	{ "alloc", FAIL_ALLOC }, { "copy", FAIL_COPY }, { NULL, 0 },
+};
+
+static const struct flag_name oracle_modes[] = {
+	{ "exact", ORACLE_EXACT }, { "lenient", ORACLE_LENIENT }, { NULL, 0 },
+};
+
 /*
  * The fields of the call's argument a statement may set by hand: "flags F"
  * (when the call has flag names) and "argsz N".  *took: whether the next
@@ -263,6 +266,7 @@ static int parse_arg_opt(struct pstate *ps, struct stmt *s, const struct flag_na
 	return 0;
 }
 
+/* The bitmap options shared by get and unmap ... bitmap. */
 static int parse_bitmap_opt(struct pstate *ps, struct stmt *s, bool *took)
 {
 	*took = true;
@@ -460,12 +464,11 @@ static int parse_write(struct pstate *ps, struct stmt *s)
 
 static int parse_fail(struct pstate *ps, struct stmt *s)
 {
-	if (p_accept(ps, "alloc"))
-		s->fail = FAIL_ALLOC;
-	else if (p_accept(ps, "copy"))
-		s->fail = FAIL_COPY;
-	else
-		return p_expected(ps, "alloc or copy");
+	unsigned int kind;
+
+	if (p_take_word(ps, fail_kinds, "alloc or copy", &kind))
+		return -1;
+	s->fail = (enum fail_kind)kind;
 	return p_take_number(ps, &s->n);
 }
 
@@ -525,12 +528,11 @@ static int parse_dirty_pages(struct pstate *ps, struct stmt *s)
 
 static int parse_oracle(struct pstate *ps, struct stmt *s)
 {
-	if (p_accept(ps, "exact"))
-		s->oracle = ORACLE_EXACT;
-	else if (p_accept(ps, "lenient"))
-		s->oracle = ORACLE_LENIENT;
-	else
-		return p_expected(ps, "exact or lenient");
+	unsigned int mode;
+
+	if (p_take_word(ps, oracle_modes, "exact or lenient", &mode))
+		return -1;
+	s->oracle = (enum oracle_mode)mode;
 	return 0;
 }
 
