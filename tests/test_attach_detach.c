@@ -387,8 +387,7 @@ static void test_attach_while_vaddr_invalid_ebusy(void **state)
 	if (!fx_update_vaddr(fx))
 		return;
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest, IOVA + 8 * P, 4 * P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA + 8 * P, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA + 8 * P, 4 * P);
 	expect_err(vfiosim_container_attach(fx->c, gi), EBUSY);
 	expect_err(vfiosim_container_attach(fx->c, ge), EBUSY);
 	/* a member is still refused as a member */
@@ -408,8 +407,7 @@ static void test_detach_last_group_clears_invalid_vaddrs(void **state)
 
 	if (!fx_update_vaddr(fx))
 		return;
-	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, 4 * P);
 	expect_ok(vfiosim_container_detach(fx->c, fx->g[0]));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));

@@ -387,8 +387,7 @@ static void test_wrap_pin_before_the_vaddr_check(void **state)
 	if (!fx_update_vaddr(fx))
 		return;
 	fx_expect_warnings(fx, 1);
-	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, P);
 	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], TOP(fx, 1), 2, RW, pfn),
 		   fx_since(fx, FX_K_EOVERFLOW) ? EOVERFLOW : EBUSY);
 	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], IOVA, 1, RW, pfn), EBUSY);

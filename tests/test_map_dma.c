@@ -122,8 +122,7 @@ static void test_map_vaddr_with_prot_einval(void **state)
 	expect_err(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR), ENOENT);
 
 	/* and with an invalidated mapping that plain VADDR would update */
-	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, P);
 	expect_err(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR |
 			  VFIO_DMA_MAP_FLAG_READ), EINVAL);
 	expect_ok(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR));

@@ -510,6 +510,12 @@ bool fx_update_vaddr(struct fx *fx)
 	return false;
 }
 
+void fx_map_vaddr_invalid(struct fx *fx, uint64_t iova, uint64_t size)
+{
+	expect_ok(fx_map(fx, fx->guest, iova, size, FX_RW));
+	expect_ok(fx_unmap(fx, iova, size, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+}
+
 bool fx_mapped(struct fx *fx, uint64_t iova, uint64_t vaddr)
 {
 	long ret = fx_map(fx, vaddr, iova, fx->pgsize, FX_RW);

@@ -272,6 +272,11 @@ long fx_unmap_everything(struct fx *fx, struct vfiosim_container *c, uint64_t *u
  */
 bool fx_update_vaddr(struct fx *fx);
 long fx_dirty(struct vfiosim_container *c, uint32_t flags);	/* DIRTY_PAGES START/STOP */
+/*
+ * A mapping of guest memory at iova whose vaddr is then invalidated
+ * (UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_VADDR); fails the test on error.
+ */
+void fx_map_vaddr_invalid(struct fx *fx, uint64_t iova, uint64_t size);
 
 /*
  * VFIO_IOMMU_GET_INFO with the usual two calls: one with argsz =
