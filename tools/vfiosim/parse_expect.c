@@ -136,26 +136,23 @@ static const struct {
 	enum expect_kind kind;
 	int (*parse)(struct pstate *ps, struct expect *e);
 } expectations[] = {
-	{ "ok", EX_OK, parse_no_value },
-	{ "any", EX_ANY, parse_no_value },
-	{ "errno", EX_ERRNO, parse_errno },
-	{ "ret", EX_RET, parse_ret },
-	{ "dirty", EX_DIRTY, parse_dirty },
-	{ "clean", EX_CLEAN, parse_no_value },
+	/* the result of the operation before */
+	{ "ok", EX_OK, parse_no_value }, { "any", EX_ANY, parse_no_value },
+	{ "errno", EX_ERRNO, parse_errno }, { "ret", EX_RET, parse_ret },
+	/* the last dirty report */
+	{ "dirty", EX_DIRTY, parse_dirty }, { "clean", EX_CLEAN, parse_no_value },
 	{ "dirty-count", EX_DIRTY_COUNT, parse_count },
+	/* state */
 	{ "locked", EX_LOCKED, parse_pages_or_bytes },
 	{ "pinned", EX_PINNED, parse_pages_or_bytes },
-	{ "pin-count", EX_PIN_COUNT, parse_pin_count },
-	{ "unmapped", EX_UNMAPPED, parse_size },
-	{ "pgsizes", EX_PGSIZES, parse_size_mask },
-	{ "dirty-pgsizes", EX_MIG_PGSIZES, parse_size_mask },
-	{ "max-bitmap", EX_MAX_BITMAP, parse_size },
-	{ "dma-avail", EX_DMA_AVAIL, parse_count },
+	{ "pin-count", EX_PIN_COUNT, parse_pin_count }, { "unmapped", EX_UNMAPPED, parse_size },
+	{ "pgsizes", EX_PGSIZES, parse_size_mask }, { "dma-avail", EX_DMA_AVAIL, parse_count },
 	{ "iova-ranges", EX_IOVA_RANGES, parse_iova_ranges },
-	{ "warnings", EX_WARNINGS, parse_count },
+	{ "dirty-pgsizes", EX_MIG_PGSIZES, parse_size_mask },
+	{ "max-bitmap", EX_MAX_BITMAP, parse_size }, { "warnings", EX_WARNINGS, parse_count },
+	{ "bytes", EX_BYTES, parse_bytes }, { "memory", EX_MEMORY, parse_memory },
 	{ "allocations", EX_ALLOCS, parse_count },
-	{ "bytes", EX_BYTES, parse_bytes },
-	{ "memory", EX_MEMORY, parse_memory },
+	/* the oracle flagged the operation before (a known kernel defect) */
 	{ "oracle", EX_ORACLE, parse_oracle },
 };
 
