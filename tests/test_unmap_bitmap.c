@@ -26,25 +26,8 @@
 #define UNMAP_MINSZ	24U
 
 /* An IOMMU-backed group whose device can pin (and so must be told to unpin). */
-static const struct fx_config ub_iommu_pin = {
-	.name = "v2, IOMMU 4K, device with dma_unmap",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
-
-/* A mapping at iova: present iff MAP_DMA over its first page collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
-}
+static const struct fx_config ub_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device with dma_unmap", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
 static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t size,
 					 void *data, uint64_t bytes)
@@ -89,10 +72,10 @@ static void expect_still_there(struct fx *fx, struct dirty_want *w)
 {
 	uint64_t unmapped = 0;
 
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	dirty_expect_unmap(fx, w, &unmapped);
 	expect_u64(unmapped, 8 * fx->pgsize);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* ------------------------------------------------------ refused flags */
@@ -109,14 +92,14 @@ static void test_unmap_bitmap_not_tracking_einval(void **state)
 	/* nothing written back, nothing unmapped, nothing copied */
 	expect_u64(a->size, 8 * P);
 	expect_u64(*buf, 0);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_ok(fx_unmap(fx, IOVA, 8 * P, 0, NULL));
 	/* the same after STOP */
 	tracked(fx, &w);
 	expect_ok(fx_dirty(fx->c, STOP));
 	expect_err(dirty_unmap_raw(fx->c, a), EINVAL);
 	expect_u64(*buf, 0);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 }
 
 static void test_unmap_bitmap_with_flag_all_einval(void **state)
@@ -183,7 +166,7 @@ static void test_unmap_bitmap_argsz_without_vfio_bitmap_einval(void **state)
 	fx_user_del(fx, &a->bitmap);
 	expect_u64(*buf, 0);
 	expect_u64(a->size, 8 * fx->pgsize);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	/* exactly enough room works */
 	a->argsz = sizeof(*a);
 	expect_ok(dirty_unmap_raw(fx->c, a));
@@ -385,7 +368,7 @@ static void test_unmap_bitmap_delivers_bits_at_offsets(void **state)
 	dirty_expect_unmap(fx, &w, &unmapped);
 	expect_u64(unmapped, total);
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-		assert_false(mapped(fx, IOVA + maps[i].page * P));
+		assert_false(fx_mapped(fx, IOVA + maps[i].page * P, fx->guest));
 	expect_u64(fx_locked(fx), 0);
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
@@ -583,7 +566,7 @@ static void test_unmap_bitmap_pinned_pages_device_unpins(void **state)
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_locked(fx), 0);
 	expect_ret(vfiosim_mm_pin_count(fx->h, fx->guest + 2 * P), 0);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* The default device reaction (unpin everything in range) works as well. */

@@ -5,7 +5,8 @@
  *
  * The argument blocks of the type1 ioctls laid out as the kernel reads
  * them, the size of a dirty bitmap, the walk of GET_INFO's capability
- * chain, where programs put guest memory, and the names of errnos.  Built
+ * chain, where programs put guest memory, the names of errnos and the
+ * random stream of seeded runs.  Built
  * on vfiosim.h and <linux/vfio.h> alone (libvfiosim's sim/client/), so it
  * serves every backend alike.  The tests, the fuzzers, the benchmark and
  * the vfiosim command keep no copy of any of it.
@@ -151,6 +152,22 @@ const char *vfiosim_errno_name(int err);
 int vfiosim_errno_value(const char *name, size_t len);
 /* A return value as the kernel's convention shows it: "0", "3", "-EINVAL". */
 const char *vfiosim_ret_str(long long ret, char *buf, size_t len);
+
+/* ------------------------------------------------------- seeded choices */
+
+/*
+ * splitmix64: advances *state and returns the next value.  The stream is
+ * the same on every libc, so that a printed seed replays a random scenario
+ * or test anywhere.
+ */
+static inline uint64_t vfiosim_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 #ifdef __cplusplus
 }

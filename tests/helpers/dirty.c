@@ -174,6 +174,17 @@ static void want_pages(const struct dirty_want *w, uint64_t iova, uint64_t len,
 	*n = (iova - w->iova + len - 1) / w->pgsize - *first + 1;
 }
 
+void dirty_map_ab(struct fx *fx, struct dirty_want *w, uint64_t a_pages)
+{
+	uint64_t P = fx->pgsize;
+
+	dirty_want_init(fx, w, FX_IOVA, 128 * P);
+	expect_ok(fx_map(fx, fx->guest, DIRTY_A(fx, 0), a_pages * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + a_pages * P, DIRTY_B(fx, 0), 8 * P, FX_RW));
+	dirty_want_map(w, DIRTY_A(fx, 0), a_pages * P);
+	dirty_want_map(w, DIRTY_B(fx, 0), 8 * P);
+}
+
 void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size)
 {
 	uint64_t first, n;

@@ -105,6 +105,17 @@ void dirty_want_all(struct dirty_want *w);
 void dirty_want_none(struct dirty_want *w);
 
 /*
+ * The two-mapping layout of the scope tests: w over 128 pages at FX_IOVA,
+ * mapping A of a_pages pages from the range's page 0 and mapping B of 8
+ * pages from its page 64 (guest memory in that order), so that each owns
+ * the u64 words of the user's bitmap it touches.  DIRTY_A(fx, p) and
+ * DIRTY_B(fx, p) are their page p.
+ */
+#define DIRTY_A(fx, p)	(FX_IOVA + (uint64_t)(p) * (fx)->pgsize)
+#define DIRTY_B(fx, p)	(FX_IOVA + (64 + (uint64_t)(p)) * (fx)->pgsize)
+void dirty_map_ab(struct fx *fx, struct dirty_want *w, uint64_t a_pages);
+
+/*
  * GET_BITMAP over the want's range into its buffer, which must succeed and
  * match: mapped pages exactly as wanted, nothing written where the kernel
  * never writes, the guard bytes intact.  Then every write in the ground

@@ -98,7 +98,7 @@ static uint64_t seed;
 
 static uint64_t rnd(struct fx *f)
 {
-	return fx_rand(&f->rng);
+	return vfiosim_rand(&f->rng);
 }
 
 static uint64_t below(struct fx *f, uint64_t n)
