@@ -85,7 +85,7 @@ static void test_divergence_get_copy_fault_keeps_every_bitmap(void **state)
 static void test_divergence_unmap_copy_fault_unmaps_nothing(void **state)
 {
 	struct fx *fx = *state;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	uint64_t unmapped = 0, locked;
 	struct dirty_want w;
 	unsigned char *buf;

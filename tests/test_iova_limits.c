@@ -308,7 +308,7 @@ static void test_wrap_unmap_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, bits[2] = { 0, 0 };
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	int wrap = fx_wrap_errno(fx);
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
@@ -329,7 +329,7 @@ static void test_wrap_get_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, bits[2] = { 0, 0 };
-	struct dirty_get_arg a;
+	struct vfiosim_dirty_get_arg a;
 	int wrap = fx_wrap_errno(fx);
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));

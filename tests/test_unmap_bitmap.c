@@ -29,10 +29,10 @@
 static const struct fx_config ub_iommu_pin =
 	FX_CONFIG("v2, IOMMU 4K, device with dma_unmap", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t size,
+static struct vfiosim_dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t size,
 					 void *data, uint64_t bytes)
 {
-	struct dirty_unmap_arg *a = fx_alloc(fx, sizeof(*a));
+	struct vfiosim_dirty_unmap_arg *a = fx_alloc(fx, sizeof(*a));
 
 	vfiosim_unmap_bitmap_arg(a, iova, size, fx->pgsize, data, bytes);
 	return a;
@@ -41,7 +41,7 @@ static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t 
 /* An unmap of the tracked mapping, with a bitmap of our choice. */
 static long unmap_tracked(struct fx *fx, void *data, uint64_t bytes, uint64_t pgsize)
 {
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	vfiosim_unmap_bitmap_arg(&a, IOVA, 8 * fx->pgsize, pgsize, data, bytes);
 	return dirty_unmap_raw(fx->c, &a);
@@ -84,7 +84,7 @@ static void test_unmap_bitmap_not_tracking_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
 	struct dirty_want w;
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
@@ -106,7 +106,7 @@ static void test_unmap_bitmap_with_flag_all_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, 0, 0, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, 0, 0, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -127,7 +127,7 @@ static void test_unmap_bitmap_with_flag_vaddr_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -150,7 +150,7 @@ static void test_unmap_bitmap_argsz_without_vfio_bitmap_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -178,7 +178,7 @@ static void test_unmap_bitmap_unreadable_vfio_bitmap_efault(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	unsigned char *last = (unsigned char *)&a->bitmap + sizeof(a->bitmap) - 1;
 	struct dirty_want w;
 
@@ -236,7 +236,7 @@ static void test_unmap_bitmap_size_checks_einval(void **state)
 	expect_err(unmap_tracked(fx, buf, DIRTY_BITMAP_MAX + 1, P), EINVAL);
 	expect_err(unmap_tracked(fx, buf, DIRTY_BITMAP_MAX + 8, P), EINVAL);
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, counts[i] * P, P, buf,
 					 vfiosim_bitmap_bytes(counts[i]) - 1);
@@ -244,7 +244,7 @@ static void test_unmap_bitmap_size_checks_einval(void **state)
 	}
 	/* no pages at all */
 	{
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, 0, P, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
@@ -273,7 +273,7 @@ static void test_unmap_bitmap_pgsize_not_minimum_einval(void **state)
 		expect_err(unmap_tracked(fx, buf, 64, SZ_4K), EINVAL);
 	if (fx->pgsizes != P) {
 		uint64_t rest = fx->pgsizes & (fx->pgsizes - 1), next = rest & -rest;
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, next, next, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
@@ -287,7 +287,7 @@ static void test_unmap_bitmap_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
 	struct dirty_want w;
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
@@ -401,7 +401,7 @@ static void test_unmap_bitmap_empty_range_delivers_nothing(void **state)
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize;
 	struct dirty_want w, hole;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	tracked(fx, &w);
 	dirty_want_init(fx, &hole, IOVA + 64 * P, 128 * P);
@@ -418,7 +418,7 @@ static void test_unmap_bitmap_bisecting_range_einval(void **state)
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize;
 	struct dirty_want w, cut;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	tracked(fx, &w);
 	/* starts inside the mapping */

@@ -65,9 +65,13 @@ done
 say "the library exports the functions the installed headers declare, and only those"
 # Declarations after the preprocessor, so that comments naming a function do not count.
 # shellcheck disable=SC2046  # pkg-config's flags, one word each
+# A static inline function is the header's own code, never the library's.
 printf '#include <vfiosim.h>\n#include <vfiosim_client.h>\n#include <vfiosim_observer.h>\n#include <vfiosim_oracle.h>\n' |
-	"$cc" -E -P $(pkg-config --cflags vfiosim-uapi) -x c - |
-	grep -oE '\bvfiosim_[a-z0-9_]+ *\(' | sed 's/ *($//' | sort -u >"$tmp/declared"
+	"$cc" -E -P $(pkg-config --cflags vfiosim-uapi) -x c - >"$tmp/headers.i"
+grep -oE 'static inline[^;{(]*\bvfiosim_[a-z0-9_]+ *\(' "$tmp/headers.i" |
+	grep -oE 'vfiosim_[a-z0-9_]+' | sort -u >"$tmp/inline"
+grep -oE '\bvfiosim_[a-z0-9_]+ *\(' "$tmp/headers.i" | sed 's/ *($//' | sort -u |
+	comm -23 - "$tmp/inline" >"$tmp/declared"
 nm -D --defined-only "$libdir/libvfiosim.so.$major.$minor" | awk '{ print $3 }' | sort -u \
 	>"$tmp/exported"
 [ -s "$tmp/declared" ] || fail "no function found in the installed headers"

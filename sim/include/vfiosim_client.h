@@ -34,14 +34,14 @@ extern "C" {
  *   VFIO_IOMMU_DIRTY_PAGES with GET_BITMAP: the header (argsz, flags),
  *   then struct vfio_iommu_type1_dirty_bitmap_get at offset 8.
  */
-struct dirty_get_arg {
+struct vfiosim_dirty_get_arg {
 	__u32 argsz;
 	__u32 flags;
 	struct vfio_iommu_type1_dirty_bitmap_get get;
 };
 
 /*   VFIO_IOMMU_UNMAP_DMA with GET_DIRTY_BITMAP: struct vfio_bitmap at offset 24. */
-struct dirty_unmap_arg {
+struct vfiosim_dirty_unmap_arg {
 	__u32 argsz;
 	__u32 flags;
 	__u64 iova;
@@ -60,12 +60,12 @@ void vfiosim_map_arg(struct vfio_iommu_type1_dma_map *a, uint32_t flags, uint64_
 void vfiosim_unmap_arg(struct vfio_iommu_type1_dma_unmap *a, uint32_t flags, uint64_t iova,
 		       uint64_t size);
 /* flags VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP; bytes is bitmap.size. */
-void vfiosim_unmap_bitmap_arg(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_unmap_bitmap_arg(struct vfiosim_dirty_unmap_arg *a, uint64_t iova, uint64_t size,
 			      uint64_t pgsize, void *data, uint64_t bytes);
 /* VFIO_IOMMU_DIRTY_PAGES without a range: START or STOP. */
 void vfiosim_dirty_arg(struct vfio_iommu_type1_dirty_bitmap *a, uint32_t flags);
 /* flags VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP; bytes is bitmap.size. */
-void vfiosim_get_bitmap_arg(struct dirty_get_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_get_bitmap_arg(struct vfiosim_dirty_get_arg *a, uint64_t iova, uint64_t size,
 			    uint64_t pgsize, void *data, uint64_t bytes);
 /* VFIO_IOMMU_GET_INFO's fixed part, asking for argsz bytes of reply. */
 void vfiosim_info_arg(struct vfio_iommu_type1_info *a, uint32_t argsz);

@@ -15,7 +15,7 @@
 /* Mismatches printed before giving up. */
 #define DIRTY_REPORT	8
 
-long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
+long dirty_get_raw(struct vfiosim_container *c, struct vfiosim_dirty_get_arg *a)
 {
 	return vfiosim_ioctl(c, VFIO_IOMMU_DIRTY_PAGES, a);
 }
@@ -23,13 +23,13 @@ long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
 long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
 	       void *data, uint64_t bytes)
 {
-	struct dirty_get_arg a;
+	struct vfiosim_dirty_get_arg a;
 
 	vfiosim_get_bitmap_arg(&a, iova, size, pgsize, data, bytes);
 	return dirty_get_raw(c, &a);
 }
 
-long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a)
+long dirty_unmap_raw(struct vfiosim_container *c, struct vfiosim_dirty_unmap_arg *a)
 {
 	return vfiosim_ioctl(c, VFIO_IOMMU_UNMAP_DMA, a);
 }
@@ -367,7 +367,7 @@ void dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file, int 
 void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapped,
 			   const char *file, int line)
 {
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	long ret;
 
 	vfiosim_unmap_bitmap_arg(&a, w->iova, w->size, w->pgsize, dirty_want_prepare(w),

@@ -22,7 +22,7 @@
 
 #include "fixture.h"
 
-/* struct dirty_get_arg and struct dirty_unmap_arg, the bitmap sizes */
+/* struct vfiosim_dirty_get_arg and struct vfiosim_dirty_unmap_arg, the bitmap sizes */
 #include "vfiosim_client.h"
 
 /* The header the kernel reads first (offsetofend of flags). */
@@ -34,12 +34,12 @@
 /* Bytes the checked helpers put after bitmap.size and check untouched. */
 #define DIRTY_GUARD		32U
 
-long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a);
+long dirty_get_raw(struct vfiosim_container *c, struct vfiosim_dirty_get_arg *a);
 /* One GET_BITMAP with a well-formed argument block. */
 long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
 	       void *data, uint64_t bytes);
 
-long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a);
+long dirty_unmap_raw(struct vfiosim_container *c, struct vfiosim_dirty_unmap_arg *a);
 
 /* Bit i of a user bitmap (u64 words of native order), at any alignment. */
 bool dirty_bit(const void *bm, uint64_t i);
