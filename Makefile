@@ -22,12 +22,13 @@ include kernel/kernel.mk        # kcheck: the tests against a kernel tree
 include fuzz/fuzz.mk            # fuzz*
 include bench/bench.mk          # bench*
 include tools/vfiosim/vfiosim.mk  # the vfiosim command
+include mk/install.mk           # install, uninstall, install-check
 
 # One line per target a user runs.
 .PHONY: help
 help:
 	@printf '%s\n' \
-	'make                  build/libvfiosim.a (the model) and build/vfiosim' \
+	'make                  build/libvfiosim.a and .so (the model), build/vfiosim and its man page' \
 	'make test             every test under ASan+UBSan, leak-checked (TEST_OUTPUT=tap|xml)' \
 	'make demo             the main job: vfiosim migrate, a live migration checked end to end' \
 	'make check-clang      the same code built warning-free with clang' \
@@ -49,5 +50,9 @@ help:
 	'make bench-plot       the plots of the last benchmark run (gnuplot)' \
 	'make vfiosim          build/vfiosim, the command (run, replay, migrate, trace)' \
 	'make vfiosim-kernel   build/vfiosim-kernel: the command around a kernel tree (KSRC=tree)' \
+	'make install          the library, headers, vfiosim.pc, vfiosim and vfiosim(1) (PREFIX=/usr/local,' \
+	'                      DESTDIR, LIBDIR, INCLUDEDIR, BINDIR, MANDIR, PKGCONFIGDIR)' \
+	'make uninstall        remove what make install put (the same variables)' \
+	'make install-check    install into a temporary DESTDIR, build and run the README'"'"'s example from it' \
 	'make clean            remove build/' \
 	'' 'V=1 shows every command line; CC=clang builds with clang.'

@@ -302,7 +302,7 @@ void scen_free(struct scen *s)
 static int op_get(void *ctx)
 {
 	struct scen *s = ctx;
-	struct dirty_get_arg a;
+	struct vfiosim_dirty_get_arg a;
 
 	vfiosim_get_bitmap_arg(&a, s->base, s->size, s->cfg.page, s->bitmap, s->bytes);
 	return (int)vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, &a);
@@ -311,7 +311,7 @@ static int op_get(void *ctx)
 static int op_unmap(void *ctx)
 {
 	struct scen *s = ctx;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	long ret;
 
 	vfiosim_unmap_bitmap_arg(&a, s->base, s->size, s->cfg.page, s->bitmap, s->bytes);

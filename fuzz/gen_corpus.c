@@ -120,7 +120,7 @@ static void io_map(struct gen *g, uint64_t vaddr, uint64_t iova, uint64_t size, 
 static void io_unmap(struct gen *g, uint32_t flags, uint64_t iova, uint64_t size,
 		     uint64_t pgsize, uint64_t bmsize, uint64_t data)
 {
-	struct dirty_unmap_arg u;
+	struct vfiosim_dirty_unmap_arg u;
 
 	vfiosim_unmap_bitmap_arg(&u, iova, size, pgsize, (void *)(uintptr_t)data, bmsize);
 	u.flags = flags;
@@ -131,7 +131,7 @@ static void io_unmap(struct gen *g, uint32_t flags, uint64_t iova, uint64_t size
 static void io_dirty(struct gen *g, uint32_t flags, uint64_t iova, uint64_t size,
 		     uint64_t pgsize, uint64_t bmsize, uint64_t data)
 {
-	struct dirty_get_arg d;
+	struct vfiosim_dirty_get_arg d;
 
 	vfiosim_get_bitmap_arg(&d, iova, size, pgsize, (void *)(uintptr_t)data, bmsize);
 	d.flags = flags;

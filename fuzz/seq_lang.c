@@ -890,9 +890,9 @@ static long sl_exec_bitmap_ioctl(struct sl_world *w, const struct sl_action *a,
 	bool report = a->op == SL_UNMAP_BM || a->op == SL_GET;
 	union {
 		struct vfio_iommu_type1_dma_unmap unmap;
-		struct dirty_unmap_arg unmap_bm;
+		struct vfiosim_dirty_unmap_arg unmap_bm;
 		struct vfio_iommu_type1_dirty_bitmap dirty;	/* START, STOP */
-		struct dirty_get_arg get;
+		struct vfiosim_dirty_get_arg get;
 	} arg;
 	struct vfio_bitmap bm = { 0 };
 	struct sl_bitmap b;

@@ -647,7 +647,7 @@ static void io_fixup(const struct io_state *s, unsigned int cmd, unsigned int mo
 		break;
 	}
 	case VFIO_IOMMU_UNMAP_DMA: {
-		struct dirty_unmap_arg u;
+		struct vfiosim_dirty_unmap_arg u;
 
 		memcpy(&u, arg, sizeof(u));
 		if (mode & IO_FIX_ARGSZ)
@@ -663,7 +663,7 @@ static void io_fixup(const struct io_state *s, unsigned int cmd, unsigned int mo
 		break;
 	}
 	case VFIO_IOMMU_DIRTY_PAGES: {
-		struct dirty_get_arg d;
+		struct vfiosim_dirty_get_arg d;
 
 		memcpy(&d, arg, sizeof(d));
 		if (mode & IO_FIX_ARGSZ)

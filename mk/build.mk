@@ -59,6 +59,37 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
+# The shared library: the same sources compiled -fPIC in a tree of their
+# own ($(O)/pic/), so that libvfiosim.a and the tests keep their code as it
+# was.  It exports the contract alone (sim/libvfiosim.map) and is named for
+# the contract's version (vfiosim.h): soname libvfiosim.so.MAJOR.
+vfiosim_version_of = $(shell sed -n 's/^.define VFIOSIM_VERSION_$(1)[[:space:]]*\([0-9][0-9]*\)$$/\1/p' \
+			   sim/include/vfiosim.h)
+VERSION_MAJOR := $(call vfiosim_version_of,MAJOR)
+VERSION_MINOR := $(call vfiosim_version_of,MINOR)
+ifeq ($(VERSION_MAJOR)$(VERSION_MINOR),)
+$(error sim/include/vfiosim.h: no VFIOSIM_VERSION_MAJOR and VFIOSIM_VERSION_MINOR to read)
+endif
+VERSION  := $(VERSION_MAJOR).$(VERSION_MINOR)
+SONAME   := libvfiosim.so.$(VERSION_MAJOR)
+SHLIB    := $(O)/libvfiosim.so.$(VERSION)
+PIC_OBJ  := $(LIB_SRC:%.c=$(O)/pic/%.o)
+# Every symbol resolved at link time (-z defs), but in a sanitizer build,
+# whose runtime clang leaves to the program.
+SHLIB_DEFS := $(if $(findstring -fsanitize,$(OPT) $(EXTRA_CFLAGS)),,-Wl,-z,defs)
+
+.PHONY: shared
+shared: $(SHLIB)
+all: shared
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(CFLAGS_ALL) -fPIC $(DEPFLAGS) -c $< -o $@
+
+$(SHLIB): $(PIC_OBJ) sim/libvfiosim.map
+	$(call say,LD,$@)$(CC) $(OPT) $(EXTRA_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=sim/libvfiosim.map $(SHLIB_DEFS) $(PIC_OBJ) -o $@
+
 # A test binary is compiled and linked in one step.  It links every object
 # among its prerequisites: an area adds its own (the probes below, the
 # command's objects in vfiosim.mk, the harnesses in fuzz.mk) and, as a
@@ -102,4 +133,4 @@ endef
 PROBE_OBJ := $(addprefix $(O)/tests/uapi/,probe_ours.o probe_system.o probe_613.o)
 $(eval $(call uapi_probes,$(O),$(OPT) $(EXTRA_CFLAGS)))
 
--include $(wildcard $(LIB_OBJ:.o=.d) $(HELP_OBJ:.o=.d) $(PROBE_OBJ:.o=.d) $(TEST_BIN:=.d))
+-include $(wildcard $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(HELP_OBJ:.o=.d) $(PROBE_OBJ:.o=.d) $(TEST_BIN:=.d))

@@ -43,10 +43,7 @@ static void test_locked_vm_follows_map_and_unmap(void **state)
 }
 
 static const struct fx_config fx_nohuge = {
-	.name = "v2, IOMMU 4K|2M|1G, disable_hugepages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, disable_hugepages", VFIO_TYPE1v2_IOMMU, FX_IOMMU(0)),
 	.host = { .disable_hugepages = true },
 };
 
@@ -95,10 +92,7 @@ static void test_same_memory_mapped_twice_charged_twice(void **state)
 }
 
 static const struct fx_config fx_memlock16 = {
-	.name = "v2, IOMMU 4K, memlock 16 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, memlock 16 pages", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .memlock_limit = 16 * SZ_4K },
 };
 
@@ -132,10 +126,7 @@ static void test_memlock_limit_edges(void **state)
 }
 
 static const struct fx_config fx_memlock_zero = {
-	.name = "v2, IOMMU 4K|2M|1G, memlock 0 (unlimited)",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, memlock 0 (unlimited)", VFIO_TYPE1v2_IOMMU, FX_IOMMU(0)),
 	.host = { .memlock_limit = 0 },
 	.guest_size = 256ULL << 20,
 };
@@ -174,10 +165,7 @@ static void test_pfnmap_never_charged(void **state)
 }
 
 static const struct fx_config fx_memlock8 = {
-	.name = "v2, IOMMU 4K, memlock 8 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, memlock 8 pages", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .memlock_limit = 8 * SZ_4K },
 };
 
@@ -211,10 +199,7 @@ static void test_emulated_only_not_charged_at_map(void **state)
 }
 
 static const struct fx_config fx_emul_memlock4 = {
-	.name = "v2, emulated group, memlock 4 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
+	FX_CONFIG_OF("v2, emulated group, memlock 4 pages", VFIO_TYPE1v2_IOMMU, FX_EMULATED),
 	.host = { .memlock_limit = 4 * SZ_4K },
 };
 
@@ -278,15 +263,9 @@ static void test_external_pins_charged_once_with_domain(void **state)
 	expect_charged(fx, 0);
 }
 
-static const struct fx_config fx_iommu_emul_4k = {
-	.name = "v2, IOMMU 4K + emulated group",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config fx_iommu_emul_4k =
+	FX_CONFIG("v2, IOMMU 4K + emulated group", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K),
+		  FX_EMULATED);
 
 int main(void)
 {

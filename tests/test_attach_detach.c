@@ -60,18 +60,6 @@ static struct vfiosim_group *new_group(struct fx *fx, const struct vfiosim_group
 	return fx_group(fx, cfg);
 }
 
-/* A mapping at iova: present iff MAP_DMA over its first granule collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
-}
-
 /* ------------------------------------------------------------ pgsizes */
 
 static void test_pgsizes_intersect_on_attach_restore_on_detach(void **state)
@@ -100,18 +88,13 @@ static void test_pgsizes_intersect_on_attach_restore_on_detach(void **state)
 }
 
 static const struct fx_config fx_page64k_iommu4k = {
-	.name = "v2, 64K CPU pages, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(PGS_DEFAULT)),
 	.host = { .page_size = SZ_64K },
 };
 
 static const struct fx_config fx_page16k_iommu4k = {
-	.name = "v2, 16K CPU pages, IOMMU 4K only",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, 16K CPU pages, IOMMU 4K only", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .page_size = SZ_16K },
 };
 
@@ -189,12 +172,9 @@ static void test_iova_ranges_recomputed_on_attach_and_detach(void **state)
 
 /* The detaching group's reserved regions become valid again even when
  * its domain stays (shared with another group). */
-static const struct fx_config fx_shared = {
-	.name = "v2, IOMMU 4K|2M|1G, iommu_id 7",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT, .iommu_id = 7 } },
-};
+static const struct fx_config fx_shared =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G, iommu_id 7", VFIO_TYPE1v2_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT, .iommu_id = 7 });
 
 static void test_iova_ranges_refreshed_when_shared_group_leaves(void **state)
 {
@@ -315,10 +295,8 @@ static void test_attach_reserved_covers_aperture_einval(void **state)
 }
 
 static const struct fx_config fx_unsafe_ok = {
-	.name = "v2, IOMMU 4K|2M|1G, allow_unsafe_interrupts",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, allow_unsafe_interrupts", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(0)),
 	.host = { .allow_unsafe_interrupts = true },
 };
 
@@ -409,8 +387,7 @@ static void test_attach_while_vaddr_invalid_ebusy(void **state)
 	if (!fx_update_vaddr(fx))
 		return;
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest, IOVA + 8 * P, 4 * P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA + 8 * P, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA + 8 * P, 4 * P);
 	expect_err(vfiosim_container_attach(fx->c, gi), EBUSY);
 	expect_err(vfiosim_container_attach(fx->c, ge), EBUSY);
 	/* a member is still refused as a member */
@@ -430,8 +407,7 @@ static void test_detach_last_group_clears_invalid_vaddrs(void **state)
 
 	if (!fx_update_vaddr(fx))
 		return;
-	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, 4 * P);
 	expect_ok(vfiosim_container_detach(fx->c, fx->g[0]));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
@@ -510,7 +486,7 @@ static void test_replay_pins_into_first_domain(void **state)
 	expect_u64(fx_locked(fx), 0);
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 
 	expect_ok(vfiosim_container_attach(fx->c, g));
 	expect_u64(fx_locked(fx), n);
@@ -572,10 +548,7 @@ static void test_first_domain_conflicts_with_emulated_mappings(void **state)
 }
 
 static const struct fx_config fx_emul_memlock = {
-	.name = "v2, emulated group, memlock 16 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
+	FX_CONFIG_OF("v2, emulated group, memlock 16 pages", VFIO_TYPE1v2_IOMMU, FX_EMULATED),
 	.host = { .memlock_limit = 16 * SZ_4K },
 };
 
@@ -676,15 +649,9 @@ static void test_detach_last_iommu_group_removes_mappings(void **state)
 	expect_ok(fx_map(fx, fx->guest, IOVA, 16 * P, FX_RW));
 }
 
-static const struct fx_config fx_iommu_emul = {
-	.name = "v2, IOMMU 4K|2M|1G + emulated group",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_DEFAULT },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config fx_iommu_emul =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G + emulated group", VFIO_TYPE1v2_IOMMU, FX_IOMMU(PGS_DEFAULT),
+		  FX_EMULATED);
 
 /* An emulated group remaining keeps the mappings, unpinned and uncharged. */
 static void test_detach_last_iommu_group_with_emulated_keeps_mappings(void **state)
@@ -703,7 +670,7 @@ static void test_detach_last_iommu_group_with_emulated_keeps_mappings(void **sta
 	expect_u64(pgsizes(fx), ~(fx->page_size - 1));
 	/* the IOMMU's aperture and windows are gone: the whole space */
 	expect_ranges(fx, all, 1);
-	assert_true(mapped(fx, IOVA + 32 * P));
+	assert_true(fx_mapped(fx, IOVA + 32 * P, fx->guest));
 	expect_ok(fx_map(fx, fx->guest, MSI, P, FX_RW));
 	expect_ok(fx_unmap(fx, MSI, P, 0, NULL));
 	expect_ok(fx_unmap(fx, IOVA, 64 * P, 0, &unmapped));
@@ -743,7 +710,7 @@ static void test_detach_last_emulated_group_removes_mappings(void **state)
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
 	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* --------------------------------------------- allocation failure sweep */

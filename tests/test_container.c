@@ -544,6 +544,17 @@ static void test_container_new_bad_type(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* The library linked (model or kernel backend) is the contract this test
+ * was compiled against: a backend built from another header shows here. */
+static void test_library_version_is_the_headers(void **state)
+{
+	unsigned int v = vfiosim_version();
+
+	assert_int_equal(v, VFIOSIM_VERSION);
+	assert_int_equal(v >> 16, VFIOSIM_VERSION_MAJOR);
+	assert_int_equal(v & 0xffff, VFIOSIM_VERSION_MINOR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +583,7 @@ int main(void)
 		FX_TEST(test_detach_non_member_einval, fx_bare),
 		FX_TEST(test_container_and_group_ids_distinct, fx_bare),
 		FX_TEST(test_container_new_bad_type, fx_bare),
+		FX_TEST(test_library_version_is_the_headers, fx_bare),
 	};
 
 	return cmocka_run_group_tests_name("container", tests, NULL, NULL);

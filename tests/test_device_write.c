@@ -131,8 +131,7 @@ static void test_write_after_vaddr_invalidate(void **state)
 
 	if (!fx_update_vaddr(fx))
 		return;
-	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, 4 * P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, 4 * P);
 	expect_ok(vfiosim_device_write(fx->g[0], IOVA, 8));
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, VFIO_DMA_MAP_FLAG_VADDR));
 	expect_ok(vfiosim_device_write(fx->g[0], IOVA, 8));

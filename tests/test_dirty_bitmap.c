@@ -27,45 +27,32 @@
 #define START	VFIO_IOMMU_DIRTY_PAGES_FLAG_START
 
 static const struct fx_config bm_4k = {
-	.name = "v2, IOMMU 4K, 512 MiB guest",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, 512 MiB guest", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.guest_size = SZ_512M,
 };
 
 static const struct fx_config bm_64k = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M, 4 GiB guest",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M, 4 GiB guest", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_64K | SZ_512M)),
 	.host = { .page_size = SZ_64K },
 	.guest_size = 4 * SZ_1G,
 };
 
 static const struct fx_config bm_emul = {
-	.name = "v2, emulated group only, 512 MiB guest",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
+	FX_CONFIG_OF("v2, emulated group only, 512 MiB guest", VFIO_TYPE1v2_IOMMU, FX_EMULATED),
 	.guest_size = SZ_512M,
 };
 
 /* Huge IOMMU pages; the device can pin, which narrows the dirty scope. */
 static const struct fx_config bm_huge_pin = {
-	.name = "v2, IOMMU 4K|2M|1G, device pins, 2 GiB guest",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
-		     .has_dma_unmap = true } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, device pins, 2 GiB guest", VFIO_TYPE1v2_IOMMU,
+		     FX_PINNING(SZ_4K | SZ_2M | SZ_1G)),
 	.guest_size = 2 * SZ_1G,
 };
 
 static const struct fx_config bm_huge = {
-	.name = "v2, IOMMU 4K|2M|1G, 2 GiB guest",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, 2 GiB guest", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_4K | SZ_2M | SZ_1G)),
 	.guest_size = 2 * SZ_1G,
 };
 

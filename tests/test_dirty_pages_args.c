@@ -34,10 +34,10 @@ static long dirty_raw(struct fx *fx, void *arg)
 }
 
 /* A GET argument block on the heap (freed by teardown), for registering. */
-static struct dirty_get_arg *get_arg(struct fx *fx, uint64_t iova, uint64_t size, void *data,
+static struct vfiosim_dirty_get_arg *get_arg(struct fx *fx, uint64_t iova, uint64_t size, void *data,
 				     uint64_t bytes)
 {
-	struct dirty_get_arg *a = fx_alloc(fx, sizeof(*a));
+	struct vfiosim_dirty_get_arg *a = fx_alloc(fx, sizeof(*a));
 
 	vfiosim_get_bitmap_arg(a, iova, size, fx->pgsize, data, bytes);
 	return a;
@@ -89,7 +89,7 @@ static void test_dirty_v1_container_eacces_before_anything(void **state)
 {
 	struct fx *fx = *state;
 	struct vfio_iommu_type1_dirty_bitmap *hole = fx_alloc(fx, sizeof(*hole));
-	struct dirty_get_arg *a = get_arg(fx, IOVA, fx->pgsize, NULL, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, fx->pgsize, NULL, 8);
 	struct vfio_iommu_type1_dirty_bitmap bad = { .argsz = 0, .flags = ~0U };
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, fx->pgsize, FX_RW));
@@ -184,7 +184,7 @@ static void test_dirty_zero_flags_einval(void **state)
 {
 	struct fx *fx = *state;
 	struct vfio_iommu_type1_dirty_bitmap h = { .argsz = DIRTY_HDR_SZ, .flags = 0 };
-	struct dirty_get_arg *a = get_arg(fx, IOVA, fx->pgsize, NULL, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, fx->pgsize, NULL, 8);
 	struct dirty_want w;
 
 	expect_err(dirty_raw(fx, &h), EINVAL);
@@ -231,7 +231,7 @@ static void test_dirty_get_header_only_argsz_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w, 8);
@@ -249,7 +249,7 @@ static void test_dirty_get_argsz_short_of_get_struct_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w, 8);
@@ -274,7 +274,7 @@ static void test_dirty_get_unreadable_get_struct_efault(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	unsigned char *last = (unsigned char *)&a->get + sizeof(a->get) - 1;
 	struct dirty_want w;
 
@@ -745,7 +745,7 @@ static void test_dirty_get_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, *buf = fx_alloc(fx, 8);
-	struct dirty_get_arg *a = get_arg(fx, IOVA, 8 * P, buf, 8);
+	struct vfiosim_dirty_get_arg *a = get_arg(fx, IOVA, 8 * P, buf, 8);
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
 	/* not tracking yet */

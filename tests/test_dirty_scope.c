@@ -34,18 +34,8 @@ static struct vfiosim_oracle *oracle;
 
 static int scope_setup(void **state)
 {
-	struct fx *fx;
-
-	if (fx_setup(state))
-		return -1;
-	fx = *state;
-	oracle = vfiosim_oracle_new(fx->c);
-	if (!oracle) {
-		print_error("vfiosim_oracle_new: errno %d\n", errno);
-		fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	oracle = fx_setup_oracle(state);
+	return oracle ? 0 : -1;
 }
 
 static int scope_teardown(void **state)
@@ -69,84 +59,44 @@ static int scope_teardown(void **state)
 	  .teardown_func = scope_teardown, .initial_state = (void *)&(cfg) }
 
 /* IOMMU-backed (4K|2M|1G) and emulated. */
-static const struct fx_config sc_mixed = {
-	.name = "v2, IOMMU 4K|2M|1G + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config sc_mixed =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G + emulated", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU(SZ_4K | SZ_2M | SZ_1G), FX_EMULATED);
 
 /* IOMMU-backed whose device pins (registers dma_unmap). */
-static const struct fx_config sc_iommu_pin = {
-	.name = "v2, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config sc_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-static const struct fx_config sc_mixed_pin = {
-	.name = "v2, IOMMU 4K (device pins) + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config sc_mixed_pin =
+	FX_CONFIG("v2, IOMMU 4K (device pins) + emulated", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K),
+		  FX_EMULATED);
 
 /* Two IOMMU-backed groups in separate domains; only the first can pin. */
-static const struct fx_config sc_two_iommu = {
-	.name = "v2, two IOMMU 4K groups, the first pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K },
-	},
-};
+static const struct fx_config sc_two_iommu =
+	FX_CONFIG("v2, two IOMMU 4K groups, the first pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K),
+		  FX_IOMMU(SZ_4K));
 
-static const struct fx_config sc_two_emul = {
-	.name = "v2, two emulated groups",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED }, { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+static const struct fx_config sc_two_emul =
+	FX_CONFIG("v2, two emulated groups", VFIO_TYPE1v2_IOMMU, FX_EMULATED, FX_EMULATED);
 
 static const struct fx_config sc_64k_pin = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M,
-		     .has_dma_unmap = true } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M, device pins", VFIO_TYPE1v2_IOMMU,
+		     FX_PINNING(SZ_64K | SZ_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-static const struct fx_config sc_v1_emul = {
-	.name = "v1, emulated group",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+static const struct fx_config sc_v1_emul =
+	FX_CONFIG("v1, emulated group", VFIO_TYPE1_IOMMU, FX_EMULATED);
 
 /* ------------------------------------------------------------ helpers */
 
 /* Mappings A (16 pages at page 0) and B (8 pages at page 64) of a 128-page range. */
-#define A(p)	(IOVA + (uint64_t)(p) * fx->pgsize)
-#define B(p)	(IOVA + (64 + (uint64_t)(p)) * fx->pgsize)
+#define A(p)	DIRTY_A(fx, p)
+#define B(p)	DIRTY_B(fx, p)
 
 static void map_ab(struct fx *fx, struct dirty_want *w)
 {
-	uint64_t P = fx->pgsize;
-
-	dirty_want_init(fx, w, IOVA, 128 * P);
-	expect_ok(fx_map(fx, fx->guest, A(0), 16 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest + 16 * P, B(0), 8 * P, FX_RW));
-	dirty_want_map(w, A(0), 16 * P);
-	dirty_want_map(w, B(0), 8 * P);
+	dirty_map_ab(fx, w, 16);
 }
 
 static void pin(struct fx *fx, struct vfiosim_group *g, uint64_t iova, int prot)

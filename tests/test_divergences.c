@@ -19,27 +19,15 @@
 #define RW	(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)
 
 /* An IOMMU-backed group whose device pins, alone or beside an emulated one. */
-static const struct fx_config dv_iommu_pin = {
-	.name = "v2, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config dv_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-static const struct fx_config dv_mixed_pin = {
-	.name = "v2, IOMMU 4K|2M|1G (device pins) + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
-		  .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config dv_mixed_pin =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G (device pins) + emulated", VFIO_TYPE1v2_IOMMU,
+		  FX_PINNING(SZ_4K | SZ_2M | SZ_1G), FX_EMULATED);
 
-#define A(p)	(IOVA + (uint64_t)(p) * fx->pgsize)
-#define B(p)	(IOVA + (64 + (uint64_t)(p)) * fx->pgsize)
+#define A(p)	DIRTY_A(fx, p)
+#define B(p)	DIRTY_B(fx, p)
 
 /*
  * Mapping A (8 pages) at the range's page 0, B (8 pages) at page 64, so
@@ -48,13 +36,7 @@ static const struct fx_config dv_mixed_pin = {
  */
 static void map_ab_dirty(struct fx *fx, struct dirty_want *w)
 {
-	uint64_t P = fx->pgsize;
-
-	dirty_want_init(fx, w, IOVA, 128 * P);
-	expect_ok(fx_map(fx, fx->guest, A(0), 8 * P, FX_RW));
-	expect_ok(fx_map(fx, fx->guest + 8 * P, B(0), 8 * P, FX_RW));
-	dirty_want_map(w, A(0), 8 * P);
-	dirty_want_map(w, B(0), 8 * P);
+	dirty_map_ab(fx, w, 8);
 	expect_ok(fx_dirty(fx->c, START));
 	expect_ok(dirty_write(fx, A(1), 1));
 	expect_ok(dirty_write(fx, B(2), 1));
@@ -62,18 +44,6 @@ static void map_ab_dirty(struct fx *fx, struct dirty_want *w)
 	dirty_want_set(w, B(2), 1);
 	if (dirty_cfg_all_dirty(fx))
 		dirty_want_all(w);
-}
-
-/* A mapping at iova: present iff MAP_DMA over its first page collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest + 1024 * fx->pgsize, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
 }
 
 /*
@@ -115,7 +85,7 @@ static void test_divergence_get_copy_fault_keeps_every_bitmap(void **state)
 static void test_divergence_unmap_copy_fault_unmaps_nothing(void **state)
 {
 	struct fx *fx = *state;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	uint64_t unmapped = 0, locked;
 	struct dirty_want w;
 	unsigned char *buf;
@@ -127,8 +97,9 @@ static void test_divergence_unmap_copy_fault_unmaps_nothing(void **state)
 	vfiosim_unmap_bitmap_arg(&a, IOVA, w.size, fx->pgsize, buf, vfiosim_bitmap_bytes(w.npages));
 	expect_err(dirty_unmap_raw(fx->c, &a), EFAULT);
 	fx_user_del(fx, buf + 8);
-	assert_true(mapped(fx, A(0)));
-	assert_true(mapped(fx, B(0)));
+	/* probed from guest memory no mapping uses */
+	assert_true(fx_mapped(fx, A(0), fx->guest + 1024 * fx->pgsize));
+	assert_true(fx_mapped(fx, B(0), fx->guest + 1024 * fx->pgsize));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
 	expect_u64(fx_locked(fx), locked);
 	dirty_expect_unmap(fx, &w, &unmapped);
@@ -319,13 +290,8 @@ static void test_divergence_unmap_reports_in_iova_order(void **state)
 }
 
 /* An IOMMU whose aperture reaches 2^64 (the x86 MSI window reserved). */
-static const struct fx_config dv_top_iommu = {
-	.name = "v2, IOMMU 4K, aperture up to 2^64",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .aperture_end = ~0ULL } },
-};
+static const struct fx_config dv_top_iommu =
+	FX_CONFIG("v2, IOMMU 4K, aperture up to 2^64", VFIO_TYPE1v2_IOMMU, FX_IOMMU_TOP(SZ_4K));
 
 int main(void)
 {

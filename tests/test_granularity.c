@@ -14,14 +14,9 @@
 
 /* E emulated, A IOMMU 4K|64K|2M, B IOMMU 64K|2M; both IOMMUs pin. */
 static const struct fx_config cfg_units = {
-	.name = "units", .type = VFIO_TYPE1v2_IOMMU, .no_attach = true, .nr_groups = 3,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_64K | SZ_2M,
-		  .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_2M,
-		  .has_dma_unmap = true },
-	},
+	FX_CONFIG_OF("units", VFIO_TYPE1v2_IOMMU, FX_EMULATED, FX_PINNING(SZ_4K | SZ_64K | SZ_2M),
+		     FX_PINNING(SZ_64K | SZ_2M)),
+	.no_attach = true,
 };
 
 static uint64_t bm[SZ_MAP / SZ_4K / 64];

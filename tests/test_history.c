@@ -21,13 +21,8 @@
 
 /* v2, an IOMMU-backed group whose vendor driver pins (pages already
  * pinned and charged by the mapping). */
-static const struct fx_config hist_iommu_pin = {
-	.name = "v2, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config hist_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
 /*
  * Every allocation of a 4-page pin fails in turn; a failed pin leaves the

@@ -27,48 +27,27 @@
 #define RW		(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)
 
 /* IOMMU groups whose aperture reaches 2^64 (the x86 MSI window reserved). */
-static const struct fx_config top_v2 = {
-	.name = "v2, IOMMU 4K|2M|1G, aperture up to 2^64",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .aperture_end = ~0ULL } },
-};
+static const struct fx_config top_v2 =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G, aperture up to 2^64", VFIO_TYPE1v2_IOMMU, FX_IOMMU_TOP(0));
 
-static const struct fx_config top_v1 = {
-	.name = "v1, IOMMU 4K, aperture up to 2^64",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .aperture_end = ~0ULL } },
-};
+static const struct fx_config top_v1 =
+	FX_CONFIG("v1, IOMMU 4K, aperture up to 2^64", VFIO_TYPE1_IOMMU, FX_IOMMU_TOP(SZ_4K));
 
 /* The same beside an emulated group, whose driver pins through the domain. */
-static const struct fx_config top_mixed = {
-	.name = "v2, IOMMU 4K (aperture up to 2^64) + emulated",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config top_mixed =
+	FX_CONFIG("v2, IOMMU 4K (aperture up to 2^64) + emulated", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU_TOP(SZ_4K), FX_EMULATED);
 
 /* An IOMMU group with a vendor driver, aperture up to 2^64. */
-static const struct fx_config top_pin_v2 = {
-	.name = "v2, IOMMU 4K (aperture up to 2^64, device pins)",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config top_pin_v2 =
+	FX_CONFIG("v2, IOMMU 4K (aperture up to 2^64, device pins)", VFIO_TYPE1v2_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL,
+		    .has_dma_unmap = true });
 
 /* 4K CPU pages under an IOMMU of 64K pages: type1 WARNs on MAP and UNMAP. */
-static const struct fx_config top_warn = {
-	.name = "v2, 4K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M } },
-};
+static const struct fx_config top_warn =
+	FX_CONFIG("v2, 4K CPU pages, IOMMU 64K|512M", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU(SZ_64K | SZ_512M));
 
 static bool has_iommu(const struct fx *fx)
 {
@@ -329,7 +308,7 @@ static void test_wrap_unmap_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, bits[2] = { 0, 0 };
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	int wrap = fx_wrap_errno(fx);
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
@@ -350,7 +329,7 @@ static void test_wrap_get_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, bits[2] = { 0, 0 };
-	struct dirty_get_arg a;
+	struct vfiosim_dirty_get_arg a;
 	int wrap = fx_wrap_errno(fx);
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
@@ -408,8 +387,7 @@ static void test_wrap_pin_before_the_vaddr_check(void **state)
 	if (!fx_update_vaddr(fx))
 		return;
 	fx_expect_warnings(fx, 1);
-	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, P);
 	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], TOP(fx, 1), 2, RW, pfn),
 		   fx_since(fx, FX_K_EOVERFLOW) ? EOVERFLOW : EBUSY);
 	expect_err(vfiosim_pin_pages(fx->c, fx->g[0], IOVA, 1, RW, pfn), EBUSY);
@@ -420,13 +398,10 @@ static void test_wrap_pin_before_the_vaddr_check(void **state)
 }
 
 /* A v1 container whose device could pin (v1 refuses vendor pins). */
-static const struct fx_config top_pin_v1 = {
-	.name = "v1, IOMMU 4K (aperture up to 2^64, device pins)",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config top_pin_v1 =
+	FX_CONFIG("v1, IOMMU 4K (aperture up to 2^64, device pins)", VFIO_TYPE1_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .aperture_end = ~0ULL,
+		    .has_dma_unmap = true });
 
 int main(void)
 {

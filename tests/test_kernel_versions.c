@@ -55,12 +55,8 @@ static void test_info_writes_back_up_to_argsz(void **state)
 }
 
 /* An IOMMU whose smallest page is two CPU pages (the probe's pair). */
-static const struct fx_config kv_iommu_8k = {
-	.name = "v2, 4K CPU pages, IOMMU 8K|2M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = 2 * SZ_4K | SZ_2M } },
-};
+static const struct fx_config kv_iommu_8k =
+	FX_CONFIG("v2, 4K CPU pages, IOMMU 8K|2M", VFIO_TYPE1v2_IOMMU, FX_IOMMU(2 * SZ_4K | SZ_2M));
 
 /*
  * Before 6.13 attach probes a new domain for fine-grained superpages: it
@@ -93,13 +89,8 @@ static void test_superpage_probe_leaves_its_pages(void **state)
 }
 
 /* A v1 container whose device could pin (if v1 allowed it). */
-static const struct fx_config kv_v1_pin = {
-	.name = "v1, IOMMU 4K, device pins",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config kv_v1_pin =
+	FX_CONFIG("v1, IOMMU 4K, device pins", VFIO_TYPE1_IOMMU, FX_PINNING(SZ_4K));
 
 /*
  * A pin of npage <= 0: 0 never gets past the VFIO core.  A negative count

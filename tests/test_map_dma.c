@@ -122,8 +122,7 @@ static void test_map_vaddr_with_prot_einval(void **state)
 	expect_err(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR), ENOENT);
 
 	/* and with an invalidated mapping that plain VADDR would update */
-	expect_ok(fx_map(fx, fx->guest, IOVA, P, FX_RW));
-	expect_ok(fx_unmap(fx, IOVA, P, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+	fx_map_vaddr_invalid(fx, IOVA, P);
 	expect_err(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR |
 			  VFIO_DMA_MAP_FLAG_READ), EINVAL);
 	expect_ok(fx_map(fx, fx->guest, IOVA, P, VFIO_DMA_MAP_FLAG_VADDR));
@@ -225,18 +224,12 @@ static void test_map_overlap_eexist(void **state)
 }
 
 static const struct fx_config fx_limit4 = {
-	.name = "v2, IOMMU 4K|2M|1G, dma_entry_limit 4",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
+	FX_CONFIG_OF("v2, IOMMU 4K|2M|1G, dma_entry_limit 4", VFIO_TYPE1v2_IOMMU, FX_IOMMU(0)),
 	.host = { .dma_entry_limit = 4 },
 };
 
 static const struct fx_config fx_limit4_emul = {
-	.name = "v2, emulated, dma_entry_limit 4",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
+	FX_CONFIG_OF("v2, emulated, dma_entry_limit 4", VFIO_TYPE1v2_IOMMU, FX_EMULATED),
 	.host = { .dma_entry_limit = 4 },
 };
 
@@ -347,35 +340,25 @@ static void test_map_readonly_memory_write_efault(void **state)
 }
 
 static const struct fx_config fx_memlock = {
-	.name = "v2, IOMMU 4K, memlock 64 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, memlock 64 pages", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .memlock_limit = 64 * SZ_4K },
 };
 
 static const struct fx_config fx_memlock_64k = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M, memlock 16 pages",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M, memlock 16 pages", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_64K | SZ_512M)),
 	.host = { .page_size = SZ_64K, .memlock_limit = 16 * SZ_64K },
 };
 
 /* A memlock limit that is not a whole number of pages rounds down. */
 static const struct fx_config fx_memlock_odd = {
-	.name = "v2, IOMMU 4K, memlock 64 pages + 2 KiB",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, memlock 64 pages + 2 KiB", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .memlock_limit = 64 * SZ_4K + 2048 },
 };
 
 static const struct fx_config fx_memlock_cap = {
-	.name = "v2, IOMMU 4K, memlock 64 pages, CAP_IPC_LOCK",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, memlock 64 pages, CAP_IPC_LOCK", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_4K)),
 	.host = { .memlock_limit = 64 * SZ_4K, .cap_ipc_lock = true },
 };
 
@@ -520,12 +503,9 @@ static void test_map_vaddr_update_flow(void **state)
 
 /* ------------------------------------------- IOMMU page above PAGE_SIZE */
 
-static const struct fx_config fx_64k_on_4k = {
-	.name = "v2, 4K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M } },
-};
+static const struct fx_config fx_64k_on_4k =
+	FX_CONFIG("v2, 4K CPU pages, IOMMU 64K|512M", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU(SZ_64K | SZ_512M));
 
 /*
  * type1 assumes the smallest IOMMU page is no larger than PAGE_SIZE and
@@ -557,10 +537,7 @@ static void test_map_iommu_page_above_cpu_page_warns(void **state)
 /* ---------------------------------------------------------- check order */
 
 static const struct fx_config fx_limit1 = {
-	.name = "v2, IOMMU 4K, dma_entry_limit 1",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("v2, IOMMU 4K, dma_entry_limit 1", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .dma_entry_limit = 1 },
 };
 

@@ -31,19 +31,9 @@ static bool expect_violations;
 
 static int orc_setup(void **state)
 {
-	struct fx *fx;
-
-	if (fx_setup(state))
-		return -1;
-	fx = *state;
 	expect_violations = false;
-	oracle = vfiosim_oracle_new(fx->c);
-	if (!oracle) {
-		print_error("vfiosim_oracle_new: errno %d\n", errno);
-		fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	oracle = fx_setup_oracle(state);
+	return oracle ? 0 : -1;
 }
 
 /* The container goes first: the oracle must survive it. */
@@ -66,35 +56,18 @@ static int orc_teardown(void **state)
 	  .teardown_func = orc_teardown, .initial_state = (void *)&(cfg) }
 
 /* v2, one IOMMU-backed group whose driver can pin (4K pages). */
-static const struct fx_config cfg_iommu = {
-	.name = "v2, pinning IOMMU group 4K",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config cfg_iommu =
+	FX_CONFIG("v2, pinning IOMMU group 4K", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
 /* v2, a pinning IOMMU-backed group and an emulated one. */
-static const struct fx_config cfg_mixed = {
-	.name = "v2, pinning IOMMU group + emulated group",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config cfg_mixed =
+	FX_CONFIG("v2, pinning IOMMU group + emulated group", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K),
+		  FX_EMULATED);
 
 /* 4 KiB CPU pages under an IOMMU whose smallest page is 64 KiB. */
-static const struct fx_config cfg_fold = {
-	.name = "v2, 4K CPU pages, pinning IOMMU group 64K + emulated group",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K, .has_dma_unmap = true },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
-};
+static const struct fx_config cfg_fold =
+	FX_CONFIG("v2, 4K CPU pages, pinning IOMMU group 64K + emulated group", VFIO_TYPE1v2_IOMMU,
+		  FX_PINNING(SZ_64K), FX_EMULATED);
 
 /* Groups are made by the random test itself. */
 static const struct fx_config cfg_rand_v2 = {
@@ -859,7 +832,7 @@ struct rrun {
 
 static uint64_t r_rand(struct rrun *r)
 {
-	return fx_rand(&r->rng);
+	return vfiosim_rand(&r->rng);
 }
 
 static unsigned int r_below(struct rrun *r, unsigned int n)

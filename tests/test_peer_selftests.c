@@ -29,33 +29,18 @@
 #define HUGE_BASE	0x400000000ULL
 
 /* An IOMMU as common hardware has it (48-bit), and one reaching 2^64. */
-static const struct fx_config peer_v2 = {
-	.name = "type1v2, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
-};
+static const struct fx_config peer_v2 =
+	FX_CONFIG("type1v2, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU, FX_IOMMU(0));
 
-static const struct fx_config peer_v1 = {
-	.name = "type1, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
-};
+static const struct fx_config peer_v1 =
+	FX_CONFIG("type1, IOMMU 4K|2M|1G", VFIO_TYPE1_IOMMU, FX_IOMMU(0));
 
-static const struct fx_config peer_v2_64 = {
-	.name = "type1v2, IOMMU 4K|2M|1G, aperture up to 2^64",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .aperture_end = ~0ULL } },
-};
+static const struct fx_config peer_v2_64 =
+	FX_CONFIG("type1v2, IOMMU 4K|2M|1G, aperture up to 2^64", VFIO_TYPE1v2_IOMMU,
+		  FX_IOMMU_TOP(0));
 
-static const struct fx_config peer_v1_64 = {
-	.name = "type1, IOMMU 4K|2M|1G, aperture up to 2^64",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .aperture_end = ~0ULL } },
-};
+static const struct fx_config peer_v1_64 =
+	FX_CONFIG("type1, IOMMU 4K|2M|1G, aperture up to 2^64", VFIO_TYPE1_IOMMU, FX_IOMMU_TOP(0));
 
 /* The container's valid IOVA ranges (GET_INFO's capability); *n of them. */
 static const struct vfio_iova_range *iova_ranges(struct fx *fx, uint32_t *n)

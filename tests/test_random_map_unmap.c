@@ -53,7 +53,7 @@ static void count(struct run *r, int op, long ret)
 
 static uint64_t next_rand(struct run *r)
 {
-	return fx_rand(&r->rng);
+	return vfiosim_rand(&r->rng);
 }
 
 static unsigned int rand_below(struct run *r, unsigned int n)
@@ -328,35 +328,26 @@ static void random_run(struct fx *fx, uint64_t salt)
 }
 
 static const struct fx_config fx_rand_4k = {
-	.name = "random: v2, IOMMU 4K",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
+	FX_CONFIG_OF("random: v2, IOMMU 4K", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K)),
 	.host = { .dma_entry_limit = LIMIT },
 };
 
 static const struct fx_config fx_rand_2m = {
-	.name = "random: v2, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G } },
+	FX_CONFIG_OF("random: v2, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_4K | SZ_2M | SZ_1G)),
 	.host = { .dma_entry_limit = LIMIT },
 };
 
 static const struct fx_config fx_rand_64k = {
-	.name = "random: v2, 64K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_64K | SZ_512M } },
+	FX_CONFIG_OF("random: v2, 64K CPU pages, IOMMU 64K|512M", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(SZ_64K | SZ_512M)),
 	.host = { .page_size = SZ_64K, .dma_entry_limit = LIMIT },
 };
 
 /* Both IOMMU groups of one IOMMU: they share a domain. */
 static const struct fx_config fx_rand_shared = {
-	.name = "random: v2, IOMMU 4K|2M|1G, one shared domain",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .iommu_id = 3 } },
+	FX_CONFIG_OF("random: v2, IOMMU 4K|2M|1G, one shared domain", VFIO_TYPE1v2_IOMMU,
+		     { .kind = VFIOSIM_GROUP_IOMMU, .iommu_id = 3 }),
 	.host = { .dma_entry_limit = LIMIT },
 };
 

@@ -26,30 +26,13 @@
 #define UNMAP_MINSZ	24U
 
 /* An IOMMU-backed group whose device can pin (and so must be told to unpin). */
-static const struct fx_config ub_iommu_pin = {
-	.name = "v2, IOMMU 4K, device with dma_unmap",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K,
-		     .has_dma_unmap = true } },
-};
+static const struct fx_config ub_iommu_pin =
+	FX_CONFIG("v2, IOMMU 4K, device with dma_unmap", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
 
-/* A mapping at iova: present iff MAP_DMA over its first page collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
-}
-
-static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t size,
+static struct vfiosim_dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t size,
 					 void *data, uint64_t bytes)
 {
-	struct dirty_unmap_arg *a = fx_alloc(fx, sizeof(*a));
+	struct vfiosim_dirty_unmap_arg *a = fx_alloc(fx, sizeof(*a));
 
 	vfiosim_unmap_bitmap_arg(a, iova, size, fx->pgsize, data, bytes);
 	return a;
@@ -58,7 +41,7 @@ static struct dirty_unmap_arg *unmap_arg(struct fx *fx, uint64_t iova, uint64_t 
 /* An unmap of the tracked mapping, with a bitmap of our choice. */
 static long unmap_tracked(struct fx *fx, void *data, uint64_t bytes, uint64_t pgsize)
 {
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	vfiosim_unmap_bitmap_arg(&a, IOVA, 8 * fx->pgsize, pgsize, data, bytes);
 	return dirty_unmap_raw(fx->c, &a);
@@ -89,10 +72,10 @@ static void expect_still_there(struct fx *fx, struct dirty_want *w)
 {
 	uint64_t unmapped = 0;
 
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	dirty_expect_unmap(fx, w, &unmapped);
 	expect_u64(unmapped, 8 * fx->pgsize);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* ------------------------------------------------------ refused flags */
@@ -101,7 +84,7 @@ static void test_unmap_bitmap_not_tracking_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
 	struct dirty_want w;
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
@@ -109,21 +92,21 @@ static void test_unmap_bitmap_not_tracking_einval(void **state)
 	/* nothing written back, nothing unmapped, nothing copied */
 	expect_u64(a->size, 8 * P);
 	expect_u64(*buf, 0);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_ok(fx_unmap(fx, IOVA, 8 * P, 0, NULL));
 	/* the same after STOP */
 	tracked(fx, &w);
 	expect_ok(fx_dirty(fx->c, STOP));
 	expect_err(dirty_unmap_raw(fx->c, a), EINVAL);
 	expect_u64(*buf, 0);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 }
 
 static void test_unmap_bitmap_with_flag_all_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, 0, 0, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, 0, 0, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -144,7 +127,7 @@ static void test_unmap_bitmap_with_flag_vaddr_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -167,7 +150,7 @@ static void test_unmap_bitmap_argsz_without_vfio_bitmap_einval(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	struct dirty_want w;
 
 	tracked(fx, &w);
@@ -183,7 +166,7 @@ static void test_unmap_bitmap_argsz_without_vfio_bitmap_einval(void **state)
 	fx_user_del(fx, &a->bitmap);
 	expect_u64(*buf, 0);
 	expect_u64(a->size, 8 * fx->pgsize);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	/* exactly enough room works */
 	a->argsz = sizeof(*a);
 	expect_ok(dirty_unmap_raw(fx->c, a));
@@ -195,7 +178,7 @@ static void test_unmap_bitmap_unreadable_vfio_bitmap_efault(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * fx->pgsize, buf, 8);
 	unsigned char *last = (unsigned char *)&a->bitmap + sizeof(a->bitmap) - 1;
 	struct dirty_want w;
 
@@ -253,7 +236,7 @@ static void test_unmap_bitmap_size_checks_einval(void **state)
 	expect_err(unmap_tracked(fx, buf, DIRTY_BITMAP_MAX + 1, P), EINVAL);
 	expect_err(unmap_tracked(fx, buf, DIRTY_BITMAP_MAX + 8, P), EINVAL);
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, counts[i] * P, P, buf,
 					 vfiosim_bitmap_bytes(counts[i]) - 1);
@@ -261,7 +244,7 @@ static void test_unmap_bitmap_size_checks_einval(void **state)
 	}
 	/* no pages at all */
 	{
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, 0, P, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
@@ -290,7 +273,7 @@ static void test_unmap_bitmap_pgsize_not_minimum_einval(void **state)
 		expect_err(unmap_tracked(fx, buf, 64, SZ_4K), EINVAL);
 	if (fx->pgsizes != P) {
 		uint64_t rest = fx->pgsizes & (fx->pgsizes - 1), next = rest & -rest;
-		struct dirty_unmap_arg a;
+		struct vfiosim_dirty_unmap_arg a;
 
 		vfiosim_unmap_bitmap_arg(&a, IOVA, next, next, buf, 8);
 		expect_err(dirty_unmap_raw(fx->c, &a), EINVAL);
@@ -304,7 +287,7 @@ static void test_unmap_bitmap_check_order(void **state)
 {
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize, *buf = fx_alloc(fx, 8);
-	struct dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
+	struct vfiosim_dirty_unmap_arg *a = unmap_arg(fx, IOVA, 8 * P, buf, 8);
 	struct dirty_want w;
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 8 * P, FX_RW));
@@ -385,7 +368,7 @@ static void test_unmap_bitmap_delivers_bits_at_offsets(void **state)
 	dirty_expect_unmap(fx, &w, &unmapped);
 	expect_u64(unmapped, total);
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-		assert_false(mapped(fx, IOVA + maps[i].page * P));
+		assert_false(fx_mapped(fx, IOVA + maps[i].page * P, fx->guest));
 	expect_u64(fx_locked(fx), 0);
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
@@ -418,7 +401,7 @@ static void test_unmap_bitmap_empty_range_delivers_nothing(void **state)
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize;
 	struct dirty_want w, hole;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	tracked(fx, &w);
 	dirty_want_init(fx, &hole, IOVA + 64 * P, 128 * P);
@@ -435,7 +418,7 @@ static void test_unmap_bitmap_bisecting_range_einval(void **state)
 	struct fx *fx = *state;
 	uint64_t P = fx->pgsize;
 	struct dirty_want w, cut;
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 
 	tracked(fx, &w);
 	/* starts inside the mapping */
@@ -583,7 +566,7 @@ static void test_unmap_bitmap_pinned_pages_device_unpins(void **state)
 	expect_u64(fx_pinned(fx), 0);
 	expect_u64(fx_locked(fx), 0);
 	expect_ret(vfiosim_mm_pin_count(fx->h, fx->guest + 2 * P), 0);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* The default device reaction (unpin everything in range) works as well. */

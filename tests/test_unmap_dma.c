@@ -22,18 +22,6 @@ static long unmap_raw(struct fx *fx, struct vfio_iommu_type1_dma_unmap *u)
 	return vfiosim_ioctl(fx->c, VFIO_IOMMU_UNMAP_DMA, u);
 }
 
-/* A mapping at iova: present iff MAP_DMA over its first granule collides. */
-static bool mapped(struct fx *fx, uint64_t iova)
-{
-	long ret = fx_map(fx, fx->guest, iova, fx->pgsize, FX_RW);
-
-	if (ret == -EEXIST)
-		return true;
-	expect_ok(ret);
-	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
-	return false;
-}
-
 /* Three mappings with holes: [A, A+P) [A+2P, A+4P) [A+6P, A+7P). */
 static uint64_t map_three(struct fx *fx, uint64_t A)
 {
@@ -83,7 +71,7 @@ static void test_unmap_empty_range_returns_zero(void **state)
 	expect_u64(unmapped, 0);
 	expect_ok(fx_unmap(fx, IOVA + 17 * P, 16 * P, 0, &unmapped));
 	expect_u64(unmapped, 0);
-	assert_true(mapped(fx, IOVA + 16 * P));
+	assert_true(fx_mapped(fx, IOVA + 16 * P, fx->guest));
 }
 
 static void test_unmap_short_argsz_einval(void **state)
@@ -100,7 +88,7 @@ static void test_unmap_short_argsz_einval(void **state)
 	expect_u64(u.size, P);
 	u.argsz = 0;
 	expect_err(unmap_raw(fx, &u), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	u.argsz = sizeof(u);
 	expect_ok(unmap_raw(fx, &u));
 	expect_u64(u.size, P);
@@ -130,7 +118,7 @@ static void test_unmap_unknown_flags_einval(void **state)
 		expect_err(fx_unmap(fx, IOVA, P, bad[i], &unmapped), EINVAL);
 		expect_u64(unmapped, P);
 	}
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 }
 
 static void test_unmap_misaligned_einval(void **state)
@@ -165,7 +153,7 @@ static void test_unmap_size_overflow(void **state)
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
 	expect_err(fx_unmap(fx, IOVA, 0 - IOVA + P, 0, NULL), fx_wrap_errno(fx));
 	expect_err(fx_unmap(fx, IOVA, 0 - P, 0, NULL), fx_wrap_errno(fx));
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_u64(fx_locked(fx), has_iommu(fx) ? fx_pages(fx, 4 * P) : 0);
 }
 
@@ -207,7 +195,7 @@ static void test_unmap_v2_bisect_einval(void **state)
 		/* an error does not write the size back */
 		expect_u64(unmapped, cuts[i].size);
 	}
-	assert_true(mapped(fx, A));
+	assert_true(fx_mapped(fx, A, fx->guest));
 	if (has_iommu(fx)) {
 		expect_u64(fx_locked(fx), fx_pages(fx, 4 * P));
 		expect_ok(vfiosim_device_write(fx->g[0], A + 3 * P, 8));
@@ -225,7 +213,7 @@ static void test_unmap_v2_bisect_blocks_other_mappings(void **state)
 	map_three(fx, IOVA);
 	/* ends inside [A+2P, A+4P) */
 	expect_err(fx_unmap(fx, IOVA, 3 * P, 0, NULL), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 3);
 }
 
@@ -248,8 +236,8 @@ static void test_unmap_v1_offset_returns_zero(void **state)
 	unmapped = 1;
 	expect_ok(fx_unmap(fx, A + P, 16 * P, 0, &unmapped));
 	expect_u64(unmapped, 0);
-	assert_true(mapped(fx, A));
-	assert_true(mapped(fx, A + 6 * P));
+	assert_true(fx_mapped(fx, A, fx->guest));
+	assert_true(fx_mapped(fx, A + 6 * P, fx->guest));
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 2);
 	if (has_iommu(fx))
 		expect_u64(fx_locked(fx), fx_pages(fx, 5 * P));
@@ -289,7 +277,7 @@ static void test_unmap_range_with_holes(void **state)
 	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit - 1);
 	if (has_iommu(fx))
 		expect_u64(fx_locked(fx), fx_pages(fx, P));
-	assert_true(mapped(fx, IOVA + 16 * P));
+	assert_true(fx_mapped(fx, IOVA + 16 * P, fx->guest));
 }
 
 /* ----------------------------------------------------------- FLAG_ALL */
@@ -459,7 +447,7 @@ static void test_unmap_dirty_bitmap_with_all_or_vaddr_einval(void **state)
 			       sizeof(bits)), EINVAL);
 	expect_err(unmap_dirty(fx, VFIO_DMA_UNMAP_FLAG_VADDR, IOVA, 4 * P, P, bits,
 			       sizeof(bits)), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	/* and it was not invalidated either */
 	expect_err(fx_map(fx, fx->guest, IOVA, 4 * P, VFIO_DMA_MAP_FLAG_VADDR), EINVAL);
 }
@@ -473,14 +461,14 @@ static void test_unmap_dirty_bitmap_not_tracking_einval(void **state)
 
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
 	expect_err(unmap_dirty(fx, 0, IOVA, 4 * P, P, bits, sizeof(bits)), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_u64(bits[0], 0);
 	expect_u64(fx_locked(fx), fx_pages(fx, 4 * P));
 
 	expect_ok(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START));
 	/* a bitmap page size other than the smallest IOMMU page */
 	expect_err(unmap_dirty(fx, 0, IOVA, 4 * P, 2 * P, bits, sizeof(bits)), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	/* an IOMMU-backed device may have written anything: all dirty */
 	expect_ok(unmap_dirty(fx, 0, IOVA, 4 * P, P, bits, sizeof(bits)));
 	expect_u64(bits[0], 0xf);
@@ -531,7 +519,7 @@ static void test_unmap_dirty_bitmap_argument_checks(void **state)
 	/* a buffer beyond the user address limit */
 	expect_err(unmap_dirty(fx, 0, IOVA, 4 * P, P, (__u64 *)(uintptr_t)0xffff800000000000ULL,
 			       sizeof(bits)), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	expect_u64(bits[0], 0);
 	/* and all of it right */
 	expect_ok(unmap_dirty(fx, 0, IOVA, 4 * P, P, bits, 8));
@@ -548,7 +536,7 @@ static void test_unmap_dirty_bitmap_v1_einval(void **state)
 	expect_ok(fx_map(fx, fx->guest, IOVA, 4 * P, FX_RW));
 	expect_err(fx_dirty(fx->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START), EACCES);
 	expect_err(unmap_dirty(fx, 0, IOVA, 4 * P, P, bits, sizeof(bits)), EINVAL);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* ------------------------------------------------------ -EFAULT paths */
@@ -563,7 +551,7 @@ static void test_unmap_unreadable_argument_efault(void **state)
 	fx_user_add(fx, &u, sizeof(u), 0);
 	expect_err(unmap_raw(fx, &u), EFAULT);
 	fx_user_del(fx, &u);
-	assert_true(mapped(fx, IOVA));
+	assert_true(fx_mapped(fx, IOVA, fx->guest));
 	if (has_iommu(fx))
 		expect_u64(fx_locked(fx), fx_pages(fx, P));
 }
@@ -590,7 +578,7 @@ static void test_unmap_size_writeback_efault_still_unmaps(void **state)
 	expect_u64(fx_pinned(fx), 0);
 	if (has_iommu(fx))
 		expect_err(vfiosim_device_write(fx->g[0], IOVA, 8), EFAULT);
-	assert_false(mapped(fx, IOVA));
+	assert_false(fx_mapped(fx, IOVA, fx->guest));
 }
 
 /* An error is reported before anything is written back: a read-only

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages one make target needs are installed.
 #
-#   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | plot
+#   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | plot |
+#                            install-check
 #
 # Silent when everything is there.  As root the missing packages are
 # installed with apt-get, saying on the console what is installed, for which
@@ -15,10 +16,10 @@ missing=()
 # What each WHAT is needed for, for the console message.
 declare -A why=([build]="building vfiosim" [test]="make test (cmocka, sanitizers)"
 	[coverage]="make coverage" [clang]="the clang build" [fuzz]="the AFL++ fuzzers"
-	[plot]="benchmark plots")
+	[plot]="benchmark plots" [install-check]="make install-check (pkg-config, man)")
 
 usage() {
-	echo "usage: $0 build|test|coverage|clang|fuzz|plot..." >&2
+	echo "usage: $0 build|test|coverage|clang|fuzz|plot|install-check..." >&2
 	exit 2
 }
 
@@ -112,6 +113,14 @@ collect() {
 	fuzz)
 		need afl++ have_cmd afl-clang-fast
 		need "$(clang_runtime_pkg clang)" try_build clang_sanitizers_link
+		;;
+	install-check)
+		# The programs tools/install-check.sh runs on the installed copy.
+		need pkg-config have_cmd pkg-config
+		need binutils have_cmd readelf
+		need man-db have_cmd man
+		need groff-base have_cmd groff
+		need bsdextrautils have_cmd col
 		;;
 	plot)
 		# gnuplot-nox: the plain "gnuplot" package would pull in Qt.

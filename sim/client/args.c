@@ -5,11 +5,11 @@
  */
 #include "vfiosim_client.h"
 
-_Static_assert(offsetof(struct dirty_get_arg, get) ==
+_Static_assert(offsetof(struct vfiosim_dirty_get_arg, get) ==
 	       offsetof(struct vfio_iommu_type1_dirty_bitmap, data), "the range at data[]");
-_Static_assert(offsetof(struct dirty_unmap_arg, bitmap) ==
+_Static_assert(offsetof(struct vfiosim_dirty_unmap_arg, bitmap) ==
 	       offsetof(struct vfio_iommu_type1_dma_unmap, data), "vfio_bitmap at data[]");
-_Static_assert(sizeof(struct dirty_get_arg) == 48 && sizeof(struct dirty_unmap_arg) == 48,
+_Static_assert(sizeof(struct vfiosim_dirty_get_arg) == 48 && sizeof(struct vfiosim_dirty_unmap_arg) == 48,
 	       "no padding");
 
 /* Whole structs assigned (none has padding): the fields not named are zero. */
@@ -27,10 +27,10 @@ void vfiosim_unmap_arg(struct vfio_iommu_type1_dma_unmap *a, uint32_t flags, uin
 		.iova = iova, .size = size };
 }
 
-void vfiosim_unmap_bitmap_arg(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_unmap_bitmap_arg(struct vfiosim_dirty_unmap_arg *a, uint64_t iova, uint64_t size,
 			      uint64_t pgsize, void *data, uint64_t bytes)
 {
-	*a = (struct dirty_unmap_arg){ .argsz = sizeof(*a),
+	*a = (struct vfiosim_dirty_unmap_arg){ .argsz = sizeof(*a),
 		.flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, .iova = iova, .size = size,
 		.bitmap = { .pgsize = pgsize, .size = bytes, .data = data } };
 }
@@ -40,10 +40,10 @@ void vfiosim_dirty_arg(struct vfio_iommu_type1_dirty_bitmap *a, uint32_t flags)
 	*a = (struct vfio_iommu_type1_dirty_bitmap){ .argsz = sizeof(*a), .flags = flags };
 }
 
-void vfiosim_get_bitmap_arg(struct dirty_get_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_get_bitmap_arg(struct vfiosim_dirty_get_arg *a, uint64_t iova, uint64_t size,
 			    uint64_t pgsize, void *data, uint64_t bytes)
 {
-	*a = (struct dirty_get_arg){ .argsz = sizeof(*a),
+	*a = (struct vfiosim_dirty_get_arg){ .argsz = sizeof(*a),
 		.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		.get = { .iova = iova, .size = size,
 			 .bitmap = { .pgsize = pgsize, .size = bytes, .data = data } } };

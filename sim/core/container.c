@@ -11,6 +11,11 @@
 
 #include "core.h"
 
+unsigned int vfiosim_version(void)
+{
+	return VFIOSIM_VERSION;
+}
+
 const char *vfiosim_backend_name(void)
 {
 	return vfiosim_backend.name;

@@ -52,45 +52,32 @@ void vfiosim_group_set_dma_unmap(struct vfiosim_group *g, vfiosim_dma_unmap_fn f
 
 /* ------------------------------------------------ vendor's pin records */
 
+/* Records are keyed by the pinned page's IOVA. */
+static int pin_cmp(const void *iova, const struct rb_node *n)
+{
+	uint64_t a = *(const uint64_t *)iova, b = rb_entry(n, struct core_pin, node)->iova;
+
+	return a < b ? -1 : a > b;
+}
+
+static int pin_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return pin_cmp(&rb_entry(a, struct core_pin, node)->iova, b) < 0;
+}
+
 static struct core_pin *pin_find(struct core_group *cg, uint64_t iova)
 {
-	struct rb_node *n = cg->pins.rb_node;
-
-	while (n) {
-		struct core_pin *p = rb_entry(n, struct core_pin, node);
-
-		if (iova < p->iova)
-			n = n->rb_left;
-		else if (iova > p->iova)
-			n = n->rb_right;
-		else
-			return p;
-	}
-	return NULL;
+	return rb_entry_safe(rb_find(&iova, &cg->pins, pin_cmp), struct core_pin, node);
 }
 
 /* First record at or above iova. */
 static struct core_pin *pin_ceil(struct core_group *cg, uint64_t iova)
 {
-	struct rb_node *n = cg->pins.rb_node;
-	struct core_pin *best = NULL;
-
-	while (n) {
-		struct core_pin *p = rb_entry(n, struct core_pin, node);
-
-		if (iova <= p->iova) {
-			best = p;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_entry_safe(rb_find_ceil(&iova, &cg->pins, pin_cmp), struct core_pin, node);
 }
 
 static void pin_note(struct core_group *cg, uint64_t iova, uint64_t pfn, bool write)
 {
-	struct rb_node **link = &cg->pins.rb_node, *parent = NULL;
 	struct core_pin *p = pin_find(cg, iova);
 
 	if (p) {
@@ -106,13 +93,7 @@ static void pin_note(struct core_group *cg, uint64_t iova, uint64_t pfn, bool wr
 	p->count = 1;
 	p->write = write;
 	p->pfn = pfn;
-	while (*link) {
-		parent = *link;
-		link = iova < rb_entry(parent, struct core_pin, node)->iova ?
-		       &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&p->node, parent, link);
-	rb_insert_color(&p->node, &cg->pins);
+	rb_add(&p->node, &cg->pins, pin_less);
 }
 
 static void pin_drop(struct core_group *cg, struct core_pin *p)

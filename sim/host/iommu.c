@@ -47,30 +47,29 @@ static uint64_t run_last(const struct host_iopte *r)
 	return r->iova + (run_bytes(r) - 1);
 }
 
-static struct host_iopte *run_of(struct rb_node *n)
+static struct host_iopte *run_of(const struct rb_node *n)
 {
 	return rb_entry_safe(n, struct host_iopte, node);
+}
+
+/* Runs are found by an IOVA they translate. */
+static int run_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t iova = *(const uint64_t *)key;
+	const struct host_iopte *r = run_of(n);
+
+	return iova < r->iova ? -1 : iova > run_last(r);
+}
+
+static int run_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return run_of(a)->iova < run_of(b)->iova;
 }
 
 /* The run containing iova or, failing that, the first one above it. */
 static struct host_iopte *run_from(const struct host_domain *d, uint64_t iova)
 {
-	struct rb_node *n = d->ptes.rb_node;
-	struct host_iopte *best = NULL;
-
-	while (n) {
-		struct host_iopte *r = run_of(n);
-
-		if (iova <= run_last(r)) {
-			best = r;
-			if (iova >= r->iova)
-				break;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return run_of(rb_find_ceil(&iova, &d->ptes, run_cmp));
 }
 
 static struct host_iopte *run_at(const struct host_domain *d, uint64_t iova)
@@ -82,14 +81,7 @@ static struct host_iopte *run_at(const struct host_domain *d, uint64_t iova)
 
 static void run_link(struct host_domain *d, struct host_iopte *r)
 {
-	struct rb_node **link = &d->ptes.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		link = r->iova < run_of(parent)->iova ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&r->node, parent, link);
-	rb_insert_color(&r->node, &d->ptes);
+	rb_add(&r->node, &d->ptes, run_less);
 }
 
 /* b directly follows a, in IOVA and in physical address, with equal pages. */

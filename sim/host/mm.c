@@ -57,25 +57,19 @@ static uint64_t vma_page_pfn(const struct vfiosim_host *h, const struct host_vma
 	return v->pfn_base + vma_swizzle(h, v, (vaddr - v->start) >> h->page_shift);
 }
 
+/* The live ranges are found by an address they hold. */
+static int vma_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t addr = *(const uint64_t *)key;
+	const struct host_vma *v = rb_entry(n, struct host_vma, node);
+
+	return addr < v->start ? -1 : addr >= v->end;
+}
+
 /* The live range containing addr or, failing that, the first one above. */
 struct host_vma *host_mm_vma_from(const struct vfiosim_host *h, uint64_t addr)
 {
-	struct rb_node *n = h->mm.vmas.rb_node;
-	struct host_vma *best = NULL;
-
-	while (n) {
-		struct host_vma *v = rb_entry(n, struct host_vma, node);
-
-		if (addr < v->end) {
-			best = v;
-			if (addr >= v->start)
-				break;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_entry_safe(rb_find_ceil(&addr, &h->mm.vmas, vma_cmp), struct host_vma, node);
 }
 
 static struct host_vma *vma_at(const struct vfiosim_host *h, uint64_t vaddr)
@@ -113,31 +107,22 @@ static struct host_vma *frame_find(const struct vfiosim_host *h, uint64_t pfn)
 	return NULL;
 }
 
+static int vma_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct host_vma, node)->start <
+	       rb_entry(b, struct host_vma, node)->start;
+}
+
+static int frame_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct host_vma, pfn_node)->pfn_base <
+	       rb_entry(b, struct host_vma, pfn_node)->pfn_base;
+}
+
 static void vma_insert(struct vfiosim_host *h, struct host_vma *v)
 {
-	struct rb_node **link = &h->mm.vmas.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (v->start < rb_entry(parent, struct host_vma, node)->start)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&v->node, parent, link);
-	rb_insert_color(&v->node, &h->mm.vmas);
-
-	link = &h->mm.frames.rb_node;
-	parent = NULL;
-	while (*link) {
-		parent = *link;
-		if (v->pfn_base < rb_entry(parent, struct host_vma, pfn_node)->pfn_base)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&v->pfn_node, parent, link);
-	rb_insert_color(&v->pfn_node, &h->mm.frames);
+	rb_add(&v->node, &h->mm.vmas, vma_less);
+	rb_add(&v->pfn_node, &h->mm.frames, frame_less);
 }
 
 static void vma_free(struct vfiosim_host *h, struct host_vma *v)

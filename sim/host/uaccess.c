@@ -25,25 +25,26 @@ bool host_access_ok(const struct vfiosim_host *h, uint64_t uaddr, uint64_t size)
 	return end >= uaddr && end <= HOST_TASK_SIZE_MAX;
 }
 
+/* Registered regions are found by an address they hold. */
+static int uregion_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t addr = *(const uint64_t *)key;
+	const struct host_uregion *r = rb_entry(n, struct host_uregion, node);
+
+	return addr < r->start ? -1 : addr >= r->end;
+}
+
+static int uregion_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct host_uregion, node)->start <
+	       rb_entry(b, struct host_uregion, node)->start;
+}
+
 /* The region containing addr or, failing that, the first one above it. */
 static struct host_uregion *uregion_from(const struct vfiosim_host *h, uint64_t addr)
 {
-	struct rb_node *n = h->uregions.rb_node;
-	struct host_uregion *best = NULL;
-
-	while (n) {
-		struct host_uregion *r = rb_entry(n, struct host_uregion, node);
-
-		if (addr < r->end) {
-			best = r;
-			if (addr >= r->start)
-				break;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_entry_safe(rb_find_ceil(&addr, &h->uregions, uregion_cmp), struct host_uregion,
+			     node);
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -219,25 +220,28 @@ static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint
 	return n - done;
 }
 
-unsigned long host_copy_from_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
-				  unsigned long n)
+/* As copy_from_user(), what could not be read is left zeroed. */
+static unsigned long user_read(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+			       unsigned long n, bool counted)
 {
-	unsigned long left = user_copy(h, dst, uaddr, n, false, true);
+	unsigned long left = user_copy(h, dst, uaddr, n, false, counted);
 
 	if (left)
 		memset((unsigned char *)dst + (n - left), 0, left);
 	return left;
 }
 
+unsigned long host_copy_from_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
+				  unsigned long n)
+{
+	return user_read(h, dst, uaddr, n, true);
+}
+
 /* An observer's read: it must not shift the fault-injection count. */
 unsigned long host_peek_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
 			     unsigned long n)
 {
-	unsigned long left = user_copy(h, dst, uaddr, n, false, false);
-
-	if (left)
-		memset((unsigned char *)dst + (n - left), 0, left);
-	return left;
+	return user_read(h, dst, uaddr, n, false);
 }
 
 unsigned long host_copy_to_user(struct vfiosim_host *h, uint64_t uaddr, const void *src,
@@ -260,7 +264,6 @@ unsigned long vfiosim_copy_calls(const struct vfiosim_host *h)
 int vfiosim_user_add(struct vfiosim_host *h, const void *ptr, size_t len, int prot)
 {
 	uint64_t start = (uintptr_t)ptr, end = start + len;
-	struct rb_node **link = &h->uregions.rb_node, *parent = NULL;
 	struct host_uregion *r;
 
 	if (!len || end < start || (prot & ~(VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE)))
@@ -274,15 +277,7 @@ int vfiosim_user_add(struct vfiosim_host *h, const void *ptr, size_t len, int pr
 	r->start = start;
 	r->end = end;
 	r->prot = prot;
-	while (*link) {
-		parent = *link;
-		if (start < rb_entry(parent, struct host_uregion, node)->start)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&r->node, parent, link);
-	rb_insert_color(&r->node, &h->uregions);
+	rb_add(&r->node, &h->uregions, uregion_less);
 	return 0;
 }
 

@@ -22,6 +22,21 @@
 extern "C" {
 #endif
 
+/*
+ * The contract's version.  MINOR grows when the contract gains something,
+ * so that a program built against x.y runs with the library of any x.z
+ * from z = y; MAJOR grows when anything changes incompatibly, and names
+ * the shared library (soname libvfiosim.so.MAJOR).  The Makefile reads
+ * both from here (the soname, vfiosim.pc, the man page).
+ */
+#define VFIOSIM_VERSION_MAJOR	1
+#define VFIOSIM_VERSION_MINOR	0
+#define VFIOSIM_VERSION		((VFIOSIM_VERSION_MAJOR << 16) | VFIOSIM_VERSION_MINOR)
+
+/* The library's version, encoded as VFIOSIM_VERSION encodes the header's:
+ * what a program runs with, where the macros say what it was built with. */
+unsigned int vfiosim_version(void);
+
 struct vfiosim_host;
 struct vfiosim_group;
 struct vfiosim_container;

@@ -5,7 +5,8 @@
  *
  * The argument blocks of the type1 ioctls laid out as the kernel reads
  * them, the size of a dirty bitmap, the walk of GET_INFO's capability
- * chain, where programs put guest memory, and the names of errnos.  Built
+ * chain, where programs put guest memory, the names of errnos and the
+ * random stream of seeded runs.  Built
  * on vfiosim.h and <linux/vfio.h> alone (libvfiosim's sim/client/), so it
  * serves every backend alike.  The tests, the fuzzers, the benchmark and
  * the vfiosim command keep no copy of any of it.
@@ -33,14 +34,14 @@ extern "C" {
  *   VFIO_IOMMU_DIRTY_PAGES with GET_BITMAP: the header (argsz, flags),
  *   then struct vfio_iommu_type1_dirty_bitmap_get at offset 8.
  */
-struct dirty_get_arg {
+struct vfiosim_dirty_get_arg {
 	__u32 argsz;
 	__u32 flags;
 	struct vfio_iommu_type1_dirty_bitmap_get get;
 };
 
 /*   VFIO_IOMMU_UNMAP_DMA with GET_DIRTY_BITMAP: struct vfio_bitmap at offset 24. */
-struct dirty_unmap_arg {
+struct vfiosim_dirty_unmap_arg {
 	__u32 argsz;
 	__u32 flags;
 	__u64 iova;
@@ -59,12 +60,12 @@ void vfiosim_map_arg(struct vfio_iommu_type1_dma_map *a, uint32_t flags, uint64_
 void vfiosim_unmap_arg(struct vfio_iommu_type1_dma_unmap *a, uint32_t flags, uint64_t iova,
 		       uint64_t size);
 /* flags VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP; bytes is bitmap.size. */
-void vfiosim_unmap_bitmap_arg(struct dirty_unmap_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_unmap_bitmap_arg(struct vfiosim_dirty_unmap_arg *a, uint64_t iova, uint64_t size,
 			      uint64_t pgsize, void *data, uint64_t bytes);
 /* VFIO_IOMMU_DIRTY_PAGES without a range: START or STOP. */
 void vfiosim_dirty_arg(struct vfio_iommu_type1_dirty_bitmap *a, uint32_t flags);
 /* flags VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP; bytes is bitmap.size. */
-void vfiosim_get_bitmap_arg(struct dirty_get_arg *a, uint64_t iova, uint64_t size,
+void vfiosim_get_bitmap_arg(struct vfiosim_dirty_get_arg *a, uint64_t iova, uint64_t size,
 			    uint64_t pgsize, void *data, uint64_t bytes);
 /* VFIO_IOMMU_GET_INFO's fixed part, asking for argsz bytes of reply. */
 void vfiosim_info_arg(struct vfio_iommu_type1_info *a, uint32_t argsz);
@@ -163,6 +164,22 @@ const char *vfiosim_errno_name(int err);
 int vfiosim_errno_value(const char *name, size_t len);
 /* A return value as the kernel's convention shows it: "0", "3", "-EINVAL". */
 const char *vfiosim_ret_str(long long ret, char *buf, size_t len);
+
+/* ------------------------------------------------------- seeded choices */
+
+/*
+ * splitmix64: advances *state and returns the next value.  The stream is
+ * the same on every libc, so that a printed seed replays a random scenario
+ * or test anywhere.
+ */
+static inline uint64_t vfiosim_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 #ifdef __cplusplus
 }

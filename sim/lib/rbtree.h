@@ -45,6 +45,82 @@ static inline void rb_link_node(struct rb_node *node, struct rb_node *parent,
 void rb_insert_color(struct rb_node *node, struct rb_root *root);
 void rb_erase(struct rb_node *node, struct rb_root *root);
 
+/*
+ * The walks of a tree kept in the order of a key.  cmp(key, n) is < 0 when
+ * key sorts before node n, > 0 when after it, 0 when n is what key names
+ * (in a tree of disjoint ranges: n's range holds key).  They are inline so
+ * that the compiler sees through cmp, as it did through the loops each
+ * caller used to write.
+ */
+typedef int rb_cmp_fn(const void *key, const struct rb_node *n);
+
+/* A node key names, or NULL. */
+static inline struct rb_node *rb_find(const void *key, const struct rb_root *root,
+				      rb_cmp_fn *cmp)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		int c = cmp(key, n);
+
+		if (!c)
+			return n;
+		n = c < 0 ? n->rb_left : n->rb_right;
+	}
+	return NULL;
+}
+
+/* The first node key does not sort after (cmp(key, n) <= 0), or NULL. */
+static inline struct rb_node *rb_find_ceil(const void *key, const struct rb_root *root,
+					   rb_cmp_fn *cmp)
+{
+	struct rb_node *n = root->rb_node, *best = NULL;
+
+	while (n) {
+		if (cmp(key, n) <= 0) {
+			best = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+/* The last node key does not sort before (cmp(key, n) >= 0), or NULL. */
+static inline struct rb_node *rb_find_floor(const void *key, const struct rb_root *root,
+					    rb_cmp_fn *cmp)
+{
+	struct rb_node *n = root->rb_node, *best = NULL;
+
+	while (n) {
+		if (cmp(key, n) >= 0) {
+			best = n;
+			n = n->rb_right;
+		} else {
+			n = n->rb_left;
+		}
+	}
+	return best;
+}
+
+/*
+ * Links node after every node it does not sort before (less(node, n)
+ * false), so equal keys keep their order of arrival, and rebalances.
+ */
+static inline void rb_add(struct rb_node *node, struct rb_root *root,
+			  int (*less)(const struct rb_node *a, const struct rb_node *b))
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = less(node, parent) ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, root);
+}
+
 struct rb_node *rb_first(const struct rb_root *root);
 struct rb_node *rb_last(const struct rb_root *root);
 struct rb_node *rb_next(const struct rb_node *node);

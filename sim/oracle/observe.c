@@ -86,6 +86,13 @@ static void om_catch_up(struct vfiosim_oracle *o)
 	}
 }
 
+/* An operation seen: what was logged before it is taken in, and it is counted. */
+static void om_next_op(struct vfiosim_oracle *o)
+{
+	om_catch_up(o);
+	o->op++;
+}
+
 static void om_all_dirty(struct vfiosim_oracle *o)
 {
 	struct om_map *m;
@@ -108,6 +115,14 @@ struct om_call {
 static bool peek(struct vfiosim_oracle *o, void *dst, unsigned long uaddr, size_t n)
 {
 	return !host_peek_user(o->c->host, dst, uaddr, n);
+}
+
+/* What the call asks for, as its argument says. */
+static void call_asks(struct om_call *call, uint32_t flags, uint64_t iova, uint64_t size)
+{
+	call->flags = flags;
+	call->iova = iova;
+	call->size = size;
 }
 
 /* Sizes the report [iova, iova + size) would have and reads the bitmap as it is. */
@@ -156,9 +171,7 @@ static void *om_ioctl_begin(struct vfiosim_observer *obs, unsigned int cmd, unsi
 
 		if (!peek(o, &req, arg, sizeof(req)))
 			break;
-		call->flags = req.flags;
-		call->iova = req.iova;
-		call->size = req.size;
+		call_asks(call, req.flags, req.iova, req.size);
 		return call;
 	}
 	case VFIO_IOMMU_UNMAP_DMA: {
@@ -166,9 +179,7 @@ static void *om_ioctl_begin(struct vfiosim_observer *obs, unsigned int cmd, unsi
 
 		if (!peek(o, &u, arg, sizeof(u)))
 			break;
-		call->flags = u.flags;
-		call->iova = u.iova;
-		call->size = u.size;
+		call_asks(call, u.flags, u.iova, u.size);
 		if ((u.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) &&
 		    peek(o, &call->bm, arg + sizeof(u), sizeof(call->bm)))
 			bitmap_prepare(o, call, "UNMAP_DMA");
@@ -183,8 +194,7 @@ static void *om_ioctl_begin(struct vfiosim_observer *obs, unsigned int cmd, unsi
 		call->flags = hdr.flags;
 		if (hdr.flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP &&
 		    peek(o, &get, arg + sizeof(hdr), sizeof(get))) {
-			call->iova = get.iova;
-			call->size = get.size;
+			call_asks(call, hdr.flags, get.iova, get.size);
 			call->bm = get.bitmap;
 			bitmap_prepare(o, call, "GET_BITMAP");
 		}
@@ -481,8 +491,7 @@ static void om_ioctl_done(struct vfiosim_observer *obs, void *token, unsigned in
 	struct vfiosim_oracle *o = om_of(obs);
 	struct om_call *call = token;
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (call)
 		host_uwatch_stop(&call->watch);
 	if (cmd == VFIO_SET_IOMMU && !ret)
@@ -510,8 +519,7 @@ static void om_attached(struct vfiosim_observer *obs, struct vfiosim_group *g, i
 {
 	struct vfiosim_oracle *o = om_of(obs);
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (!ret && o->active)
 		om_group_add(o, g);
 }
@@ -520,8 +528,7 @@ static void om_detached(struct vfiosim_observer *obs, struct vfiosim_group *g)
 {
 	struct vfiosim_oracle *o = om_of(obs);
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (!o->active)
 		return;
 	if (!o->c->data) {
@@ -550,8 +557,7 @@ static void om_pinned(struct vfiosim_observer *obs, struct vfiosim_group *g, uin
 	struct vfiosim_oracle *o = om_of(obs);
 	int i;
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (!o->active)
 		return;
 	if (ret < 0) {
@@ -594,8 +600,7 @@ static void om_unpinned(struct vfiosim_observer *obs, struct vfiosim_group *g, u
 	struct vfiosim_oracle *o = om_of(obs);
 	int i;
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (!o->active)
 		return;
 	/* type1 stops at the first page in no mapping. */
@@ -616,8 +621,7 @@ static void om_dma_rw_done(struct vfiosim_observer *obs, uint64_t iova, size_t l
 	uint64_t last = om_last(iova, len);
 	struct om_map *m;
 
-	om_catch_up(o);
-	o->op++;
+	om_next_op(o);
 	if (!o->active || !len)
 		return;
 	if (!ret)

@@ -84,12 +84,12 @@ struct vfiosim_oracle {
 	struct vfiosim_oracle_stats st;
 };
 
-static inline struct om_map *om_map_of(struct rb_node *n)
+static inline struct om_map *om_map_of(const struct rb_node *n)
 {
 	return rb_entry_safe(n, struct om_map, node);
 }
 
-static inline struct om_chunk *om_chunk_of(struct rb_node *n)
+static inline struct om_chunk *om_chunk_of(const struct rb_node *n)
 {
 	return rb_entry_safe(n, struct om_chunk, node);
 }

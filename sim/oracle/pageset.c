@@ -13,44 +13,32 @@
 
 #include "oracle/oracle.h"
 
+/* Chunks are found by a page they hold. */
+static int chunk_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t page = *(const uint64_t *)key, first = om_chunk_of(n)->first;
+
+	return page < first ? -1 : page - first >= OM_CHUNK_PAGES;
+}
+
+static int chunk_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return om_chunk_of(a)->first < om_chunk_of(b)->first;
+}
+
 static struct om_chunk *chunk_lookup(struct om_map *m, uint64_t page)
 {
-	struct rb_node *n = m->chunks.rb_node;
-	uint64_t first = page & ~(OM_CHUNK_PAGES - 1);
-
-	while (n) {
-		struct om_chunk *ch = om_chunk_of(n);
-
-		if (first < ch->first)
-			n = n->rb_left;
-		else if (first > ch->first)
-			n = n->rb_right;
-		else
-			return ch;
-	}
-	return NULL;
+	return om_chunk_of(rb_find(&page, &m->chunks, chunk_cmp));
 }
 
 /* The first chunk that ends after page. */
 static struct rb_node *chunk_ceil(struct om_map *m, uint64_t page)
 {
-	struct rb_node *n = m->chunks.rb_node, *best = NULL;
-
-	while (n) {
-		if (om_chunk_of(n)->first + OM_CHUNK_PAGES > page) {
-			best = n;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return rb_find_ceil(&page, &m->chunks, chunk_cmp);
 }
 
 static struct om_chunk *chunk_get(struct om_map *m, uint64_t page)
 {
-	struct rb_node **link = &m->chunks.rb_node, *parent = NULL;
-	uint64_t first = page & ~(OM_CHUNK_PAGES - 1);
 	struct om_chunk *ch = chunk_lookup(m, page);
 
 	if (ch)
@@ -58,13 +46,8 @@ static struct om_chunk *chunk_get(struct om_map *m, uint64_t page)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		abort();
-	ch->first = first;
-	while (*link) {
-		parent = *link;
-		link = first < om_chunk_of(parent)->first ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&ch->node, parent, link);
-	rb_insert_color(&ch->node, &m->chunks);
+	ch->first = page & ~(OM_CHUNK_PAGES - 1);
+	rb_add(&ch->node, &m->chunks, chunk_less);
 	return ch;
 }
 
@@ -93,15 +76,18 @@ static void chunks_trim(struct om_map *m)
 	}
 }
 
+/* The end of pages [first, first + n) cut to the mapping's (first if none is in it). */
+static uint64_t pages_end(const struct om_map *m, uint64_t first, uint64_t n)
+{
+	if (first >= m->npages)
+		return first;
+	return n > m->npages - first ? m->npages : first + n;
+}
+
 void om_set_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 {
-	uint64_t end;
+	uint64_t end = pages_end(m, first, n);
 
-	if (first >= m->npages)
-		return;
-	if (n > m->npages - first)
-		n = m->npages - first;
-	end = first + n;
 	while (first < end) {
 		struct om_chunk *ch = chunk_get(m, first);
 		uint64_t stop = ch->first + OM_CHUNK_PAGES < end ? ch->first + OM_CHUNK_PAGES : end;
@@ -114,13 +100,10 @@ void om_set_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 {
 	struct rb_node *node;
-	uint64_t end;
+	uint64_t end = pages_end(m, first, n);
 
-	if (first >= m->npages)
+	if (first >= end)
 		return;
-	if (n > m->npages - first)
-		n = m->npages - first;
-	end = first + n;
 	/* Only chunks that exist: walking a sparse range costs what it holds. */
 	for (node = chunk_ceil(m, first); node; node = rb_next(node)) {
 		struct om_chunk *ch = om_chunk_of(node);
@@ -134,14 +117,21 @@ void om_clear_pages(struct om_map *m, enum om_set s, uint64_t first, uint64_t n)
 	}
 }
 
-void om_restart(struct om_map *m, bool clear_written)
+/*
+ * MUST = PINNED (must_pinned) or {}, MAY = {}, WRITTEN = {} if asked; the
+ * whole-mapping flags off and the chunks left empty freed.
+ */
+static void sets_reset(struct om_map *m, bool must_pinned, bool clear_written)
 {
 	struct rb_node *n;
 
 	for (n = rb_first(&m->chunks); n; n = rb_next(n)) {
 		struct om_chunk *ch = om_chunk_of(n);
 
-		memcpy(ch->bits[OM_MUST], ch->bits[OM_PINNED], sizeof(ch->bits[OM_MUST]));
+		if (must_pinned)
+			memcpy(ch->bits[OM_MUST], ch->bits[OM_PINNED], sizeof(ch->bits[OM_MUST]));
+		else
+			memset(ch->bits[OM_MUST], 0, sizeof(ch->bits[OM_MUST]));
 		memset(ch->bits[OM_MAY], 0, sizeof(ch->bits[OM_MAY]));
 		if (clear_written)
 			memset(ch->bits[OM_WRITTEN], 0, sizeof(ch->bits[OM_WRITTEN]));
@@ -149,6 +139,11 @@ void om_restart(struct om_map *m, bool clear_written)
 	m->must_all = false;
 	m->may_all = false;
 	chunks_trim(m);
+}
+
+void om_restart(struct om_map *m, bool clear_written)
+{
+	sets_reset(m, true, clear_written);
 }
 
 void om_blur(struct om_map *m)
@@ -170,18 +165,7 @@ void om_blur(struct om_map *m)
 
 void om_forget_dirty(struct om_map *m)
 {
-	struct rb_node *n;
-
-	for (n = rb_first(&m->chunks); n; n = rb_next(n)) {
-		struct om_chunk *ch = om_chunk_of(n);
-
-		memset(ch->bits[OM_MUST], 0, sizeof(ch->bits[OM_MUST]));
-		memset(ch->bits[OM_MAY], 0, sizeof(ch->bits[OM_MAY]));
-		memset(ch->bits[OM_WRITTEN], 0, sizeof(ch->bits[OM_WRITTEN]));
-	}
-	m->must_all = false;
-	m->may_all = false;
-	chunks_trim(m);
+	sets_reset(m, false, true);
 }
 
 void om_chunks_free(struct om_map *m)

@@ -9,41 +9,32 @@
 
 /* ------------------------------------------------------------ mappings */
 
+/* Mappings are found by an IOVA they hold. */
+static int map_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t iova = *(const uint64_t *)key;
+	const struct om_map *m = om_map_of(n);
+
+	return iova < m->iova ? -1 : iova > m->last;
+}
+
+static int map_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return om_map_of(a)->iova < om_map_of(b)->iova;
+}
+
 /* The mapping containing iova, or NULL. */
 struct om_map *om_map_find(struct vfiosim_oracle *o, uint64_t iova)
 {
-	struct rb_node *n = o->maps.rb_node;
-
-	while (n) {
-		struct om_map *m = om_map_of(n);
-
-		if (iova < m->iova)
-			n = n->rb_left;
-		else if (iova > m->last)
-			n = n->rb_right;
-		else
-			return m;
-	}
-	return NULL;
+	return om_map_of(rb_find(&iova, &o->maps, map_cmp));
 }
 
 /* The lowest mapping overlapping [iova, last], or NULL. */
 struct om_map *om_map_first_in(struct vfiosim_oracle *o, uint64_t iova, uint64_t last)
 {
-	struct rb_node *n = o->maps.rb_node;
-	struct om_map *best = NULL;
+	struct om_map *m = om_map_of(rb_find_ceil(&iova, &o->maps, map_cmp));
 
-	while (n) {
-		struct om_map *m = om_map_of(n);
-
-		if (m->last >= iova) {
-			best = m;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best && best->iova <= last ? best : NULL;
+	return m && m->iova <= last ? m : NULL;
 }
 
 struct om_map *om_map_next(struct om_map *m)
@@ -53,7 +44,6 @@ struct om_map *om_map_next(struct om_map *m)
 
 struct om_map *om_map_add(struct vfiosim_oracle *o, uint64_t iova, uint64_t size)
 {
-	struct rb_node **link = &o->maps.rb_node, *parent = NULL;
 	struct om_map *m = calloc(1, sizeof(*m));
 
 	if (!m)
@@ -63,12 +53,7 @@ struct om_map *om_map_add(struct vfiosim_oracle *o, uint64_t iova, uint64_t size
 	/* Sizes are whole pages; a ragged end still gets its page. */
 	m->npages = ((size - 1) >> o->page_shift) + 1;
 	m->chunks = RB_ROOT;
-	while (*link) {
-		parent = *link;
-		link = iova < om_map_of(parent)->iova ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&m->node, parent, link);
-	rb_insert_color(&m->node, &o->maps);
+	rb_add(&m->node, &o->maps, map_less);
 	return m;
 }
 
@@ -125,45 +110,33 @@ void om_mark(struct vfiosim_oracle *o, enum om_set s, uint64_t iova, uint64_t le
 
 /* ---------------------------------------------------------------- pins */
 
-static struct om_pin *om_pin_of(struct rb_node *n)
+static struct om_pin *om_pin_of(const struct rb_node *n)
 {
 	return rb_entry_safe(n, struct om_pin, node);
 }
 
+/* Pins are keyed by the pinned page's IOVA. */
+static int pin_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t iova = *(const uint64_t *)key, at = om_pin_of(n)->iova;
+
+	return iova < at ? -1 : iova > at;
+}
+
+static int pin_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return om_pin_of(a)->iova < om_pin_of(b)->iova;
+}
+
 static struct om_pin *pin_find(struct vfiosim_oracle *o, uint64_t iova)
 {
-	struct rb_node *n = o->pins.rb_node;
-
-	while (n) {
-		struct om_pin *p = om_pin_of(n);
-
-		if (iova < p->iova)
-			n = n->rb_left;
-		else if (iova > p->iova)
-			n = n->rb_right;
-		else
-			return p;
-	}
-	return NULL;
+	return om_pin_of(rb_find(&iova, &o->pins, pin_cmp));
 }
 
 /* The first pin at or above iova. */
 static struct om_pin *pin_ceil(struct vfiosim_oracle *o, uint64_t iova)
 {
-	struct rb_node *n = o->pins.rb_node;
-	struct om_pin *best = NULL;
-
-	while (n) {
-		struct om_pin *p = om_pin_of(n);
-
-		if (p->iova >= iova) {
-			best = p;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return om_pin_of(rb_find_ceil(&iova, &o->pins, pin_cmp));
 }
 
 /* PINNED of the CPU page holding iova follows the pins inside that page. */
@@ -185,7 +158,6 @@ static void pin_page_update(struct vfiosim_oracle *o, uint64_t iova)
 
 void om_pin_get(struct vfiosim_oracle *o, uint64_t iova)
 {
-	struct rb_node **link = &o->pins.rb_node, *parent = NULL;
 	struct om_pin *p = pin_find(o, iova);
 
 	if (p) {
@@ -197,12 +169,7 @@ void om_pin_get(struct vfiosim_oracle *o, uint64_t iova)
 		abort();
 	p->iova = iova;
 	p->refs = 1;
-	while (*link) {
-		parent = *link;
-		link = iova < om_pin_of(parent)->iova ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&p->node, parent, link);
-	rb_insert_color(&p->node, &o->pins);
+	rb_add(&p->node, &o->pins, pin_less);
 	pin_page_update(o, iova);
 }
 

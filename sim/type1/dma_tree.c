@@ -60,42 +60,24 @@ struct t1_dma *t1_dma_first_in(struct t1_iommu *iommu, uint64_t start, uint64_t 
 	return best;
 }
 
+/* The model's own walks, ceil and floor, go by where mappings start. */
+static int dma_start_cmp(const void *key, const struct rb_node *n)
+{
+	uint64_t iova = *(const uint64_t *)key, start = t1_dma_of(n)->iova;
+
+	return iova < start ? -1 : iova > start;
+}
+
 /* The lowest mapping that starts at or above iova (the model's own). */
 struct t1_dma *t1_dma_ceil(struct t1_iommu *iommu, uint64_t iova)
 {
-	struct rb_node *n = iommu->dmas.rb_node;
-	struct t1_dma *best = NULL;
-
-	while (n) {
-		struct t1_dma *dma = t1_dma_of(n);
-
-		if (dma->iova >= iova) {
-			best = dma;
-			n = n->rb_left;
-		} else {
-			n = n->rb_right;
-		}
-	}
-	return best;
+	return t1_dma_of(rb_find_ceil(&iova, &iommu->dmas, dma_start_cmp));
 }
 
 /* The highest mapping that starts at or below iova (the model's own). */
 struct t1_dma *t1_dma_floor(struct t1_iommu *iommu, uint64_t iova)
 {
-	struct rb_node *n = iommu->dmas.rb_node;
-	struct t1_dma *best = NULL;
-
-	while (n) {
-		struct t1_dma *dma = t1_dma_of(n);
-
-		if (dma->iova <= iova) {
-			best = dma;
-			n = n->rb_right;
-		} else {
-			n = n->rb_left;
-		}
-	}
-	return best;
+	return t1_dma_of(rb_find_floor(&iova, &iommu->dmas, dma_start_cmp));
 }
 
 /* vfio_link_dma() */

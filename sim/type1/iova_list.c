@@ -15,24 +15,11 @@
 
 #include "type1/type1.h"
 
-/* vfio_iommu_iova_insert(): a new range at the end of the list. */
-int t1_iova_append(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start,
-		   uint64_t end)
-{
-	struct t1_iova *r = host_alloc(iommu->h, sizeof(*r), false);
-
-	if (!r)
-		return -ENOMEM;
-	r->start = start;
-	r->end = end;
-	r->next = NULL;
-	while (*list)
-		list = &(*list)->next;
-	*list = r;
-	return 0;
-}
-
-/* vfio_iommu_iova_insert() in front of *link, as vfio_iommu_resv_exclude() uses it. */
+/*
+ * vfio_iommu_iova_insert(): a new range in front of *link, as
+ * vfio_iommu_resv_exclude() uses it, or at the end of the list when link
+ * is the last range's next.
+ */
 static int t1_iova_insert_at(struct t1_iommu *iommu, struct t1_iova **link, uint64_t start,
 			     uint64_t end)
 {
@@ -45,6 +32,15 @@ static int t1_iova_insert_at(struct t1_iommu *iommu, struct t1_iova **link, uint
 	r->next = *link;
 	*link = r;
 	return 0;
+}
+
+/* vfio_iommu_iova_insert() at the end of the list. */
+int t1_iova_append(struct t1_iommu *iommu, struct t1_iova **list, uint64_t start,
+		   uint64_t end)
+{
+	while (*list)
+		list = &(*list)->next;
+	return t1_iova_insert_at(iommu, list, start, end);
 }
 
 static void t1_iova_drop(struct t1_iommu *iommu, struct t1_iova **link)

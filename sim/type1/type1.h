@@ -181,7 +181,7 @@ static inline uint64_t t1_dma_last(const struct t1_dma *dma)
 	return dma->iova + dma->size - 1;
 }
 
-static inline struct t1_dma *t1_dma_of(struct rb_node *n)
+static inline struct t1_dma *t1_dma_of(const struct rb_node *n)
 {
 	return rb_entry_safe(n, struct t1_dma, node);
 }

@@ -15,7 +15,7 @@
 /* Mismatches printed before giving up. */
 #define DIRTY_REPORT	8
 
-long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
+long dirty_get_raw(struct vfiosim_container *c, struct vfiosim_dirty_get_arg *a)
 {
 	return vfiosim_ioctl(c, VFIO_IOMMU_DIRTY_PAGES, a);
 }
@@ -23,13 +23,13 @@ long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a)
 long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
 	       void *data, uint64_t bytes)
 {
-	struct dirty_get_arg a;
+	struct vfiosim_dirty_get_arg a;
 
 	vfiosim_get_bitmap_arg(&a, iova, size, pgsize, data, bytes);
 	return dirty_get_raw(c, &a);
 }
 
-long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a)
+long dirty_unmap_raw(struct vfiosim_container *c, struct vfiosim_dirty_unmap_arg *a)
 {
 	return vfiosim_ioctl(c, VFIO_IOMMU_UNMAP_DMA, a);
 }
@@ -172,6 +172,17 @@ static void want_pages(const struct dirty_want *w, uint64_t iova, uint64_t len,
 			 "[0x%" PRIx64 ", +0x%" PRIx64 ")", iova, len, w->iova, w->size);
 	*first = (iova - w->iova) / w->pgsize;
 	*n = (iova - w->iova + len - 1) / w->pgsize - *first + 1;
+}
+
+void dirty_map_ab(struct fx *fx, struct dirty_want *w, uint64_t a_pages)
+{
+	uint64_t P = fx->pgsize;
+
+	dirty_want_init(fx, w, FX_IOVA, 128 * P);
+	expect_ok(fx_map(fx, fx->guest, DIRTY_A(fx, 0), a_pages * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + a_pages * P, DIRTY_B(fx, 0), 8 * P, FX_RW));
+	dirty_want_map(w, DIRTY_A(fx, 0), a_pages * P);
+	dirty_want_map(w, DIRTY_B(fx, 0), 8 * P);
 }
 
 void dirty_want_map(struct dirty_want *w, uint64_t iova, uint64_t size)
@@ -356,7 +367,7 @@ void dirty_expect_at(struct fx *fx, struct dirty_want *w, const char *file, int 
 void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapped,
 			   const char *file, int line)
 {
-	struct dirty_unmap_arg a;
+	struct vfiosim_dirty_unmap_arg a;
 	long ret;
 
 	vfiosim_unmap_bitmap_arg(&a, w->iova, w->size, w->pgsize, dirty_want_prepare(w),

@@ -22,7 +22,7 @@
 
 #include "fixture.h"
 
-/* struct dirty_get_arg and struct dirty_unmap_arg, the bitmap sizes */
+/* struct vfiosim_dirty_get_arg and struct vfiosim_dirty_unmap_arg, the bitmap sizes */
 #include "vfiosim_client.h"
 
 /* The header the kernel reads first (offsetofend of flags). */
@@ -34,12 +34,12 @@
 /* Bytes the checked helpers put after bitmap.size and check untouched. */
 #define DIRTY_GUARD		32U
 
-long dirty_get_raw(struct vfiosim_container *c, struct dirty_get_arg *a);
+long dirty_get_raw(struct vfiosim_container *c, struct vfiosim_dirty_get_arg *a);
 /* One GET_BITMAP with a well-formed argument block. */
 long dirty_get(struct vfiosim_container *c, uint64_t iova, uint64_t size, uint64_t pgsize,
 	       void *data, uint64_t bytes);
 
-long dirty_unmap_raw(struct vfiosim_container *c, struct dirty_unmap_arg *a);
+long dirty_unmap_raw(struct vfiosim_container *c, struct vfiosim_dirty_unmap_arg *a);
 
 /* Bit i of a user bitmap (u64 words of native order), at any alignment. */
 bool dirty_bit(const void *bm, uint64_t i);
@@ -103,6 +103,17 @@ void dirty_want_set(struct dirty_want *w, uint64_t iova, uint64_t len);
 /* Every mapped page dirty; nothing dirty. */
 void dirty_want_all(struct dirty_want *w);
 void dirty_want_none(struct dirty_want *w);
+
+/*
+ * The two-mapping layout of the scope tests: w over 128 pages at FX_IOVA,
+ * mapping A of a_pages pages from the range's page 0 and mapping B of 8
+ * pages from its page 64 (guest memory in that order), so that each owns
+ * the u64 words of the user's bitmap it touches.  DIRTY_A(fx, p) and
+ * DIRTY_B(fx, p) are their page p.
+ */
+#define DIRTY_A(fx, p)	(FX_IOVA + (uint64_t)(p) * (fx)->pgsize)
+#define DIRTY_B(fx, p)	(FX_IOVA + (64 + (uint64_t)(p)) * (fx)->pgsize)
+void dirty_map_ab(struct fx *fx, struct dirty_want *w, uint64_t a_pages);
 
 /*
  * GET_BITMAP over the want's range into its buffer, which must succeed and

@@ -10,86 +10,49 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "vfiosim_oracle.h"
 
 #define PGS_4K_2M_1G	(SZ_4K | SZ_2M | SZ_1G)
 #define PGS_64K_512M	(SZ_64K | SZ_512M)
 
-const struct fx_config fx_v2_4k = {
-	.name = "v2, IOMMU 4K",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
-};
+const struct fx_config fx_v2_4k = FX_CONFIG("v2, IOMMU 4K", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K));
 
-const struct fx_config fx_v2_2m = {
-	.name = "v2, IOMMU 4K|2M|1G",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G } },
-};
+const struct fx_config fx_v2_2m =
+	FX_CONFIG("v2, IOMMU 4K|2M|1G", VFIO_TYPE1v2_IOMMU, FX_IOMMU(PGS_4K_2M_1G));
 
 const struct fx_config fx_v2_64k = {
-	.name = "v2, 64K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_64K_512M } },
+	FX_CONFIG_OF("v2, 64K CPU pages, IOMMU 64K|512M", VFIO_TYPE1v2_IOMMU,
+		     FX_IOMMU(PGS_64K_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-const struct fx_config fx_v1_4k = {
-	.name = "v1, IOMMU 4K",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
-};
+const struct fx_config fx_v1_4k = FX_CONFIG("v1, IOMMU 4K", VFIO_TYPE1_IOMMU, FX_IOMMU(SZ_4K));
 
-const struct fx_config fx_v1_2m = {
-	.name = "v1, IOMMU 4K|2M|1G (default)",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU } },
-};
+const struct fx_config fx_v1_2m =
+	FX_CONFIG("v1, IOMMU 4K|2M|1G (default)", VFIO_TYPE1_IOMMU, FX_IOMMU(0));
 
 const struct fx_config fx_v1_64k = {
-	.name = "v1, 64K CPU pages, IOMMU 64K|512M",
-	.type = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_64K_512M } },
+	FX_CONFIG_OF("v1, 64K CPU pages, IOMMU 64K|512M", VFIO_TYPE1_IOMMU, FX_IOMMU(PGS_64K_512M)),
 	.host = { .page_size = SZ_64K },
 };
 
-const struct fx_config fx_v2_emul = {
-	.name = "v2, emulated group only",
-	.type = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_EMULATED } },
-};
+const struct fx_config fx_v2_emul =
+	FX_CONFIG("v2, emulated group only", VFIO_TYPE1v2_IOMMU, FX_EMULATED);
 
 const struct fx_config fx_set_v2_2m = {
-	.name = "bare container + SET_IOMMU(v2), IOMMU 4K|2M|1G",
-	.type = 0,
+	FX_CONFIG_OF("bare container + SET_IOMMU(v2), IOMMU 4K|2M|1G", 0, FX_IOMMU(PGS_4K_2M_1G)),
 	.set_iommu = VFIO_TYPE1v2_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G } },
 };
 
 const struct fx_config fx_set_v1_4k = {
-	.name = "bare container + SET_IOMMU(v1), IOMMU 4K",
-	.type = 0,
+	FX_CONFIG_OF("bare container + SET_IOMMU(v1), IOMMU 4K", 0, FX_IOMMU(SZ_4K)),
 	.set_iommu = VFIO_TYPE1_IOMMU,
-	.nr_groups = 1,
-	.group = { { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K } },
 };
 
 const struct fx_config fx_bare = {
-	.name = "bare container, IOMMU + emulated group, none attached",
-	.type = 0,
+	FX_CONFIG_OF("bare container, IOMMU + emulated group, none attached", 0,
+		     FX_IOMMU(PGS_4K_2M_1G), FX_EMULATED),
 	.no_attach = true,
-	.nr_groups = 2,
-	.group = {
-		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = PGS_4K_2M_1G },
-		{ .kind = VFIOSIM_GROUP_EMULATED },
-	},
 };
 
 /* ------------------------------------------------------------ checks */
@@ -383,6 +346,20 @@ int fx_teardown(void **state)
 	return fx_release(*state);
 }
 
+struct vfiosim_oracle *fx_setup_oracle(void **state)
+{
+	struct vfiosim_oracle *o;
+
+	if (fx_setup(state))
+		return NULL;
+	o = vfiosim_oracle_new(((struct fx *)*state)->c);
+	if (!o) {
+		print_error("vfiosim_oracle_new: errno %d\n", errno);
+		fx_teardown(state);
+	}
+	return o;
+}
+
 /* ------------------------------------------------------ host helpers */
 
 void fx_mm_map(struct fx *fx, uint64_t vaddr, uint64_t len, int prot, unsigned int flags)
@@ -530,6 +507,23 @@ bool fx_update_vaddr(struct fx *fx)
 	expect_err(fx_unmap(fx, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL), EINVAL);
 	expect_ret(fx_ext(fx->c, VFIO_UPDATE_VADDR), 0);
 	expect_ret(fx_ext(fx->c, VFIO_UNMAP_ALL), 0);
+	return false;
+}
+
+void fx_map_vaddr_invalid(struct fx *fx, uint64_t iova, uint64_t size)
+{
+	expect_ok(fx_map(fx, fx->guest, iova, size, FX_RW));
+	expect_ok(fx_unmap(fx, iova, size, VFIO_DMA_UNMAP_FLAG_VADDR, NULL));
+}
+
+bool fx_mapped(struct fx *fx, uint64_t iova, uint64_t vaddr)
+{
+	long ret = fx_map(fx, vaddr, iova, fx->pgsize, FX_RW);
+
+	if (ret == -EEXIST)
+		return true;
+	expect_ok(ret);
+	expect_ok(fx_unmap(fx, iova, fx->pgsize, 0, NULL));
 	return false;
 }
 

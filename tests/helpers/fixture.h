@@ -5,8 +5,9 @@
  * A test body receives a struct fx built from a named configuration (the
  * cmocka state pointer carries the configuration into fx_setup), so one body
  * runs unchanged under v1/v2 containers, several IOMMU page-size sets and an
- * emulated-only group.  Everything here uses vfiosim.h and <linux/vfio.h>
- * only: the same tests must pass against any backend.
+ * emulated-only group.  Everything here uses the public headers
+ * (vfiosim.h, vfiosim_client.h, vfiosim_oracle.h) and <linux/vfio.h> only:
+ * the same tests must pass against any backend.
  *
  * Teardown frees every object the test created through the fixture and
  * fails the test if vfiosim_container_check() complains, if the number of
@@ -100,6 +101,36 @@ struct fx {
 
 /* ------------------------------------------------------ configurations */
 
+/*
+ * A configuration is written as its name, the container's type and the
+ * groups attached to it, in order:
+ *
+ *	static const struct fx_config pin_4k =
+ *		FX_CONFIG("v2, IOMMU 4K, device pins", VFIO_TYPE1v2_IOMMU, FX_PINNING(SZ_4K));
+ *
+ * FX_CONFIG_OF() gives the same members without the braces, for one that
+ * sets more (.host, .guest_size, ...) after them.  A group that is none of
+ * the four below is written out: { .kind = ..., ... }.
+ */
+/* an IOMMU-backed group with page sizes pgs (0: 4K|2M|1G) */
+#define FX_IOMMU(pgs)		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs) }
+/* the same, whose device pins pages (it registers a dma_unmap callback) */
+#define FX_PINNING(pgs)		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs), \
+				  .has_dma_unmap = true }
+/* an IOMMU-backed group whose aperture reaches the top of the 64-bit space */
+#define FX_IOMMU_TOP(pgs)	{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs), \
+				  .aperture_end = ~0ULL }
+/* an emulated (mdev-like) group */
+#define FX_EMULATED		{ .kind = VFIOSIM_GROUP_EMULATED }
+
+#define FX_CONFIG_OF(nm, t, ...)						\
+	.name = (nm), .type = (t), .nr_groups = FX_NR_GROUPS(__VA_ARGS__),	\
+	.group = { __VA_ARGS__ }
+#define FX_CONFIG(nm, t, ...)	{ FX_CONFIG_OF(nm, t, __VA_ARGS__) }
+#define FX_NR_GROUPS(...)						\
+	(unsigned int)(sizeof((struct vfiosim_group_config[]){ __VA_ARGS__ }) /	\
+		       sizeof(struct vfiosim_group_config))
+
 /* v2, one IOMMU group with 4K pages only */
 extern const struct fx_config fx_v2_4k;
 /* v2, one IOMMU group with 4K|2M|1G */
@@ -130,6 +161,14 @@ extern const struct fx_config fx_bare;
 
 int fx_setup(void **state);
 int fx_teardown(void **state);
+
+struct vfiosim_oracle;
+/*
+ * fx_setup(), then an oracle (vfiosim_oracle.h) watching the fixture's
+ * container from its first call on: for a setup of tests that run under
+ * one.  NULL, the fixture torn down again, if either fails.
+ */
+struct vfiosim_oracle *fx_setup_oracle(void **state);
 
 /* ------------------------------------------------------ kernel versions */
 
@@ -233,6 +272,11 @@ long fx_unmap_everything(struct fx *fx, struct vfiosim_container *c, uint64_t *u
  */
 bool fx_update_vaddr(struct fx *fx);
 long fx_dirty(struct vfiosim_container *c, uint32_t flags);	/* DIRTY_PAGES START/STOP */
+/*
+ * A mapping of guest memory at iova whose vaddr is then invalidated
+ * (UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_VADDR); fails the test on error.
+ */
+void fx_map_vaddr_invalid(struct fx *fx, uint64_t iova, uint64_t size);
 
 /*
  * VFIO_IOMMU_GET_INFO with the usual two calls: one with argsz =
@@ -256,6 +300,13 @@ int fx_cap_walk(const void *buf, uint32_t argsz, const struct vfio_info_cap_head
 		int max);
 /* The capability with this id in a reply checked by fx_get_info, or NULL. */
 const void *fx_find_cap(const struct vfio_iommu_type1_info *info, uint16_t id);
+
+/*
+ * Whether a mapping covers iova, asked the way userspace can: MAP_DMA of
+ * one granule there, from guest memory at vaddr, collides (-EEXIST).  A
+ * probe that succeeds is unmapped again; any other answer fails the test.
+ */
+bool fx_mapped(struct fx *fx, uint64_t iova, uint64_t vaddr);
 
 /* dma_avail from GET_INFO */
 uint32_t fx_dma_avail(struct fx *fx, struct vfiosim_container *c);

@@ -31,11 +31,6 @@ struct fixture {
 /* Chosen once in main() and given to every test, so any one replays alone. */
 static uint64_t seed;
 
-static uint64_t rnd(struct fixture *f)
-{
-	return fx_rand(&f->rng);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -69,7 +64,7 @@ static unsigned long *rand_buf(struct fixture *f, int k, unsigned long n)
 	assert_non_null(p);
 	f->buf[k] = p;
 	for (i = 0; i < n; i++)
-		p[i] = (unsigned long)rnd(f);
+		p[i] = (unsigned long)vfiosim_rand(&f->rng);
 	return p;
 }
 
@@ -126,9 +121,9 @@ static void test_single_bit_ops_match_reference(void **state)
 
 	memcpy(ref, m, 3 * WBYTES);
 	for (i = 0; i < 3000; i++) {
-		unsigned long nr = rnd(f) % 192;
+		unsigned long nr = vfiosim_rand(&f->rng) % 192;
 
-		v = rnd(f) & 1;
+		v = vfiosim_rand(&f->rng) & 1;
 		if (v)
 			set_bit(nr, m);
 		else
@@ -297,7 +292,8 @@ static unsigned long *density_map(struct fixture *f, unsigned long size, int den
 	}
 	/* Garbage past size, with a gap at size itself for odd densities. */
 	if (size % 64) {
-		m[n - 1] |= ((unsigned long)rnd(f) & ~0UL << (size % 64)) | 1UL << 63;
+		m[n - 1] |= ((unsigned long)vfiosim_rand(&f->rng) & ~0UL << (size % 64)) |
+			    1UL << 63;
 		if (density & 1)
 			m[n - 1] &= ~(1UL << (size % 64));
 	}
@@ -403,8 +399,8 @@ static void test_large_map_matches_reference(void **state)
 
 	memcpy(ref, m, (n + 2) * WBYTES);
 	for (round = 0; round < 40; round++) {
-		start = rnd(f) % nbits;
-		len = rnd(f) % (nbits - start + 1);
+		start = vfiosim_rand(&f->rng) % nbits;
+		len = vfiosim_rand(&f->rng) % (nbits - start + 1);
 		if (round & 1)
 			bitmap_set(m, start, len);
 		else

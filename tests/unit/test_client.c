@@ -19,9 +19,9 @@ static void test_arguments_natural_size(void **state)
 	unsigned char buf[64];
 	struct vfio_iommu_type1_dma_map m;
 	struct vfio_iommu_type1_dma_unmap u;
-	struct dirty_unmap_arg ub;
+	struct vfiosim_dirty_unmap_arg ub;
 	struct vfio_iommu_type1_dirty_bitmap d;
-	struct dirty_get_arg g;
+	struct vfiosim_dirty_get_arg g;
 	struct vfio_iommu_type1_info in;
 
 	vfiosim_map_arg(&m, 3, 0x1000, 0x2000, 0x3000);
@@ -36,13 +36,13 @@ static void test_arguments_natural_size(void **state)
 	assert_true(ub.bitmap.pgsize == 0x1000 && ub.bitmap.size == 8 &&
 		    (void *)ub.bitmap.data == buf);
 	/* The bitmap is what the kernel finds at data[]. */
-	assert_int_equal(offsetof(struct dirty_unmap_arg, bitmap), 24);
+	assert_int_equal(offsetof(struct vfiosim_dirty_unmap_arg, bitmap), 24);
 	vfiosim_dirty_arg(&d, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 	assert_true(d.argsz == 8 && d.flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 	vfiosim_get_bitmap_arg(&g, 0x2000, 0x8000, 0x1000, buf, 8);
 	assert_true(g.argsz == 48 && g.flags == VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP);
 	assert_true(g.get.iova == 0x2000 && g.get.size == 0x8000 && g.get.bitmap.size == 8);
-	assert_int_equal(offsetof(struct dirty_get_arg, get), 8);
+	assert_int_equal(offsetof(struct vfiosim_dirty_get_arg, get), 8);
 	memset(&in, 0xff, sizeof(in));
 	vfiosim_info_arg(&in, 100);
 	assert_true(in.argsz == 100 && !in.flags && !in.iova_pgsizes && !in.cap_offset);

@@ -98,7 +98,7 @@ static uint64_t seed;
 
 static uint64_t rnd(struct fx *f)
 {
-	return fx_rand(&f->rng);
+	return vfiosim_rand(&f->rng);
 }
 
 static uint64_t below(struct fx *f, uint64_t n)
@@ -448,12 +448,12 @@ static void same_state(struct fx *f, bool restarted, uint64_t start, uint64_t np
 static long report(struct fx *f, unsigned int v, bool unmap, uint64_t start, uint64_t npages)
 {
 	uint64_t pg = f->pgsize, bytes = BITS_TO_LONGS(npages) * 8;
-	struct dirty_get_arg g = {
+	struct vfiosim_dirty_get_arg g = {
 		.argsz = sizeof(g), .flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
 		.get = { .iova = start, .size = npages * pg,
 			 .bitmap = { .pgsize = pg, .size = bytes, .data = (void *)f->ubuf[v] } },
 	};
-	struct dirty_unmap_arg u = {
+	struct vfiosim_dirty_unmap_arg u = {
 		.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
 		.iova = start, .size = npages * pg,
 		.bitmap = { .pgsize = pg, .size = bytes, .data = (void *)f->ubuf[v] },

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers/unit_host.h"
 #include "host/host.h"
 
 #define SLOTS	8
@@ -25,17 +26,8 @@ struct fixture {
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->h = vfiosim_host_new(NULL);
-	if (!f->h) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = unit_fixture_new(sizeof(struct fixture), NULL);
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -46,10 +38,7 @@ static int teardown(void **state)
 	for (i = 0; i < SLOTS; i++)
 		host_free(f->h, f->p[i]);
 	assert_int_equal(vfiosim_live_allocs(f->h), 0);
-	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
-	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
-	vfiosim_host_free(f->h);
-	free(f);
+	unit_fixture_free(f);
 	return 0;
 }
 

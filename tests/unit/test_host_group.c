@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "helpers/unit_host.h"
 #include "host/host.h"
 
 #define NGROUPS	4
@@ -23,17 +24,8 @@ struct fixture {
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->h = vfiosim_host_new(NULL);
-	if (!f->h) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = unit_fixture_new(sizeof(struct fixture), NULL);
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -44,10 +36,7 @@ static int teardown(void **state)
 	for (i = 0; i < NGROUPS; i++)
 		vfiosim_group_free(f->g[i]);
 	assert_null(f->h->groups);
-	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
-	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
-	vfiosim_host_free(f->h);
-	free(f);
+	unit_fixture_free(f);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "helpers/rand.h"
+#include "helpers/unit_host.h"
 #include "host/host.h"
 
 #define K4	0x1000ULL
@@ -36,15 +37,12 @@ struct fixture {
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = unit_fixture_new(sizeof(*f), NULL);
 
 	if (!f)
 		return -1;
-	f->h = vfiosim_host_new(NULL);
-	if (f->h)
-		f->g[0] = vfiosim_group_new(f->h, NULL);
-	if (f->g[0])
-		f->d[0] = host_domain_alloc(f->g[0]);
+	f->g[0] = vfiosim_group_new(f->h, NULL);
+	f->d[0] = f->g[0] ? host_domain_alloc(f->g[0]) : NULL;
 	if (!f->d[0]) {
 		vfiosim_host_free(f->h);
 		free(f);
@@ -67,10 +65,7 @@ static int teardown(void **state)
 	assert_int_equal(vfiosim_live_allocs(f->h), 0);
 	for (i = 0; i < 4; i++)
 		vfiosim_group_free(f->g[i]);
-	/* A test that provokes WARNs says so (vfiosim_expect_warnings). */
-	assert_true(f->h->warn.expected || !vfiosim_warnings(f->h));
-	vfiosim_host_free(f->h);
-	free(f);
+	unit_fixture_free(f);
 	return 0;
 }
 
@@ -497,7 +492,7 @@ struct walk {
 
 static uint64_t walk_rand(struct walk *w)
 {
-	return fx_rand(&w->rng);
+	return vfiosim_rand(&w->rng);
 }
 
 /* The page size a greedy per-page choice would give at iova. */

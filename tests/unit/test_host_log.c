@@ -11,19 +11,8 @@
 
 #include <stdlib.h>
 
+#include "helpers/unit_host.h"
 #include "host/host.h"
-
-static int setup(void **state)
-{
-	*state = vfiosim_host_new(NULL);
-	return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	vfiosim_host_free(*state);
-	return 0;
-}
 
 static void a_new_host_has_an_empty_log(void **state)
 {
@@ -78,14 +67,12 @@ static void the_log_grows_without_losing_entries(void **state)
 	assert_int_equal(vfiosim_warnings(h), 0);
 }
 
-#define TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(a_new_host_has_an_empty_log),
-		TEST(writes_are_kept_in_order_with_their_details),
-		TEST(the_log_grows_without_losing_entries),
+		UNIT_HOST_TEST(a_new_host_has_an_empty_log),
+		UNIT_HOST_TEST(writes_are_kept_in_order_with_their_details),
+		UNIT_HOST_TEST(the_log_grows_without_losing_entries),
 	};
 
 	return cmocka_run_group_tests_name("host_log", tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers/unit_host.h"
 #include "host/host.h"
 
 #define PG	4096ULL
@@ -25,34 +26,25 @@ struct fixture {
 	unsigned char *buf;		/* two pages of program memory, page aligned */
 };
 
-static int setup_host(void **state, bool strict)
+static const struct vfiosim_host_config permissive = { .strict_uaccess = false };
+static const struct vfiosim_host_config strict = { .strict_uaccess = true };
+
+/* *state: the host's configuration, one of the two above. */
+static int setup(void **state)
 {
-	struct vfiosim_host_config cfg = { .strict_uaccess = strict };
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = unit_fixture_new(sizeof(*f), *state);
 
 	if (!f)
 		return -1;
-	f->h = vfiosim_host_new(&cfg);
 	f->buf = aligned_alloc(PG, 2 * PG);
-	if (!f->h || !f->buf) {
+	if (!f->buf) {
 		vfiosim_host_free(f->h);
-		free(f->buf);
 		free(f);
 		return -1;
 	}
 	memset(f->buf, 0, 2 * PG);
 	*state = f;
 	return 0;
-}
-
-static int setup_permissive(void **state)
-{
-	return setup_host(state, false);
-}
-
-static int setup_strict(void **state)
-{
-	return setup_host(state, true);
 }
 
 static int teardown(void **state)
@@ -333,8 +325,10 @@ static void a_watch_journals_what_writes_overwrote(void **state)
 	assert_int_equal(w.n, 0);
 }
 
-#define PERMISSIVE(fn)	cmocka_unit_test_setup_teardown(fn, setup_permissive, teardown)
-#define STRICT(fn)	cmocka_unit_test_setup_teardown(fn, setup_strict, teardown)
+#define PERMISSIVE(fn)	\
+	cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&permissive)
+#define STRICT(fn)	\
+	cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&strict)
 
 int main(void)
 {

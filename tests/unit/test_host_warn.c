@@ -16,19 +16,8 @@
 #include <string.h>
 
 #include "helpers/capture.h"
+#include "helpers/unit_host.h"
 #include "host/host.h"
-
-static int setup(void **state)
-{
-	*state = vfiosim_host_new(NULL);
-	return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	vfiosim_host_free(*state);
-	return 0;
-}
 
 static void expected_warnings_are_counted_not_printed(void **state)
 {
@@ -133,16 +122,14 @@ static void a_host_being_freed_warns_to_the_process(void **state)
 	(void)state;
 }
 
-#define TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST(expected_warnings_are_counted_not_printed),
-		TEST(the_latest_messages_are_kept),
-		TEST(a_long_message_is_cut_not_overflowed),
-		TEST(warnings_without_a_host_go_to_the_process),
-		TEST(a_host_being_freed_warns_to_the_process),
+		UNIT_HOST_TEST(expected_warnings_are_counted_not_printed),
+		UNIT_HOST_TEST(the_latest_messages_are_kept),
+		UNIT_HOST_TEST(a_long_message_is_cut_not_overflowed),
+		UNIT_HOST_TEST(warnings_without_a_host_go_to_the_process),
+		UNIT_HOST_TEST(a_host_being_freed_warns_to_the_process),
 	};
 
 	return cmocka_run_group_tests_name("host_warn", tests, NULL, NULL);

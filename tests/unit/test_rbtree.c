@@ -64,11 +64,6 @@ static int cmp_key_seq(const struct rb_node *a, const struct rb_node *b)
 	return (item_of(a)->seq > item_of(b)->seq) - (item_of(a)->seq < item_of(b)->seq);
 }
 
-static uint64_t rnd(struct fixture *f)
-{
-	return fx_rand(&f->rng);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -236,7 +231,7 @@ static void test_random_insert_stays_valid(void **state)
 	size_t i;
 
 	for (i = 0; i < 1500; i++) {
-		insert(f, (long)(rnd(f) % 100000));
+		insert(f, (long)(vfiosim_rand(&f->rng) % 100000));
 		snprintf(when, sizeof(when), "random insert #%zu", i);
 		verify(f, when);
 	}
@@ -258,11 +253,11 @@ static void test_random_insert_erase_interleaved(void **state)
 		reset(f);
 		for (op = 0; op < 2000; op++) {
 			insert_pct = op < 1000 ? 65 : 35;
-			if (!f->n || rnd(f) % 100 < insert_pct) {
-				insert(f, (long)(rnd(f) % 512));
+			if (!f->n || vfiosim_rand(&f->rng) % 100 < insert_pct) {
+				insert(f, (long)(vfiosim_rand(&f->rng) % 512));
 				snprintf(when, sizeof(when), "round %d op %d insert", round, op);
 			} else {
-				erase_at(f, rnd(f) % f->n);
+				erase_at(f, vfiosim_rand(&f->rng) % f->n);
 				snprintf(when, sizeof(when), "round %d op %d erase", round, op);
 			}
 			verify(f, when);
@@ -331,7 +326,7 @@ static void test_erase_nodes_with_two_children(void **state)
 	size_t i;
 
 	for (i = 0; i < 300; i++)
-		insert(f, (long)(rnd(f) % 1000));
+		insert(f, (long)(vfiosim_rand(&f->rng) % 1000));
 	verify(f, "built");
 	assert_true(erase_while(f, has_two_children) > 0);
 	/* What is left has no node with two children: at most a root and one child. */

@@ -9,6 +9,7 @@
 
 #include "devices.h"
 #include "names.h"
+#include "vfiosim_client.h"
 
 #define NIC_RING	64U		/* buffers the pinning driver keeps posted */
 #define NIC_RECYCLE	4U		/* buffers it replaces per millisecond */
@@ -57,7 +58,7 @@ static int check(struct devices *d, long ret, const char *what, uint64_t iova)
 
 static uint64_t pool_iova(struct devices *d)
 {
-	return guest_iova(d->g, d->pool_first + sim_rand(&d->rng) % d->pool_pages);
+	return guest_iova(d->g, d->pool_first + vfiosim_rand(&d->rng) % d->pool_pages);
 }
 
 int devices_start(struct devices *d)
@@ -131,7 +132,7 @@ static int nic_packet(struct devices *d)
 /* The driver takes a used buffer back and posts a fresh one. */
 static int nic_recycle(struct devices *d)
 {
-	unsigned int slot = (unsigned int)(sim_rand(&d->rng) % d->ring_size);
+	unsigned int slot = (unsigned int)(vfiosim_rand(&d->rng) % d->ring_size);
 
 	if (check(d, sim_unpin(d->s, (unsigned int)d->nic, d->ring[slot], 1), "nic unpin",
 		  d->ring[slot]))
@@ -148,7 +149,7 @@ static int vgpu_frame(struct devices *d)
 	unsigned int k, i;
 
 	for (k = 0; k < d->vgpu_rate; k++) {
-		iova = guest_iova(d->g, d->fb_first + sim_rand(&d->rng) % d->fb_pages);
+		iova = guest_iova(d->g, d->fb_first + vfiosim_rand(&d->rng) % d->fb_pages);
 		for (i = 0; i < sizeof(px); i++)
 			px[i] = (unsigned char)(fence * 7 + k * 13 + i);
 		if (check(d, sim_write(d->s, (unsigned int)d->vgpu, iova, sizeof(px), -1, px),

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: vfiosim [--backend NAME] COMMAND [options] [args]\n"
+		"A userspace simulator of Linux's vfio_iommu_type1 dirty page tracking.\n"
 		"\n"
 		"  migrate [options] [SETUP.vfs]  a live migration of a simulated guest\n"
 		"  run [options] FILE...          run scenario files (docs/scenarios.md)\n"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		"  from-fuzz [options] FILE       a seq or diff fuzz input as a scenario\n"
 		"\n"
 		"  --backend NAME   model (the default) or kernel (Linux's vfio_iommu_type1.c)\n"
+		"  --version        the version of vfiosim and of the contract it implements\n"
 		"\n"
 		"Each command takes --kernel X.Y: the Linux version the model answers as\n"
 		"(%s, default %s); a kernel backend answers as its own tree.\n"
@@ -126,6 +128,10 @@ int main(int argc, char **argv)
 		return cmd_migrate(argc - 1, argv + 1, &env);
 	if (!strcmp(argv[1], "from-fuzz"))
 		return cmd_from_fuzz(argc - 1, argv + 1, &env);
+	if (!strcmp(argv[1], "--version")) {
+		printf("vfiosim %u.%u\n", vfiosim_version() >> 16, vfiosim_version() & 0xffff);
+		return 0;
+	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;

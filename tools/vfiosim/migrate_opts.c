@@ -109,16 +109,17 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 
 	optind = 0;	/* GNU getopt: start over, as for a new program */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int err = 0;
+
 		switch (c) {
 		case 'g':
-			if (parse_size_arg("--guest", optarg, &o->guest))
-				return -1;
+			err = parse_size_arg("--guest", optarg, &o->guest);
 			/* Both machines' memory is real: keep it within reach. */
-			if (o->guest < (2ULL << 20) || o->guest > (1ULL << 30) ||
-			    o->guest % (2 * 4096)) {
+			if (!err && (o->guest < (2ULL << 20) || o->guest > (1ULL << 30) ||
+				     o->guest % (2 * 4096))) {
 				fprintf(stderr, "vfiosim migrate: --guest is 2M to 1G, a multiple "
 					"of 8K\n");
-				return -1;
+				err = -1;
 			}
 			break;
 		case 'i':
@@ -131,45 +132,39 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 			} else {
 				fprintf(stderr, "vfiosim migrate: --iommu-dev is pin, dma or "
 					"none\n");
-				return -1;
+				err = -1;
 			}
 			break;
 		case 'E':
 			o->vgpu = false;
 			break;
 		case 'r':
-			if (parse_uint("--rounds", optarg, MIG_MAX_ROUNDS, &o->rounds))
-				return -1;
+			err = parse_uint("--rounds", optarg, MIG_MAX_ROUNDS, &o->rounds);
 			break;
 		case 'd':
-			if (parse_double("--downtime", optarg, &o->downtime_ms))
-				return -1;
+			err = parse_double("--downtime", optarg, &o->downtime_ms);
 			break;
 		case 'b':
-			if (parse_double("--bandwidth", optarg, &o->bandwidth))
-				return -1;
+			err = parse_double("--bandwidth", optarg, &o->bandwidth);
 			break;
 		case 'n':
-			if (parse_uint("--nic-rate", optarg, 100000, &o->nic_rate))
-				return -1;
+			err = parse_uint("--nic-rate", optarg, 100000, &o->nic_rate);
 			break;
 		case 'v':
-			if (parse_uint("--vgpu-rate", optarg, 100000, &o->vgpu_rate))
-				return -1;
+			err = parse_uint("--vgpu-rate", optarg, 100000, &o->vgpu_rate);
 			break;
 		case 's':
-			if (parse_size_arg("--seed", optarg, &o->seed))
-				return -1;
+			err = parse_size_arg("--seed", optarg, &o->seed);
 			break;
 		case 'D':
-			if (parse_size_arg("--drop-dirty-bit", optarg, &x))
-				return -1;
-			if (!x || x > 1000000) {
+			err = parse_size_arg("--drop-dirty-bit", optarg, &x);
+			if (!err && (!x || x > 1000000)) {
 				fprintf(stderr, "vfiosim migrate: --drop-dirty-bit counts reports "
 					"from 1\n");
-				return -1;
+				err = -1;
+			} else if (!err) {
+				o->drop = (unsigned long)x;
 			}
-			o->drop = (unsigned long)x;
 			break;
 		case 'p':
 			o->plot_dir = optarg;
@@ -181,8 +176,7 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 			o->show_setup = true;
 			break;
 		case 'K':
-			if (kernel_arg("vfiosim migrate", optarg, env->be, &o->kernel))
-				return -1;
+			err = kernel_arg("vfiosim migrate", optarg, env->be, &o->kernel);
 			break;
 		case 'h':
 			usage(stdout);
@@ -191,6 +185,8 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 			usage(stderr);
 			return -1;
 		}
+		if (err)
+			return -1;
 	}
 	if (optind + 1 < argc) {
 		usage(stderr);

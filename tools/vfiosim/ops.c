@@ -15,6 +15,7 @@
 #include "names.h"
 #include "ops.h"
 #include "page_ranges.h"
+#include "vfiosim_client.h"
 
 struct exec {
 	const struct scenario *sc;
@@ -146,7 +147,7 @@ static long op_write(struct exec *x, const struct stmt *st, int gi)
 	}
 	for (i = 0, n = 0; !ret && i < (st->pattern == WR_EVERY ? pages : st->count);
 	     i += st->pattern == WR_EVERY ? st->every : 1) {
-		uint64_t page = st->pattern == WR_EVERY ? i : sim_rand(&state) % pages;
+		uint64_t page = st->pattern == WR_EVERY ? i : vfiosim_rand(&state) % pages;
 
 		ret = call_done(x, sim_write(&x->s, (unsigned int)gi, first + page * P, len,
 					     st->byte, NULL));

@@ -68,6 +68,9 @@ int p_take_byte(struct pstate *ps, int *b);
 int p_take_errno(struct pstate *ps, int *e);
 int p_take_type(struct pstate *ps, int *type);
 int p_take_prot_word(const struct tok *t, int *prot);
+/* One of the names given (what: the diagnostic's "expected WHAT"). */
+int p_take_word(struct pstate *ps, const struct flag_name *names, const char *what,
+		unsigned int *out);
 /* A '|' list of the names given, or numbers. */
 int p_take_flags(struct pstate *ps, const struct flag_name *names, const char *what,
 		 unsigned int *out);

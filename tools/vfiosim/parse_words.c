@@ -415,17 +415,35 @@ int p_take_flags(struct pstate *ps, const struct flag_name *names, const char *w
 	return 0;
 }
 
+int p_take_word(struct pstate *ps, const struct flag_name *names, const char *what,
+		unsigned int *out)
+{
+	for (; names->name; names++) {
+		if (p_accept(ps, names->name)) {
+			*out = names->v;
+			return 0;
+		}
+	}
+	return p_expected(ps, what);
+}
+
+/* x, read from t, is at most max; else the diagnostic why at t. */
+static int at_most(struct pstate *ps, const struct tok *t, uint64_t x, uint64_t max,
+		   const char *why)
+{
+	if (x <= max)
+		return 0;
+	diag_set(ps->d, t->col, "%s", why);
+	return -1;
+}
+
 int p_take_u32(struct pstate *ps, uint32_t *v)
 {
 	struct tok t = p_take(ps);
 	uint64_t x;
 
-	if (tok_size(&t, &x, ps->d))
+	if (tok_size(&t, &x, ps->d) || at_most(ps, &t, x, UINT32_MAX, "this value is 32 bits wide"))
 		return -1;
-	if (x > UINT32_MAX) {
-		diag_set(ps->d, t.col, "this value is 32 bits wide");
-		return -1;
-	}
 	*v = (uint32_t)x;
 	return 0;
 }
@@ -461,12 +479,8 @@ int p_take_type(struct pstate *ps, int *type)
 	if (!p->s || p->s[0] < '0' || p->s[0] > '9')
 		return p_expected(ps, "an IOMMU type: v1, v2, nesting or a number");
 	t = p_take(ps);
-	if (tok_number(&t, &v, ps->d))
+	if (tok_number(&t, &v, ps->d) || at_most(ps, &t, v, INT32_MAX, "the type is an int"))
 		return -1;
-	if (v > INT32_MAX) {
-		diag_set(ps->d, t.col, "the type is an int");
-		return -1;
-	}
 	*type = (int)v;
 	return 0;
 }

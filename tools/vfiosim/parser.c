@@ -121,24 +121,20 @@ static int parse_resv(struct pstate *ps, struct vfiosim_group_config *g)
 		{ "reserved", VFIOSIM_RESV_RESERVED }, { "msi", VFIOSIM_RESV_MSI },
 		{ "sw-msi", VFIOSIM_RESV_SW_MSI }, { NULL, 0 },
 	};
-	const struct flag_name *k;
+	unsigned int type;
 	struct range r;
 
 	if (g->nr_resv == VFIOSIM_MAX_RESV) {
 		diag_set(ps->d, p_peek_col(ps), "at most %d reserved regions", VFIOSIM_MAX_RESV);
 		return -1;
 	}
-	if (p_take_range(ps, NULL, false, &r))
+	if (p_take_range(ps, NULL, false, &r) ||
+	    p_take_word(ps, kinds, "a reserved region type (direct, relaxable, reserved, msi, "
+			"sw-msi)", &type))
 		return -1;
-	for (k = kinds; k->name; k++)
-		if (p_accept(ps, k->name))
-			break;
-	if (!k->name)
-		return p_expected(ps, "a reserved region type (direct, relaxable, reserved, msi, "
-				    "sw-msi)");
 	g->resv[g->nr_resv].start = r.start;
 	g->resv[g->nr_resv].length = r.size;
-	g->resv[g->nr_resv].type = (int)k->v;
+	g->resv[g->nr_resv].type = (int)type;
 	g->nr_resv++;
 	return 0;
 }
@@ -262,6 +258,39 @@ static int parse_bitmap_buffer(struct pstate *ps, struct stmt *s)
 	return 0;
 }
 
+static const struct flag_name fail_kinds[] = {
+	{ "alloc", FAIL_ALLOC }, { "copy", FAIL_COPY }, { NULL, 0 },
+};
+
+static const struct flag_name oracle_modes[] = {
+	{ "exact", ORACLE_EXACT }, { "lenient", ORACLE_LENIENT }, { NULL, 0 },
+};
+
+/*
+ * The fields of the call's argument a statement may set by hand: "flags F"
+ * (when the call has flag names) and "argsz N".  *took: whether the next
+ * option was one of them.
+ */
+static int parse_arg_opt(struct pstate *ps, struct stmt *s, const struct flag_name *names,
+			 const char *what, bool *took)
+{
+	*took = true;
+	if (names && p_accept(ps, "flags")) {
+		if (p_take_flags(ps, names, what, &s->flags))
+			return -1;
+		s->raw_flags = true;
+		return 0;
+	}
+	if (p_accept(ps, "argsz")) {
+		if (p_take_u32(ps, &s->argsz))
+			return -1;
+		s->has_argsz = true;
+		return 0;
+	}
+	*took = false;
+	return 0;
+}
+
 /* The bitmap options shared by get and unmap ... bitmap. */
 static int parse_bitmap_opt(struct pstate *ps, struct stmt *s, bool *took)
 {
@@ -315,21 +344,19 @@ static int parse_map(struct pstate *ps, struct stmt *s)
 	if (p_take_range(ps, NULL, false, &s->r))
 		return -1;
 	while (!p_options_done(ps)) {
+		bool took;
+
+		if (parse_arg_opt(ps, s, map_flags, "map flags (read|write|vaddr or a number)",
+				  &took))
+			return -1;
+		if (took)
+			continue;
 		if (p_accept(ps, "vaddr")) {
 			if (p_take_vaddr(ps, &s->vaddr))
 				return -1;
 			has_vaddr = true;
 		} else if (!p_take_prot_word(p_peek(ps), &prot)) {
 			ps->i++;
-		} else if (p_accept(ps, "flags")) {
-			if (p_take_flags(ps, map_flags, "map flags (read|write|vaddr or a number)",
-					 &s->flags))
-				return -1;
-			s->raw_flags = true;
-		} else if (p_accept(ps, "argsz")) {
-			if (p_take_u32(ps, &s->argsz))
-				return -1;
-			s->has_argsz = true;
 		} else {
 			return p_expected(ps, "vaddr, rw, r, w, none, flags, argsz or expect");
 		}
@@ -360,23 +387,13 @@ static int parse_unmap(struct pstate *ps, struct stmt *s)
 			s->bitmap = true;
 			continue;
 		}
-		if (parse_bitmap_opt(ps, s, &took))
+		if (parse_bitmap_opt(ps, s, &took) ||
+		    (!took && parse_arg_opt(ps, s, unmap_flags,
+					    "unmap flags (bitmap|all|vaddr or a number)", &took)))
 			return -1;
-		if (took)
-			continue;
-		if (p_accept(ps, "flags")) {
-			if (p_take_flags(ps, unmap_flags,
-					 "unmap flags (bitmap|all|vaddr or a number)", &s->flags))
-				return -1;
-			s->raw_flags = true;
-		} else if (p_accept(ps, "argsz")) {
-			if (p_take_u32(ps, &s->argsz))
-				return -1;
-			s->has_argsz = true;
-		} else {
-			return p_expected(ps, "bitmap, pgsize, bitmap-size, fault-word, "
-					  "bitmap-buffer, bitmap-at, flags, argsz or expect");
-		}
+		if (!took)
+			return p_expected(ps, "bitmap, pgsize, bitmap-size, fault-word, bitmap-buffer, "
+					  "bitmap-at, flags, argsz or expect");
 	}
 	if (s->bitmap && !s->raw_flags)
 		s->flags |= VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
@@ -392,23 +409,13 @@ static int parse_get(struct pstate *ps, struct stmt *s)
 	while (!p_options_done(ps)) {
 		bool took;
 
-		if (parse_bitmap_opt(ps, s, &took))
+		if (parse_bitmap_opt(ps, s, &took) ||
+		    (!took && parse_arg_opt(ps, s, dirty_flags, "dirty-pages flags "
+					    "(start|stop|get-bitmap or a number)", &took)))
 			return -1;
-		if (took)
-			continue;
-		if (p_accept(ps, "argsz")) {
-			if (p_take_u32(ps, &s->argsz))
-				return -1;
-			s->has_argsz = true;
-		} else if (p_accept(ps, "flags")) {
-			if (p_take_flags(ps, dirty_flags, "dirty-pages flags (start|stop|get-bitmap "
-					 "or a number)", &s->flags))
-				return -1;
-			s->raw_flags = true;
-		} else {
+		if (!took)
 			return p_expected(ps, "pgsize, bitmap-size, fault-word, bitmap-buffer, "
 					  "bitmap-at, flags, argsz or expect");
-		}
 	}
 	if (!s->raw_flags)
 		s->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
@@ -418,16 +425,18 @@ static int parse_get(struct pstate *ps, struct stmt *s)
 static int parse_argsz_only(struct pstate *ps, struct stmt *s)
 {
 	while (!p_options_done(ps)) {
-		if (!p_accept(ps, "argsz"))
-			return p_expected(ps, "argsz or expect");
-		if (p_take_u32(ps, &s->argsz))
+		bool took;
+
+		if (parse_arg_opt(ps, s, NULL, NULL, &took))
 			return -1;
-		s->has_argsz = true;
+		if (!took)
+			return p_expected(ps, "argsz or expect");
 	}
 	return 0;
 }
 
-static int parse_pin(struct pstate *ps, struct stmt *s, bool pin)
+/* pin or unpin */
+static int parse_pin(struct pstate *ps, struct stmt *s)
 {
 	if (p_take_group(ps, &s->group) || p_take_range(ps, &ps->maps, true, &s->r))
 		return -1;
@@ -437,10 +446,10 @@ static int parse_pin(struct pstate *ps, struct stmt *s, bool pin)
 			if (p_take_int(ps, &s->npage))
 				return -1;
 			s->has_npage = true;
-		} else if (pin && !p_take_prot_word(p_peek(ps), &s->prot)) {
+		} else if (s->kind == ST_PIN && !p_take_prot_word(p_peek(ps), &s->prot)) {
 			ps->i++;
 		} else {
-			return p_expected(ps, pin ? "rw, r, w, none, npage or expect" :
+			return p_expected(ps, s->kind == ST_PIN ? "rw, r, w, none, npage or expect" :
 					  "npage or expect");
 		}
 	}
@@ -512,19 +521,113 @@ static int parse_write(struct pstate *ps, struct stmt *s)
 
 static int parse_fail(struct pstate *ps, struct stmt *s)
 {
-	if (p_accept(ps, "alloc"))
-		s->fail = FAIL_ALLOC;
-	else if (p_accept(ps, "copy"))
-		s->fail = FAIL_COPY;
-	else
-		return p_expected(ps, "alloc or copy");
+	unsigned int kind;
+
+	if (p_take_word(ps, fail_kinds, "alloc or copy", &kind))
+		return -1;
+	s->fail = (enum fail_kind)kind;
 	return p_take_number(ps, &s->n);
 }
+
+static int parse_munmap(struct pstate *ps, struct stmt *s)
+{
+	struct tok t = p_take(ps);
+	struct pname *m = t.s ? p_name_find(&ps->mems, &t) : NULL;
+
+	if (!t.s)
+		return p_expected(ps, "the name of a memory");
+	if (!m)
+		return p_name_unknown(ps, &ps->mems, &t);
+	s->r = m->r;
+	return 0;
+}
+
+static int parse_container(struct pstate *ps, struct stmt *s)
+{
+	return p_options_done(ps) ? 0 : p_take_type(ps, &s->type);
+}
+
+/* set-iommu, check-extension */
+static int parse_type(struct pstate *ps, struct stmt *s)
+{
+	return p_take_type(ps, &s->type);
+}
+
+static int parse_nothing(struct pstate *ps, struct stmt *s)
+{
+	return 0;
+}
+
+/* attach, detach */
+static int parse_group_name(struct pstate *ps, struct stmt *s)
+{
+	return p_take_group(ps, &s->group);
+}
+
+static int parse_start(struct pstate *ps, struct stmt *s)
+{
+	s->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START;
+	return parse_argsz_only(ps, s);
+}
+
+static int parse_stop(struct pstate *ps, struct stmt *s)
+{
+	s->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+	return parse_argsz_only(ps, s);
+}
+
+static int parse_dirty_pages(struct pstate *ps, struct stmt *s)
+{
+	s->raw_flags = true;
+	return p_take_flags(ps, dirty_flags, "dirty-pages flags (start|stop|get-bitmap or a "
+			    "number)", &s->flags) || parse_argsz_only(ps, s);
+}
+
+static int parse_oracle(struct pstate *ps, struct stmt *s)
+{
+	unsigned int mode;
+
+	if (p_take_word(ps, oracle_modes, "exact or lenient", &mode))
+		return -1;
+	s->oracle = (enum oracle_mode)mode;
+	return 0;
+}
+
+/* The operations: each keyword, the statement it makes and how the rest of its line reads. */
+static const struct {
+	const char *keyword;
+	enum stmt_kind kind;
+	int (*parse)(struct pstate *ps, struct stmt *s);
+} operations[] = {
+	{ "mem", ST_MEM, parse_mem },
+	{ "munmap", ST_MUNMAP, parse_munmap },
+	{ "group", ST_GROUP, parse_group },
+	{ "container", ST_CONTAINER, parse_container },
+	{ "set-iommu", ST_SET_IOMMU, parse_type },
+	{ "check-extension", ST_CHECK_EXT, parse_type },
+	{ "api-version", ST_API_VERSION, parse_nothing },
+	{ "attach", ST_ATTACH, parse_group_name },
+	{ "detach", ST_DETACH, parse_group_name },
+	{ "map", ST_MAP, parse_map },
+	{ "unmap", ST_UNMAP, parse_unmap },
+	{ "start", ST_DIRTY, parse_start },
+	{ "stop", ST_DIRTY, parse_stop },
+	{ "dirty-pages", ST_DIRTY, parse_dirty_pages },
+	{ "get", ST_GET, parse_get },
+	{ "info", ST_INFO, parse_argsz_only },
+	{ "pin", ST_PIN, parse_pin },
+	{ "unpin", ST_UNPIN, parse_pin },
+	{ "dma-rw", ST_DMA_RW, parse_dma_rw },
+	{ "dma_rw", ST_DMA_RW, parse_dma_rw },
+	{ "write", ST_WRITE, parse_write },
+	{ "fail", ST_FAIL, parse_fail },
+	{ "oracle", ST_ORACLE, parse_oracle },
+};
 
 static int parse_statement(struct pstate *ps, struct stmt *s)
 {
 	struct tok kw = p_take(ps);
-	int err = -1;
+	size_t i;
 
 	if (tok_is(&kw, "host")) {
 		s->kind = ST_HOST;
@@ -534,89 +637,16 @@ static int parse_statement(struct pstate *ps, struct stmt *s)
 		s->kind = ST_EXPECT;
 		return p_parse_expect(ps, &s->ex);
 	}
-	if (tok_is(&kw, "mem")) {
-		s->kind = ST_MEM;
-		err = parse_mem(ps, s);
-	} else if (tok_is(&kw, "munmap")) {
-		struct tok t = p_take(ps);
-		struct pname *m = t.s ? p_name_find(&ps->mems, &t) : NULL;
-
-		s->kind = ST_MUNMAP;
-		if (!t.s) {
-			err = p_expected(ps, "the name of a memory");
-		} else if (!m) {
-			err = p_name_unknown(ps, &ps->mems, &t);
-		} else {
-			s->r = m->r;
-			err = 0;
-		}
-	} else if (tok_is(&kw, "group")) {
-		s->kind = ST_GROUP;
-		err = parse_group(ps, s);
-	} else if (tok_is(&kw, "container")) {
-		s->kind = ST_CONTAINER;
-		err = p_options_done(ps) ? 0 : p_take_type(ps, &s->type);
-	} else if (tok_is(&kw, "set-iommu")) {
-		s->kind = ST_SET_IOMMU;
-		err = p_take_type(ps, &s->type);
-	} else if (tok_is(&kw, "check-extension")) {
-		s->kind = ST_CHECK_EXT;
-		err = p_take_type(ps, &s->type);
-	} else if (tok_is(&kw, "api-version")) {
-		s->kind = ST_API_VERSION;
-		err = 0;
-	} else if (tok_is(&kw, "attach") || tok_is(&kw, "detach")) {
-		s->kind = tok_is(&kw, "attach") ? ST_ATTACH : ST_DETACH;
-		err = p_take_group(ps, &s->group);
-	} else if (tok_is(&kw, "map")) {
-		s->kind = ST_MAP;
-		err = parse_map(ps, s);
-	} else if (tok_is(&kw, "unmap")) {
-		s->kind = ST_UNMAP;
-		err = parse_unmap(ps, s);
-	} else if (tok_is(&kw, "start") || tok_is(&kw, "stop")) {
-		s->kind = ST_DIRTY;
-		s->flags = tok_is(&kw, "start") ? VFIO_IOMMU_DIRTY_PAGES_FLAG_START :
-						  VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
-		err = parse_argsz_only(ps, s);
-	} else if (tok_is(&kw, "dirty-pages")) {
-		s->kind = ST_DIRTY;
-		s->raw_flags = true;
-		err = p_take_flags(ps, dirty_flags, "dirty-pages flags (start|stop|get-bitmap or a "
-				 "number)", &s->flags) || parse_argsz_only(ps, s);
-	} else if (tok_is(&kw, "get")) {
-		s->kind = ST_GET;
-		err = parse_get(ps, s);
-	} else if (tok_is(&kw, "info")) {
-		s->kind = ST_INFO;
-		err = parse_argsz_only(ps, s);
-	} else if (tok_is(&kw, "pin") || tok_is(&kw, "unpin")) {
-		s->kind = tok_is(&kw, "pin") ? ST_PIN : ST_UNPIN;
-		err = parse_pin(ps, s, s->kind == ST_PIN);
-	} else if (tok_is(&kw, "dma-rw") || tok_is(&kw, "dma_rw")) {
-		s->kind = ST_DMA_RW;
-		err = parse_dma_rw(ps, s);
-	} else if (tok_is(&kw, "write")) {
-		s->kind = ST_WRITE;
-		err = parse_write(ps, s);
-	} else if (tok_is(&kw, "fail")) {
-		s->kind = ST_FAIL;
-		err = parse_fail(ps, s);
-	} else if (tok_is(&kw, "oracle")) {
-		s->kind = ST_ORACLE;
-		if (p_accept(ps, "exact"))
-			s->oracle = ORACLE_EXACT;
-		else if (p_accept(ps, "lenient"))
-			s->oracle = ORACLE_LENIENT;
-		else
-			return p_expected(ps, "exact or lenient");
-		err = 0;
-	} else {
+	for (i = 0; i < sizeof(operations) / sizeof(operations[0]); i++)
+		if (tok_is(&kw, operations[i].keyword))
+			break;
+	if (i == sizeof(operations) / sizeof(operations[0])) {
 		ps->i--;
 		return p_expected(ps, "a statement (host, mem, group, container, attach, map, "
 				    "unmap, start, get, pin, write, dma-rw, fail, expect, ...)");
 	}
-	if (err)
+	s->kind = operations[i].kind;
+	if (operations[i].parse(ps, s))
 		return -1;
 	ps->has_op = true;
 	return parse_suffix(ps, s);

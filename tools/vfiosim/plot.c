@@ -84,6 +84,19 @@ static int run_gnuplot(const char *script, char *msg, size_t len)
 	return 0;
 }
 
+/* dir/name (its path in path) opened for writing; NULL with msg saying why. */
+static FILE *create_in(const char *dir, const char *name, char *path, size_t size, char *msg,
+		       size_t len)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		snprintf(msg, len, "cannot write %s: %s", path, strerror(errno));
+	return f;
+}
+
 int plot_write(const char *dir, const struct plot_round *r, unsigned int n, uint64_t pages,
 	       uint64_t page_size, uint64_t threshold, const char *title, char *msg,
 	       size_t len)
@@ -117,12 +130,9 @@ int plot_write(const char *dir, const struct plot_round *r, unsigned int n, uint
 			return -1;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/convergence.dat", dir);
-	f = fopen(path, "w");
-	if (!f) {
-		snprintf(msg, len, "cannot write %s: %s", path, strerror(errno));
+	f = create_in(dir, "convergence.dat", path, sizeof(path), msg, len);
+	if (!f)
 		return -1;
-	}
 	fprintf(f, "# round reported written label\n");
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%u ", i);
@@ -135,12 +145,9 @@ int plot_write(const char *dir, const struct plot_round *r, unsigned int n, uint
 		return -1;
 	}
 
-	snprintf(script, sizeof(script), "%s/plot.gp", dir);
-	f = fopen(script, "w");
-	if (!f) {
-		snprintf(msg, len, "cannot write %s: %s", script, strerror(errno));
+	f = create_in(dir, "plot.gp", script, sizeof(script), msg, len);
+	if (!f)
 		return -1;
-	}
 	fprintf(f, "# Drawn by vfiosim migrate --plot; run again with: gnuplot %s\n", script);
 	fprintf(f, "set terminal pngcairo size 860,960 font \"sans,11\"\n"
 		"set palette maxcolors 6\n"

@@ -602,7 +602,7 @@ long sim_unmap(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, ui
 {
 	bool with_bitmap = flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP;
 	struct vfio_bitmap b = { 0 };
-	struct dirty_unmap_arg *a;
+	struct vfiosim_dirty_unmap_arg *a;
 	uint64_t *bitmap = NULL;
 	size_t bytes = 0, alen;
 	long ret;
@@ -644,7 +644,7 @@ long sim_dirty(struct sim *s, long long argsz, uint32_t flags)
 long sim_get_flags(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, uint64_t size,
 		   const struct sim_bitmap *bm)
 {
-	struct dirty_get_arg *a;
+	struct vfiosim_dirty_get_arg *a;
 	struct vfio_bitmap b;
 	uint64_t *bitmap;
 	size_t bytes, alen;

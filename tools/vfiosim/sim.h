@@ -195,14 +195,4 @@ void sim_expect_warnings(struct sim *s, bool on);
 /* calloc() of at least a byte, or the command exits (2) saying it is out of memory. */
 void *sim_xcalloc(size_t n, size_t size);
 
-/* splitmix64: random choices that a printed seed repeats on any libc. */
-static inline uint64_t sim_rand(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 #endif /* VFIOSIM_CMD_SIM_H */

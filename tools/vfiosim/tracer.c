@@ -57,8 +57,8 @@ static void ioctl_request(struct sim *s, const struct vfiosim_op *op)
 	union {
 		struct vfio_iommu_type1_info info;	/* each begins with argsz, flags */
 		struct vfio_iommu_type1_dma_map map;
-		struct dirty_unmap_arg unmap;
-		struct dirty_get_arg get;
+		struct vfiosim_dirty_unmap_arg unmap;
+		struct vfiosim_dirty_get_arg get;
 	} a;
 
 	trace_str(s->tr, "cmd", name ? name : "unknown");
@@ -240,7 +240,7 @@ static void ioctl_result(struct sim *s, const struct vfiosim_op *op, long ret,
 		info_keep(s, ret, arg, arglen);
 		break;
 	case VFIO_IOMMU_UNMAP_DMA: {
-		struct dirty_unmap_arg req, now;
+		struct vfiosim_dirty_unmap_arg req, now;
 
 		memcpy(&req, s->req, sizeof(req));
 		memcpy(&now, arg, sizeof(now));
@@ -252,7 +252,7 @@ static void ioctl_result(struct sim *s, const struct vfiosim_op *op, long ret,
 		break;
 	}
 	case VFIO_IOMMU_DIRTY_PAGES: {
-		struct dirty_get_arg req;
+		struct vfiosim_dirty_get_arg req;
 
 		memcpy(&req, s->req, sizeof(req));
 		if (!s->aside.raw_dirty)

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Writes the vfiosim(1) man page from the command's own help texts, so that
+# "vfiosim --help", "vfiosim COMMAND --help" and the page have one source
+# (tools/vfiosim/main.c and each command's usage()).
+#
+#   tools/man-from-help.sh BUILD/vfiosim >vfiosim.1
+#
+# What it reads, and fails on anything else:
+#   vfiosim --version   "vfiosim X.Y": the page's version;
+#   vfiosim --help      "usage: vfiosim ...", then a one-line description
+#                       (the NAME line), then blocks apart by blank lines;
+#   vfiosim CMD --help  "usage: vfiosim CMD ...", then blocks,
+# a block being paragraphs (lines at the margin) or items: "  TERM  TEXT",
+# TEXT running on over lines indented deeper.  The items of the main text
+# that start with a letter are the commands: each gets a subsection with
+# its own --help; those starting with "-" are the options.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/vfiosim" >&2
+	exit 2
+fi
+bin=$1
+version=$("$bin" --version)
+case $version in
+vfiosim\ [0-9]*.[0-9]*) ;;
+*)
+	echo "$0: $bin --version printed \"$version\", not \"vfiosim X.Y\"" >&2
+	exit 1
+	;;
+esac
+main=$("$bin" --help)
+commands=$(printf '%s\n' "$main" | sed -n 's/^  \([a-z][a-z0-9-]*\).*/\1/p')
+if [ -z "$commands" ]; then
+	echo "$0: $bin --help lists no command (lines \"  NAME ...\")" >&2
+	exit 1
+fi
+# Each command's text follows the main one after a line "\f NAME".
+{
+	printf '%s\n' "$main"
+	for cmd in $commands; do
+		printf '\f %s\n' "$cmd"
+		if ! "$bin" "$cmd" --help; then
+			echo "$0: $bin $cmd --help failed" >&2
+			exit 1
+		fi
+	done
+} | awk -v version="${version#vfiosim }" '
+function fail(msg) {
+	print "man-from-help.sh: " msg >"/dev/stderr"
+	failed = 1
+	exit 1
+}
+
+# roff-safe text: backslashes and minus signs escaped.
+function esc(s) {
+	gsub(/\\/, "\\e", s)
+	gsub(/-/, "\\-", s)
+	return s
+}
+
+# A line of text, which must not read as a control line.
+function emit(s) {
+	if (s ~ /^[.\047]/)
+		s = "\\&" s
+	print s
+}
+
+# A term or synopsis: the program and command names and options bold,
+# metavariables (SIZE, FILE..., [SETUP.vfs]) italic.
+function styled(s,    n, w, i, out, core, pre, post) {
+	n = split(s, w, " ")
+	out = ""
+	for (i = 1; i <= n; i++) {
+		pre = ""; post = ""; core = w[i]
+		if (match(core, /^\[+/)) { pre = substr(core, 1, RLENGTH); core = substr(core, RLENGTH + 1) }
+		if (match(core, /(\.\.\.)?[],]*$/) && RLENGTH > 0) {
+			post = substr(core, RSTART); core = substr(core, 1, RSTART - 1)
+		}
+		if (core ~ /^-/ || (i == 1 && core ~ /^[a-z]/) || (i == 2 && bold_second))
+			core = "\\fB" esc(core) "\\fR"
+		else if (core ~ /^[A-Z][A-Z0-9_.\/]*$/ || core ~ /^[A-Z]+\.[a-z]+$/)
+			core = "\\fI" esc(core) "\\fR"
+		else
+			core = esc(core)
+		out = out (i > 1 ? " " : "") esc(pre) core esc(post)
+	}
+	return out
+}
+
+function section(name) {
+	if (name != cur_section)
+		print ".SH " name
+	cur_section = name
+}
+
+# Renders lines lo..hi of text t[] (items and paragraphs); commands are
+# items of the main text, which open their own subsections.
+function render(t, lo, hi, is_main,    i, line, term, desc, k, name) {
+	in_par = 0
+	for (i = lo; i <= hi; i++) {
+		line = t[i]
+		if (line == "") {
+			in_par = 0
+			continue
+		}
+		if (line ~ /^  [^ ]/) {
+			term = substr(line, 3)
+			desc = ""
+			k = index(term, "  ")
+			if (k) {
+				desc = substr(term, k)
+				sub(/^ +/, "", desc)
+				term = substr(term, 1, k - 1)
+			}
+			in_par = 0
+			if (is_main && term ~ /^[a-z]/) {
+				split(term, w, " ")
+				name = w[1]
+				section("COMMANDS")
+				bold_second = 1
+				print ".SS \"" styled(usage[name]) "\""
+				bold_second = 0
+				if (desc != "")
+					emit(esc(desc))
+				render(sub_text, sub_lo[name], sub_hi[name], 0)
+				in_par = 0
+				continue
+			}
+			if (is_main)
+				section("OPTIONS")
+			print ".TP"
+			emit(styled(term))
+			if (desc != "")
+				emit(esc(desc))
+			continue
+		}
+		if (line ~ /^   /) {
+			sub(/^ +/, "", line)
+			emit(esc(line))
+			continue
+		}
+		if (!in_par)
+			print ".PP"
+		in_par = 1
+		emit(esc(line))
+	}
+}
+
+BEGIN { part = "" }
+/^\f / { part = substr($0, 3); nsub_start[part] = 1; next }
+part == "" { main_text[++nmain] = $0; next }
+{
+	sub_text[++nsub] = $0
+	if (nsub_start[part]) {
+		nsub_start[part] = 0
+		if ($0 !~ ("^usage: vfiosim " part "( |$)"))
+			fail("vfiosim " part " --help does not start with \"usage: vfiosim " part "\"")
+		usage[part] = substr($0, 8)
+		sub_lo[part] = nsub + 1
+		order[++ncmd] = part
+	}
+	sub_hi[part] = nsub
+}
+
+END {
+	if (failed)
+		exit 1
+	if (main_text[1] !~ /^usage: vfiosim /)
+		fail("vfiosim --help does not start with \"usage: vfiosim\"")
+	if (main_text[2] == "" || main_text[2] ~ /^ /)
+		fail("vfiosim --help has no one-line description on its second line")
+	name_line = main_text[2]
+	sub(/\.$/, "", name_line)
+	name_line = tolower(substr(name_line, 1, 1)) substr(name_line, 2)
+
+	print ".\\\" Generated by tools/man-from-help.sh from vfiosim --help: edit that text instead."
+	print ".TH VFIOSIM 1 \"\" \"vfiosim " version "\" \"User Commands\""
+	print ".SH NAME"
+	emit("vfiosim \\- " esc(name_line))
+	print ".SH SYNOPSIS"
+	emit(styled(substr(main_text[1], 8)))
+	for (i = 1; i <= ncmd; i++) {
+		print ".br"
+		bold_second = 1
+		emit(styled(usage[order[i]]))
+		bold_second = 0
+	}
+	print ".SH DESCRIPTION"
+	emit(esc(main_text[2]))
+	cur_section = "DESCRIPTION"
+	render(main_text, 3, nmain, 1)
+}'
