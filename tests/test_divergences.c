@@ -258,6 +258,26 @@ static void test_divergence_top_mapping_cannot_hide_another(void **state)
 }
 
 /*
+ * No mapping reaches 2^64 here: the UNMAP's range does.  The kernel's
+ * search compares each mapping with iova + size, which wrapped to 0, so
+ * it turns away from every node and unmaps nothing (found by the diff
+ * fuzzer: fuzz/regressions/diff/crash-59e406286850).
+ */
+/* kernel: expected to fail */
+static void test_divergence_unmap_to_the_top_takes_what_is_below(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t P = fx->pgsize, unmapped = 0;
+
+	expect_ok(fx_map(fx, fx->guest, IOVA, 16 * P, FX_RW));
+	expect_ok(fx_map(fx, fx->guest + 16 * P, IOVA + 64 * P, 4 * P, FX_RW));
+	expect_ok(fx_unmap(fx, P, 0 - P, 0, &unmapped));
+	expect_u64(unmapped, 20 * P);
+	expect_u64(fx_dma_avail(fx, fx->c), fx->dma_limit);
+	expect_u64(fx_locked(fx), 0);
+}
+
+/*
  * (9) Linux 5.10's UNMAP takes the mappings of the range in the order its
  * tree search meets them (the root first), and with GET_DIRTY_BITMAP each
  * mapping's copy writes whole u64 words.  Mappings A, B, C made in that
@@ -307,6 +327,8 @@ int main(void)
 		FX_TEST(test_divergence_mapping_to_the_top_of_iova_works, dv_top_iommu),
 		FX_TEST(test_divergence_top_mapping_cannot_hide_another, fx_v2_emul),
 		FX_TEST(test_divergence_top_mapping_cannot_hide_another, dv_top_iommu),
+		FX_TEST(test_divergence_unmap_to_the_top_takes_what_is_below, fx_v2_emul),
+		FX_TEST(test_divergence_unmap_to_the_top_takes_what_is_below, dv_top_iommu),
 		FX_TEST(test_divergence_unmap_reports_in_iova_order, fx_v2_emul),
 	};
 
