@@ -80,9 +80,12 @@ _Noreturn void fuzz_fail(const char *target, const char *fmt, ...)
 	abort();
 }
 
+/* A message names two results at once (model, kernel): a ring of buffers. */
 const char *fuzz_errname(long ret)
 {
-	static char buf[32];
+	static char buf[4][32];
+	static unsigned int next;
 
-	return vfiosim_ret_str(ret, buf, sizeof(buf));
+	next = (next + 1) % 4;
+	return vfiosim_ret_str(ret, buf[next], sizeof(buf[next]));
 }

@@ -278,6 +278,32 @@ static void test_divergence_unmap_to_the_top_takes_what_is_below(void **state)
 }
 
 /*
+ * The same lookup at attach.  With the last IOMMU group gone (the emulated
+ * one keeps the container), the valid IOVA ranges widen to 2^64 again and
+ * a mapping above 2^48 is made.  An IOMMU group whose aperture ends at
+ * 2^48 - 1 comes back: the kernel's check for mappings past the aperture
+ * looks up [2^48, 2^64), whose size wraps, finds none, and goes on to the
+ * replay, where the IOMMU refuses the page (-EFAULT from the mock, as
+ * VT-d beyond its address width).  The model finds the mapping and
+ * refuses the attach with -EINVAL, as Linux does since 6.19 (found by
+ * the diff fuzzer: fuzz/regressions/diff/crash-d5335e2c07f8).
+ */
+/* kernel: expected to fail */
+static void test_divergence_aperture_check_sees_mappings_above(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t P = fx->pgsize, high = 1ULL << 48, unmapped = 0;
+
+	expect_ok(vfiosim_container_detach(fx->c, fx->g[0]));
+	expect_ok(fx_map(fx, fx->guest, high, 16 * P, FX_RW));
+	expect_err(vfiosim_container_attach(fx->c, fx->g[0]), EINVAL);
+	expect_u64(fx_locked(fx), 0);
+	expect_ok(fx_unmap(fx, high, 16 * P, 0, &unmapped));
+	expect_u64(unmapped, 16 * P);
+	expect_ok(vfiosim_container_attach(fx->c, fx->g[0]));
+}
+
+/*
  * (9) Linux 5.10's UNMAP takes the mappings of the range in the order its
  * tree search meets them (the root first), and with GET_DIRTY_BITMAP each
  * mapping's copy writes whole u64 words.  Mappings A, B, C made in that
@@ -309,6 +335,10 @@ static void test_divergence_unmap_reports_in_iova_order(void **state)
 	expect_u64(unmapped, 30 * P);
 }
 
+/* An IOMMU group (aperture [0, 2^48)) beside an emulated one. */
+static const struct fx_config dv_iommu_emul =
+	FX_CONFIG("v2, IOMMU 4K + emulated", VFIO_TYPE1v2_IOMMU, FX_IOMMU(SZ_4K), FX_EMULATED);
+
 /* An IOMMU whose aperture reaches 2^64 (the x86 MSI window reserved). */
 static const struct fx_config dv_top_iommu =
 	FX_CONFIG("v2, IOMMU 4K, aperture up to 2^64", VFIO_TYPE1v2_IOMMU, FX_IOMMU_TOP(SZ_4K));
@@ -329,6 +359,7 @@ int main(void)
 		FX_TEST(test_divergence_top_mapping_cannot_hide_another, dv_top_iommu),
 		FX_TEST(test_divergence_unmap_to_the_top_takes_what_is_below, fx_v2_emul),
 		FX_TEST(test_divergence_unmap_to_the_top_takes_what_is_below, dv_top_iommu),
+		FX_TEST(test_divergence_aperture_check_sees_mappings_above, dv_iommu_emul),
 		FX_TEST(test_divergence_unmap_reports_in_iova_order, fx_v2_emul),
 	};
 
