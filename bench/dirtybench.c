@@ -813,6 +813,8 @@ int main(int argc, char **argv)
 	       " sampled in turn\n", B.bo.min_sample * 1e3, B.bo.samples, B.bo.samples_each);
 	printf("# cells: median time per report (x the time of a memcpy of the bitmap's bytes);"
 	       " '*' the output differed from the expected bitmap\n");
+	/* First, while this process holds next to nothing its children inherit. */
+	B.errors += scale_section(B.linux_be, B.full, B.only, B.out);
 	B.res = calloc(nent, sizeof(*B.res));
 	if (!B.res)
 		return 1;
