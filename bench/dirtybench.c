@@ -714,7 +714,8 @@ static void usage(FILE *f)
 		" [--small-bounce]\n"
 		"  --full          the whole matrix (default: a representative subset)\n"
 		"  --cpu N         pin to CPU N (sched_setaffinity)\n"
-		"  --only TEXT     only scenarios whose name or section contains TEXT\n"
+		"  --only TEXT     only scenarios whose name or section contains TEXT"
+		" (\"scale\": the scale section)\n"
 		"  --out DIR       CSV and plot data (default build/bench)\n"
 		"  --no-kernel     leave out the linux-X.Y column (the kernel tree's)\n"
 		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n",
