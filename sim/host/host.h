@@ -71,6 +71,8 @@ int host_check_fail(char *why, size_t len, const char *fmt, ...)
 
 /* ----------------------------------------------------- process memory */
 
+struct host_pin_run;			/* private to pins.c */
+
 struct host_vma {
 	struct rb_node node;		/* in host_mm.vmas, by start */
 	struct rb_node pfn_node;	/* in host_mm.frames, by pfn_base */
@@ -80,6 +82,7 @@ struct host_vma {
 	uint64_t pfn_base;		/* pfn of the page at start (see scatter) */
 	unsigned char *backing;		/* the bytes, lazily committed */
 	struct rb_root pins;		/* pin counts, as runs (pins.c) */
+	struct host_pin_run *pin_hint;	/* the run last found there */
 	uint64_t pinned;		/* pages with a non-zero pin count */
 	bool unmapped;			/* gone from the address space, kept
 					   alive by pins */

@@ -47,10 +47,21 @@ static int run_less(const struct rb_node *a, const struct rb_node *b)
 	return run_of(a)->first < run_of(b)->first;
 }
 
-/* The run holding page i or, failing that, the first one above it. */
-static struct host_pin_run *run_from(const struct host_vma *v, uint64_t i)
+/*
+ * The run holding page i or, failing that, the first one above it.  Pages
+ * are mostly pinned and unpinned in order, one call per page or per few
+ * pages (the kernel backend): the run found last is tried first.
+ */
+static struct host_pin_run *run_from(struct host_vma *v, uint64_t i)
 {
-	return run_of(rb_find_ceil(&i, &v->pins, run_cmp));
+	struct host_pin_run *r = v->pin_hint;
+
+	if (r && r->first <= i && i < run_end(r))
+		return r;
+	r = run_of(rb_find_ceil(&i, &v->pins, run_cmp));
+	if (r)
+		v->pin_hint = r;
+	return r;
 }
 
 static struct host_pin_run *run_new(struct host_vma *v, uint64_t first, uint64_t n,
@@ -69,6 +80,8 @@ static struct host_pin_run *run_new(struct host_vma *v, uint64_t first, uint64_t
 
 static void run_del(struct host_vma *v, struct host_pin_run *r)
 {
+	if (v->pin_hint == r)
+		v->pin_hint = NULL;
 	rb_erase(&r->node, &v->pins);
 	free(r);
 }
@@ -106,7 +119,7 @@ static void join_at(struct host_vma *v, uint64_t i)
 		run_join(v, r, run_of(rb_next(&r->node)));
 }
 
-uint32_t host_pins_count(const struct host_vma *v, uint64_t i)
+uint32_t host_pins_count(struct host_vma *v, uint64_t i)
 {
 	struct host_pin_run *r = run_from(v, i);
 
@@ -148,7 +161,7 @@ long host_pins_add(struct host_vma *v, uint64_t i, uint64_t n)
 	return (long)(pos - i);
 }
 
-bool host_pins_all(const struct host_vma *v, uint64_t i, uint64_t n)
+bool host_pins_all(struct host_vma *v, uint64_t i, uint64_t n)
 {
 	uint64_t pos = i, end = i + n;
 
