@@ -45,7 +45,8 @@ help:
 	'make fuzz-corpus      regenerate the seed corpora (fuzz/gen_corpus.c)' \
 	'make fuzz-cmin        merge the last campaign'"'"'s queues into fuzz/corpus (afl-cmin)' \
 	'make fuzz-speed       execs/s of each fuzz harness alone, in process' \
-	'make bench            dirty-bitmap copy benchmarks, under two minutes (build/bench/)' \
+	'make bench            dirty-bitmap copy and whole-guest scale benchmarks, under two minutes' \
+	'                      (build/bench/)' \
 	'make bench-full       the whole benchmark matrix' \
 	'make bench-plot       the plots of the last benchmark run (gnuplot)' \
 	'make vfiosim          build/vfiosim, the command (run, replay, migrate, trace)' \

@@ -111,4 +111,28 @@ bench_fn scen_prep(const struct scen *s);
 /* Runs prep and op on a zeroed bitmap, twice: the most bits that differed from want. */
 long scen_check(struct scen *s);
 
+/* ------------------------------------------------------------- scale */
+
+enum scale_step { SCALE_MAP, SCALE_PIN, SCALE_START, SCALE_GET, SCALE_UNMAP, SCALE_NR };
+extern const char *const scale_step_name[SCALE_NR];
+
+struct scale_result {
+	uint64_t guest;			/* bytes of guest memory */
+	uint64_t bitmap_bytes;		/* type1's bitmaps + the caller's buffer */
+	uint64_t base_rss;		/* resident before the first step */
+	double secs[SCALE_NR];
+	uint64_t peak[SCALE_NR];	/* peak resident bytes during the step */
+	int err;
+};
+
+/* One guest of the scale section on backend be, in a child process. */
+int scale_run(const struct vfiosim_backend *be, uint64_t guest, struct scale_result *r);
+/*
+ * The scale section: its guests on the model and (if kbe) the kernel
+ * backend, a line each, MET/MISS of the 16 TiB target, data for the
+ * plot in out/scale.dat.  Returns the number of errors.
+ */
+int scale_section(const struct vfiosim_backend *kbe, bool full, const char *only,
+		  const char *out);
+
 #endif /* BENCH_H */

@@ -1,6 +1,7 @@
 # Benchmarks of dirty-bitmap copying (docs/bench.md).
 #
 #   make bench            a representative subset (under two minutes): the
+#                         scale section (a whole guest, bench/scale.c), the
 #                         table and the ratios on stdout, a CSV and PNG
 #                         plots in build/bench/
 #   make bench-full       the whole matrix

@@ -714,7 +714,8 @@ static void usage(FILE *f)
 		" [--small-bounce]\n"
 		"  --full          the whole matrix (default: a representative subset)\n"
 		"  --cpu N         pin to CPU N (sched_setaffinity)\n"
-		"  --only TEXT     only scenarios whose name or section contains TEXT\n"
+		"  --only TEXT     only scenarios whose name or section contains TEXT"
+		" (\"scale\": the scale section)\n"
 		"  --out DIR       CSV and plot data (default build/bench)\n"
 		"  --no-kernel     leave out the linux-X.Y column (the kernel tree's)\n"
 		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n",
@@ -813,6 +814,8 @@ int main(int argc, char **argv)
 	       " sampled in turn\n", B.bo.min_sample * 1e3, B.bo.samples, B.bo.samples_each);
 	printf("# cells: median time per report (x the time of a memcpy of the bitmap's bytes);"
 	       " '*' the output differed from the expected bitmap\n");
+	/* First, while this process holds next to nothing its children inherit. */
+	B.errors += scale_section(B.linux_be, B.full, B.only, B.out);
 	B.res = calloc(nent, sizeof(*B.res));
 	if (!B.res)
 		return 1;

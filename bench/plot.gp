@@ -63,3 +63,25 @@ xl = "mappings in the container"
 yl = "microseconds per report"
 out = "bench-mappings.png"
 eval do_panels
+
+# The scale section (scale.dat: index 0 the model, 1 the kernel backend):
+# time of all steps, and peak RSS next to the bitmaps' bytes, by guest size.
+if (rows("scale.dat") > 1) {
+	set output path("scale.png")
+	set multiplot layout 1, 2 title \
+		"MAP + PIN + START + GET + UNMAP of a whole guest, 4 KiB bits, 1 GiB/2 MiB IOMMU pages" \
+		font "sans,14"
+	set key top left
+	set xlabel "guest memory (GiB)"
+	set ylabel "seconds, all steps"
+	set title "time"
+	plot path("scale.dat") index 0 using 2:3 with linespoints ls 2 title "model", \
+	     path("scale.dat") index 1 using 2:3 with linespoints ls 3 title linux
+	set ylabel "MiB"
+	set title "peak resident memory"
+	plot path("scale.dat") index 0 using 2:4 with linespoints ls 2 title "model: peak RSS", \
+	     path("scale.dat") index 1 using 2:4 with linespoints ls 3 title linux.": peak RSS", \
+	     path("scale.dat") index 0 using 2:5 with lines ls 5 title "model: bitmaps", \
+	     path("scale.dat") index 1 using 2:5 with lines ls 4 title linux.": bitmaps"
+	unset multiplot
+}

@@ -83,8 +83,5 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool
 /* npages pages of consecutive pfns from page's on. */
 void unpin_user_page_range_dirty_lock(struct page *page, unsigned long npages, bool make_dirty)
 {
-	unsigned long i, pfn = page_to_pfn(page);
-
-	for (i = 0; i < npages; i++)
-		host_mm_unpin_page(kshim_host(), pfn + i, make_dirty);
+	host_mm_unpin_pages(kshim_host(), page_to_pfn(page), npages, make_dirty);
 }

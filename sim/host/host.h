@@ -71,6 +71,8 @@ int host_check_fail(char *why, size_t len, const char *fmt, ...)
 
 /* ----------------------------------------------------- process memory */
 
+struct host_pin_run;			/* private to pins.c */
+
 struct host_vma {
 	struct rb_node node;		/* in host_mm.vmas, by start */
 	struct rb_node pfn_node;	/* in host_mm.frames, by pfn_base */
@@ -79,7 +81,8 @@ struct host_vma {
 	unsigned int flags;		/* VFIOSIM_MM_* */
 	uint64_t pfn_base;		/* pfn of the page at start (see scatter) */
 	unsigned char *backing;		/* the bytes, lazily committed */
-	uint32_t **pins;		/* per-page pin counts, in chunks */
+	struct rb_root pins;		/* pin counts, as runs (pins.c) */
+	struct host_pin_run *pin_hint;	/* the run last found there */
 	uint64_t pinned;		/* pages with a non-zero pin count */
 	bool unmapped;			/* gone from the address space, kept
 					   alive by pins */
@@ -105,8 +108,18 @@ struct host_mm {
  */
 long host_mm_pin_pages(struct vfiosim_host *h, uint64_t vaddr, long npages,
 		       bool write, uint64_t *pfns);
+/*
+ * The same, but only pages with consecutive pfns inside one range (all
+ * of them when the range is not SCATTER): the first pfn in *pfn; returns
+ * the number pinned, which may be short of npages wherever the range or
+ * the pfns stop, or the error of the first page.
+ */
+long host_mm_pin_run(struct vfiosim_host *h, uint64_t vaddr, long npages, bool write,
+		     uint64_t *pfn);
 /* Drops one pin on a RAM pfn; a WARN if it was not pinned. */
 void host_mm_unpin_page(struct vfiosim_host *h, uint64_t pfn, bool dirty);
+/* host_mm_unpin_page() on npages consecutive pfns, a stretch at a time. */
+void host_mm_unpin_pages(struct vfiosim_host *h, uint64_t pfn, uint64_t npages, bool dirty);
 /* The range containing vaddr, NULL if none. */
 struct host_vma *host_mm_find_vma(struct vfiosim_host *h, uint64_t vaddr);
 /* pfn of vaddr in a PFNMAP range (follow_pfnmap): -EFAULT if not PFNMAP,
@@ -117,6 +130,9 @@ int host_mm_follow_pfn(struct vfiosim_host *h, uint64_t vaddr, bool write,
 bool host_pfn_valid(struct vfiosim_host *h, uint64_t pfn);
 /* PageReserved() of a valid pfn: never, for simulated RAM. */
 bool host_pfn_reserved(struct vfiosim_host *h, uint64_t pfn);
+/* How many pfns from pfn on, at most n, are valid and not reserved (0 if
+ * pfn is not). */
+uint64_t host_pfn_ram_run(struct vfiosim_host *h, uint64_t pfn, uint64_t n);
 /* The bytes of one pfn (RAM or MMIO), NULL if the pfn is unknown. */
 unsigned char *host_pfn_bytes(struct vfiosim_host *h, uint64_t pfn);
 
@@ -271,6 +287,9 @@ int host_iommu_map(struct host_domain *d, uint64_t iova, uint64_t paddr,
 uint64_t host_iommu_unmap(struct host_domain *d, uint64_t iova, uint64_t size);
 /* iommu_iova_to_phys(): 0 if unmapped. */
 uint64_t host_iommu_iova_to_phys(struct host_domain *d, uint64_t iova);
+/* Bytes from iova on, at most max, that translate to addresses continuing
+ * iova's (0 if iova is unmapped): a walk of runs, not of pages. */
+uint64_t host_iommu_phys_contig(struct host_domain *d, uint64_t iova, uint64_t max);
 /* Protection of the page at iova (VFIOSIM_PROT_*), 0 if unmapped; the size
  * of that IOMMU page in *pgsize if not NULL. */
 int host_iommu_prot(struct host_domain *d, uint64_t iova, uint64_t *pgsize);

@@ -313,6 +313,28 @@ uint64_t host_iommu_iova_to_phys(struct host_domain *d, uint64_t iova)
 	return r ? r->paddr + (iova - r->iova) : 0;
 }
 
+uint64_t host_iommu_phys_contig(struct host_domain *d, uint64_t iova, uint64_t max)
+{
+	struct host_iopte *r = run_at(d, iova), *next;
+	uint64_t phys, len, rest;
+
+	if (!r || !max)
+		return 0;
+	phys = r->paddr + (iova - r->iova);
+	rest = run_last(r) - iova;
+	if (rest >= max - 1)
+		return max;
+	for (len = rest + 1;; len += rest + 1) {
+		next = run_of(rb_next(&r->node));
+		if (!next || next->iova != iova + len || next->paddr != phys + len)
+			return len;
+		rest = run_bytes(next) - 1;
+		if (rest >= max - len - 1)
+			return max;
+		r = next;
+	}
+}
+
 int host_iommu_prot(struct host_domain *d, uint64_t iova, uint64_t *pgsize)
 {
 	struct host_iopte *r = run_at(d, iova);

@@ -7,9 +7,14 @@
  * as long as it exists, because a pinned page outlives its mapping (the
  * device may still DMA into it and type1 still has to unpin it).
  *
- * Pin counts are 32-bit counters in chunks allocated on first pin, so a
- * huge range costs a chunk-pointer array and lazily committed backing
- * bytes until it is actually used.
+ * What a range costs does not grow with its size: a struct host_vma,
+ * backing bytes reserved but committed only where they are written, and
+ * pin counts kept as runs of equal counts (pins.c).  A guest of many TiB,
+ * pinned whole by type1 and here and there by a vendor driver, costs
+ *
+ *     sizeof(struct host_vma) + 48 bytes * (2 * scattered pins + 1)
+ *
+ * per range, plus the pages it actually wrote.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,8 +22,6 @@
 
 #include "host/internal.h"
 
-#define PIN_CHUNK_SHIFT		12
-#define PIN_CHUNK_PAGES		(1ULL << PIN_CHUNK_SHIFT)
 /* RAM pfns stop where MMIO starts; MMIO gets as many again. */
 #define HOST_RAM_PFN_END	HOST_MMIO_PFN_BASE
 #define HOST_MMIO_PFN_END	(2 * HOST_MMIO_PFN_BASE)
@@ -127,13 +130,7 @@ static void vma_insert(struct vfiosim_host *h, struct host_vma *v)
 
 static void vma_free(struct vfiosim_host *h, struct host_vma *v)
 {
-	uint64_t i, nchunks = (vma_npages(h, v) + PIN_CHUNK_PAGES - 1) >> PIN_CHUNK_SHIFT;
-
-	if (v->pins) {
-		for (i = 0; i < nchunks; i++)
-			free(v->pins[i]);
-		free(v->pins);
-	}
+	host_pins_free(v);
 	if (v->backing)
 		munmap(v->backing, v->end - v->start);
 	free(v);
@@ -168,7 +165,7 @@ static uint64_t pfn_range_alloc(struct vfiosim_host *h, uint64_t vaddr, uint64_t
 int vfiosim_mm_map_flags(struct vfiosim_host *h, uint64_t vaddr, uint64_t len,
 			 int prot, unsigned int flags)
 {
-	uint64_t mask = h->page_size - 1, npages, nchunks, pfn_base;
+	uint64_t mask = h->page_size - 1, npages, pfn_base;
 	bool mmio = flags & VFIOSIM_MM_PFNMAP;
 	struct host_vma *v;
 	void *backing;
@@ -196,13 +193,7 @@ int vfiosim_mm_map_flags(struct vfiosim_host *h, uint64_t vaddr, uint64_t len,
 	v->prot = prot;
 	v->flags = flags;
 	v->pfn_base = pfn_base;
-	/* PFNMAP frames are never pinned: no counters for them. */
-	if (!mmio) {
-		nchunks = (npages + PIN_CHUNK_PAGES - 1) >> PIN_CHUNK_SHIFT;
-		v->pins = calloc(nchunks, sizeof(*v->pins));
-		if (!v->pins)
-			goto nomem;
-	}
+	v->pins = RB_ROOT;
 	backing = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (backing == MAP_FAILED)
@@ -248,14 +239,6 @@ int vfiosim_mm_unmap(struct vfiosim_host *h, uint64_t vaddr, uint64_t len)
 	return 0;
 }
 
-/* The pin counter of page i, NULL if its chunk was never needed. */
-static uint32_t *pin_slot(const struct host_vma *v, uint64_t i)
-{
-	uint32_t *chunk = v->pins[i >> PIN_CHUNK_SHIFT];
-
-	return chunk ? &chunk[i & (PIN_CHUNK_PAGES - 1)] : NULL;
-}
-
 /* check_vma_flags() for FOLL_LONGTERM without FOLL_FORCE. */
 static int vma_pinnable(const struct host_vma *v, bool write)
 {
@@ -266,25 +249,20 @@ static int vma_pinnable(const struct host_vma *v, bool write)
 	return 0;
 }
 
-static int page_pin(struct vfiosim_host *h, struct host_vma *v, uint64_t vaddr, uint64_t *pfn)
+/*
+ * Pins up to npages pages of v from vaddr on, all inside v: how many it
+ * pinned (fewer at a saturated count), -ENOMEM if none.
+ */
+static long vma_pin(struct vfiosim_host *h, struct host_vma *v, uint64_t vaddr, uint64_t npages)
 {
-	uint64_t i = (vaddr - v->start) >> h->page_shift;
-	uint32_t **chunk = &v->pins[i >> PIN_CHUNK_SHIFT], *count;
+	uint64_t room = (v->end - vaddr) >> h->page_shift;
+	long got = host_pins_add(v, (vaddr - v->start) >> h->page_shift,
+				 npages < room ? npages : room);
 
-	if (!*chunk) {
-		*chunk = calloc(PIN_CHUNK_PAGES, sizeof(**chunk));
-		if (!*chunk)
-			return -ENOMEM;
-	}
-	count = pin_slot(v, i);
-	/* A saturated count refuses more pins, as a saturated refcount does. */
-	if (*count == UINT32_MAX)
+	if (got <= 0)
 		return -ENOMEM;
-	if (!(*count)++)
-		v->pinned++;
-	h->mm.pinned_total++;
-	*pfn = vma_page_pfn(h, v, vaddr);
-	return 0;
+	h->mm.pinned_total += (uint64_t)got;
+	return got;
 }
 
 /*
@@ -295,51 +273,88 @@ static int page_pin(struct vfiosim_host *h, struct host_vma *v, uint64_t vaddr, 
 long host_mm_pin_pages(struct vfiosim_host *h, uint64_t vaddr, long npages,
 		       bool write, uint64_t *pfns)
 {
-	struct host_vma *v = NULL;
-	long done;
+	long done = 0, got, k;
 	int err = 0;
 
-	if (npages <= 0)
-		return 0;
 	vaddr &= ~(h->page_size - 1);
-	for (done = 0; done < npages; done++, vaddr += h->page_size) {
-		uint64_t pfn;
+	while (done < npages) {
+		struct host_vma *v = host_mm_find_vma(h, vaddr);
 
-		if (!v || vaddr >= v->end) {
-			v = host_mm_find_vma(h, vaddr);
-			err = vma_pinnable(v, write);
-			if (err)
-				break;
-		}
-		err = page_pin(h, v, vaddr, &pfn);
+		err = vma_pinnable(v, write);
 		if (err)
 			break;
-		if (pfns)
-			pfns[done] = pfn;
+		got = vma_pin(h, v, vaddr, (uint64_t)(npages - done));
+		if (got < 0) {
+			err = (int)got;
+			break;
+		}
+		for (k = 0; pfns && k < got; k++)
+			pfns[done + k] = vma_page_pfn(h, v, vaddr + ((uint64_t)k << h->page_shift));
+		done += got;
+		vaddr += (uint64_t)got << h->page_shift;
+		if (vaddr < v->end && done < npages) {
+			err = -ENOMEM;
+			break;
+		}
 	}
 	return done ? done : err;
 }
 
+long host_mm_pin_run(struct vfiosim_host *h, uint64_t vaddr, long npages, bool write,
+		     uint64_t *pfn)
+{
+	struct host_vma *v;
+	int err;
+
+	if (npages <= 0)
+		return 0;
+	vaddr &= ~(h->page_size - 1);
+	v = host_mm_find_vma(h, vaddr);
+	err = vma_pinnable(v, write);
+	if (err)
+		return err;
+	*pfn = vma_page_pfn(h, v, vaddr);
+	/* A scattered range has no two consecutive pfns in a row to offer. */
+	return vma_pin(h, v, vaddr, (v->flags & VFIOSIM_MM_SCATTER) ? 1 : (uint64_t)npages);
+}
+
 void host_mm_unpin_page(struct vfiosim_host *h, uint64_t pfn, bool dirty)
 {
-	struct host_vma *v = frame_find(h, pfn);
-	uint32_t *count;
+	host_mm_unpin_pages(h, pfn, 1, dirty);
+}
 
-	if (!v || (v->flags & VFIOSIM_MM_PFNMAP)) {
-		HOST_WARN(h, "unpin of pfn 0x%llx, not a pinnable page",
-			  (unsigned long long)pfn);
-		return;
+void host_mm_unpin_pages(struct vfiosim_host *h, uint64_t pfn, uint64_t npages, bool dirty)
+{
+	while (npages) {
+		struct host_vma *v = frame_find(h, pfn);
+		uint64_t i, n = 1;
+
+		if (!v || (v->flags & VFIOSIM_MM_PFNMAP)) {
+			HOST_WARN(h, "unpin of pfn 0x%llx, not a pinnable page",
+				  (unsigned long long)pfn);
+			goto next;
+		}
+		i = vma_swizzle(h, v, pfn - v->pfn_base);
+		/* Whole stretches of one plain range at once. */
+		if (npages > 1 && !(v->flags & VFIOSIM_MM_SCATTER)) {
+			n = vma_npages(h, v) - i;
+			if (n > npages)
+				n = npages;
+			if (!host_pins_all(v, i, n))
+				n = 1;
+		}
+		if (!host_pins_count(v, i)) {
+			HOST_WARN(h, "unpin of pfn 0x%llx, not pinned", (unsigned long long)pfn);
+			goto next;
+		}
+		host_pins_drop(v, i, n);
+		h->mm.pinned_total -= n;
+		if (v->unmapped && !v->pinned)
+			vma_destroy(h, v);
+next:
+		pfn += n;
+		npages -= n;
 	}
-	count = pin_slot(v, vma_swizzle(h, v, pfn - v->pfn_base));
-	if (!count || !*count) {
-		HOST_WARN(h, "unpin of pfn 0x%llx, not pinned", (unsigned long long)pfn);
-		return;
-	}
-	if (!--*count)
-		v->pinned--;
-	h->mm.pinned_total--;
-	if (v->unmapped && !v->pinned)
-		vma_destroy(h, v);
 }
 
 int host_mm_follow_pfn(struct vfiosim_host *h, uint64_t vaddr, bool write, uint64_t *pfn)
@@ -363,6 +378,14 @@ bool host_pfn_valid(struct vfiosim_host *h, uint64_t pfn)
 bool host_pfn_reserved(struct vfiosim_host *h, uint64_t pfn)
 {
 	return false;
+}
+
+uint64_t host_pfn_ram_run(struct vfiosim_host *h, uint64_t pfn, uint64_t n)
+{
+	if (!host_pfn_valid(h, pfn) || host_pfn_reserved(h, pfn))
+		return 0;
+	/* Simulated RAM is one stretch of valid pfns, none of them reserved. */
+	return h->mm.next_pfn - pfn < n ? h->mm.next_pfn - pfn : n;
 }
 
 unsigned char *host_pfn_bytes(struct vfiosim_host *h, uint64_t pfn)
@@ -424,14 +447,10 @@ uint64_t vfiosim_mm_locked_vm(const struct vfiosim_host *h)
 long vfiosim_mm_pin_count(const struct vfiosim_host *h, uint64_t vaddr)
 {
 	struct host_vma *v = vma_at(h, vaddr);
-	uint32_t *count;
 
 	if (!v)
 		return -EFAULT;
-	if (v->flags & VFIOSIM_MM_PFNMAP)
-		return 0;
-	count = pin_slot(v, (vaddr - v->start) >> h->page_shift);
-	return count ? (long)*count : 0;
+	return (long)host_pins_count(v, (vaddr - v->start) >> h->page_shift);
 }
 
 uint64_t vfiosim_mm_pfn(const struct vfiosim_host *h, uint64_t vaddr)

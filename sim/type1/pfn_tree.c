@@ -29,6 +29,29 @@ struct t1_pfn *t1_pfn_find(struct t1_dma *dma, uint64_t iova)
 	return NULL;
 }
 
+/*
+ * How many pages of [iova, iova + len) vendor drivers pinned: the
+ * per-page vfio_find_vpfn() of a pin or unpin loop, for a whole run.
+ * Counted by offset: iova + len may be 2^64.
+ */
+uint64_t t1_pfn_count(struct t1_dma *dma, uint64_t iova, uint64_t len)
+{
+	struct rb_node *n = dma->pfns.rb_node, *ceil = NULL;
+	uint64_t count = 0;
+
+	while (n) {
+		if (t1_pfn_of(n)->iova >= iova) {
+			ceil = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	for (n = ceil; n && t1_pfn_of(n)->iova - iova < len; n = rb_next(n))
+		count++;
+	return count;
+}
+
 /* vfio_add_to_pfn_list() with vfio_link_pfn() */
 int t1_pfn_add(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn)
 {

@@ -12,6 +12,14 @@
  * vendor driver already pinned them through this mapping (then they were
  * charged at that time); the memlock limit is checked page by page before
  * anything is charged, as the kernel does.
+ *
+ * What the kernel does page by page is done here a run at a time where
+ * the outcome is the same: a batch of consecutive pfns is one run of any
+ * length, its vendor-pinned pages are counted in the pfn tree, the limit
+ * is checked once for its charge (a check that fails undoes the whole
+ * chunk, so where it failed does not show), and pins go back by
+ * stretches.  A guest of many TiB then maps and unmaps in a few steps per
+ * mapping, not per page.
  */
 #include <errno.h>
 
@@ -30,6 +38,27 @@ int t1_put_pfn(struct vfiosim_host *h, uint64_t pfn, int prot)
 		return 0;
 	host_mm_unpin_page(h, pfn, prot & VFIOSIM_PROT_WRITE);
 	return 1;
+}
+
+/*
+ * put_pfn() on npage consecutive pfns, the ordinary pages a stretch at a
+ * time; returns how many were real, pinned pages.
+ */
+uint64_t t1_put_pfns(struct vfiosim_host *h, uint64_t pfn, uint64_t npage, int prot)
+{
+	uint64_t done = 0, real = 0, k;
+
+	while (done < npage) {
+		k = host_pfn_ram_run(h, pfn + done, npage - done);
+		if (k) {
+			host_mm_unpin_pages(h, pfn + done, k, prot & VFIOSIM_PROT_WRITE);
+			real += k;
+		} else {
+			k = 1;
+		}
+		done += k;
+	}
+	return real;
 }
 
 /*
@@ -59,6 +88,7 @@ void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b)
 
 	b->size = 0;
 	b->offset = 0;
+	b->run = false;
 	b->pfns = NULL;
 	/* Without a page for the array the batch still works, one at a time. */
 	if (!h->cfg.disable_hugepages)
@@ -74,6 +104,11 @@ void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b)
 /* vfio_batch_unpin(): unpins the pfns still waiting in the batch. */
 void t1_batch_release(struct t1_iommu *iommu, struct t1_batch *b, int prot)
 {
+	if (b->run) {
+		t1_put_pfns(iommu->h, b->run_pfn, (uint64_t)b->size, prot);
+		b->size = 0;
+		b->run = false;
+	}
 	for (; b->size; b->size--, b->offset++)
 		t1_put_pfn(iommu->h, b->pfns[b->offset], prot);
 }
@@ -114,6 +149,46 @@ static long t1_get_pfns(struct vfiosim_host *h, uint64_t vaddr, long npages, int
 }
 
 /*
+ * Refills the empty batch from vaddr: a run of consecutive pfns if the
+ * batch has room for more than one, else what vaddr_get_pfns() gives.
+ */
+static long t1_batch_fill(struct vfiosim_host *h, struct t1_batch *b, uint64_t vaddr,
+			  long npage, int prot)
+{
+	long ret;
+
+	b->offset = 0;
+	b->run = false;
+	if (b->cap > 1) {
+		ret = host_mm_pin_run(h, vaddr, npage, prot & VFIOSIM_PROT_WRITE, &b->run_pfn);
+		if (ret > 0) {
+			b->run = true;
+			b->size = ret;
+			return ret;
+		}
+	}
+	ret = t1_get_pfns(h, vaddr, npage < b->cap ? npage : b->cap, prot, b->pfns);
+	b->size = ret > 0 ? ret : 0;
+	return ret;
+}
+
+static uint64_t t1_batch_pfn(const struct t1_batch *b)
+{
+	return b->run ? b->run_pfn : b->pfns[b->offset];
+}
+
+static void t1_batch_take(struct t1_batch *b, long n)
+{
+	b->size -= n;
+	if (b->run)
+		b->run_pfn += (uint64_t)n;
+	else
+		b->offset += n;
+	if (!b->size)
+		b->run = false;
+}
+
+/*
  * vfio_pin_pages_remote(): pins one run of consecutive pfns of the
  * mapping, starting at vaddr and at most npage long; the run's first pfn
  * goes to *pfn_base.  Pfns that were fetched but do not continue the run
@@ -125,55 +200,53 @@ long t1_pin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t vaddr, lo
 {
 	struct vfiosim_host *h = iommu->h;
 	uint64_t iova = vaddr - dma->vaddr + dma->iova;
-	long pinned = 0, charge = 0, ret;
+	long pinned = 0, ret;
+	uint64_t charge = 0;
 	bool rsvd = false;
 
 	*pfn_base = 0;
 	while (npage) {
 		if (!b->size) {
-			ret = t1_get_pfns(h, vaddr, npage < b->cap ? npage : b->cap, dma->prot,
-					  b->pfns);
+			ret = t1_batch_fill(h, b, vaddr, npage, dma->prot);
 			if (ret < 0)
 				goto undo;
-			b->size = ret;
-			b->offset = 0;
 		}
 		if (!pinned) {
-			*pfn_base = b->pfns[b->offset];
+			*pfn_base = t1_batch_pfn(b);
 			rsvd = t1_pfn_rsvd(h, *pfn_base);
 		}
 		while (b->size && npage) {
-			uint64_t pfn = b->pfns[b->offset];
+			uint64_t pfn = t1_batch_pfn(b), want;
+			long n = b->run ? (b->size < npage ? b->size : npage) : 1;
 
 			if (pfn != *pfn_base + (uint64_t)pinned || rsvd != t1_pfn_rsvd(h, pfn))
 				goto charge;
 			/* Pages a vendor driver pinned here are charged already. */
-			if (!rsvd && !t1_pfn_find(dma, iova)) {
-				if (!dma->lock_cap &&
-				    host_mm_locked_vm(h) + (uint64_t)charge + 1 > limit) {
+			if (!rsvd) {
+				want = (uint64_t)n - t1_pfn_count(dma, iova, (uint64_t)n << h->page_shift);
+				if (want && !dma->lock_cap &&
+				    host_mm_locked_vm(h) + charge + want > limit) {
 					ret = -ENOMEM;
 					goto undo;
 				}
-				charge++;
+				charge += want;
 			}
-			pinned++;
-			npage--;
-			vaddr += h->page_size;
-			iova += h->page_size;
-			b->offset++;
-			b->size--;
+			pinned += n;
+			npage -= n;
+			vaddr += (uint64_t)n << h->page_shift;
+			iova += (uint64_t)n << h->page_shift;
+			t1_batch_take(b, n);
 		}
 		if (h->cfg.disable_hugepages)
 			break;
 	}
 charge:
-	ret = t1_lock_acct(iommu, dma, charge);
+	ret = t1_lock_acct(iommu, dma, (long)charge);
 	if (!ret)
 		return pinned;
 undo:
 	if (!rsvd)
-		for (; pinned; pinned--)
-			t1_put_pfn(h, *pfn_base + (uint64_t)pinned - 1, dma->prot);
+		t1_put_pfns(h, *pfn_base, (uint64_t)pinned, dma->prot);
 	t1_batch_release(iommu, b, dma->prot);
 	return ret;
 }
@@ -184,19 +257,26 @@ undo:
  * charge for them is dropped, except for pages a vendor driver still holds
  * (their charge stays until the driver unpins them; 7.3 counts those with
  * vpfn_pages() and vfio_find_vpfn_range(), and unpins a run of ordinary
- * pages at once with put_valid_unreserved_pfns(); a page at a time here).
+ * pages at once with put_valid_unreserved_pfns(), as is done here for
+ * every version: the outcome is the same).
  */
 long t1_unpin_chunk(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn,
 		    long npage, bool do_accounting)
 {
-	long unpinned = 0, still_held = 0, i;
+	struct vfiosim_host *h = iommu->h;
+	long unpinned = 0, still_held = 0, i, k;
 
-	for (i = 0; i < npage; i++, iova += iommu->h->page_size) {
-		if (!t1_put_pfn(iommu->h, pfn + (uint64_t)i, dma->prot))
+	for (i = 0; i < npage; i += k) {
+		k = (long)host_pfn_ram_run(h, pfn + (uint64_t)i, (uint64_t)(npage - i));
+		if (!k) {
+			k = 1;
 			continue;
-		unpinned++;
-		if (t1_pfn_find(dma, iova))
-			still_held++;
+		}
+		host_mm_unpin_pages(h, pfn + (uint64_t)i, (uint64_t)k,
+				    dma->prot & VFIOSIM_PROT_WRITE);
+		unpinned += k;
+		still_held += (long)t1_pfn_count(dma, iova + ((uint64_t)i << h->page_shift),
+						 (uint64_t)k << h->page_shift);
 	}
 	if (do_accounting)
 		t1_lock_acct(iommu, dma, still_held - unpinned);

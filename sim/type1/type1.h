@@ -129,6 +129,12 @@ struct t1_batch {
 	long cap;
 	long size;			/* pfns waiting */
 	long offset;			/* index of the first waiting pfn */
+	/*
+	 * A batch of consecutive pfns is held as a run instead (any length,
+	 * so that a whole range costs one step): size pfns from run_pfn.
+	 */
+	bool run;
+	uint64_t run_pfn;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -216,6 +222,7 @@ unsigned long t1_dma_count(struct t1_iommu *iommu);
 struct t1_pfn *t1_pfn_find(struct t1_dma *dma, uint64_t iova);
 int t1_pfn_add(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t iova, uint64_t pfn);
 int t1_pfn_put(struct t1_iommu *iommu, struct t1_dma *dma, struct t1_pfn *vpfn);
+uint64_t t1_pfn_count(struct t1_dma *dma, uint64_t iova, uint64_t len);
 void t1_pfn_forget_all(struct t1_iommu *iommu, struct t1_dma *dma);
 
 /* ------------------------------------------------- pgsize.c */
@@ -251,6 +258,7 @@ unsigned int t1_group_resv(struct t1_iommu *iommu, struct vfiosim_group *g,
 bool t1_pfn_rsvd(struct vfiosim_host *h, uint64_t pfn);
 int t1_put_pfn(struct vfiosim_host *h, uint64_t pfn, int prot);
 int t1_lock_acct(struct t1_iommu *iommu, struct t1_dma *dma, long npage);
+uint64_t t1_put_pfns(struct vfiosim_host *h, uint64_t pfn, uint64_t npage, int prot);
 void t1_batch_init(struct t1_iommu *iommu, struct t1_batch *b);
 void t1_batch_release(struct t1_iommu *iommu, struct t1_batch *b, int prot);
 void t1_batch_fini(struct t1_iommu *iommu, struct t1_batch *b, int prot);

@@ -435,6 +435,89 @@ static void larger_cpu_pages_scale_everything(void **state)
 	assert_int_equal(vfiosim_warnings(h), 0);
 }
 
+/*
+ * Pin counts are runs: random pins and unpins of single pages and of
+ * stretches, through every entry point, must leave the counts a plain
+ * per-page array would hold, page by page.
+ */
+#define RUN_PAGES	96U
+
+static void pin_runs_count_like_a_per_page_array(void **state)
+{
+	struct vfiosim_host *h = host_of(state);
+	unsigned int ref[RUN_PAGES] = { 0 }, i, k, step;
+	uint64_t pfn0, pfn, total = 0;
+	unsigned int seed = 12345;
+
+	assert_int_equal(vfiosim_mm_map(h, GUEST, RUN_PAGES * PG, RW), 0);
+	pfn0 = vfiosim_mm_pfn(h, GUEST);
+	for (step = 0; step < 4000; step++) {
+		unsigned int first, n, op;
+
+		seed = seed * 1103515245U + 12345U;
+		first = (seed >> 8) % RUN_PAGES;
+		n = 1 + (seed >> 20) % (RUN_PAGES - first < 9 ? RUN_PAGES - first : 9);
+		op = (seed >> 4) % 3;
+		if (op == 0) {
+			assert_int_equal(host_mm_pin_pages(h, GUEST + first * PG, n, true, NULL), n);
+		} else if (op == 1) {
+			assert_int_equal(host_mm_pin_run(h, GUEST + first * PG, n, false, &pfn), n);
+			assert_int_equal(pfn, pfn0 + first);
+		} else {
+			/* Only what is pinned: unpinning more is a WARN, tested above. */
+			for (k = 0; k < n && ref[first + k]; k++)
+				;
+			n = k;
+			if (!n)
+				continue;
+			host_mm_unpin_pages(h, pfn0 + first, n, false);
+		}
+		for (k = 0; k < n; k++) {
+			ref[first + k] += op == 2 ? -1U : 1U;
+			total += op == 2 ? -1ULL : 1ULL;
+		}
+		for (i = 0; i < RUN_PAGES; i++)
+			assert_int_equal(vfiosim_mm_pin_count(h, GUEST + i * PG), ref[i]);
+		assert_int_equal(vfiosim_mm_pinned_total(h), total);
+	}
+	for (i = 0; i < RUN_PAGES; i++)
+		for (; ref[i]; ref[i]--)
+			host_mm_unpin_page(h, pfn0 + i, false);
+	assert_int_equal(vfiosim_mm_pinned_total(h), 0);
+	assert_int_equal(vfiosim_warnings(h), 0);
+}
+
+/*
+ * A 16 TiB range pinned whole, then pinned again here and there, and
+ * unpinned as it was pinned: one run of counts, a few cuts, nothing per
+ * page (a per-page count would need 16 GiB: the test would not fit).
+ */
+static void a_16t_range_pins_whole_as_one_run(void **state)
+{
+	struct vfiosim_host *h = host_of(state);
+	uint64_t size = 16ULL << 40, pages = size / PG, pfn0, pfn, i;
+
+	assert_int_equal(vfiosim_mm_map(h, GUEST, size, RW), 0);
+	assert_int_equal(host_mm_pin_run(h, GUEST, LONG_MAX, true, &pfn0), (long)pages);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(host_mm_pin_run(h, GUEST + i * (pages / 1000) * PG, 1, true, &pfn),
+				 1);
+		assert_int_equal(pfn, pfn0 + i * (pages / 1000));
+	}
+	assert_int_equal(vfiosim_mm_pin_count(h, GUEST), 2);
+	assert_int_equal(vfiosim_mm_pin_count(h, GUEST + PG), 1);
+	assert_int_equal(vfiosim_mm_pin_count(h, GUEST + size - PG), 1);
+	assert_int_equal(vfiosim_mm_pinned_total(h), pages + 1000);
+	/* Unmapped while pinned: it lives on until the last pin goes. */
+	assert_int_equal(vfiosim_mm_unmap(h, GUEST, size), 0);
+	host_mm_unpin_pages(h, pfn0, pages, false);
+	for (i = 0; i < 1000; i++)
+		host_mm_unpin_page(h, pfn0 + i * (pages / 1000), false);
+	assert_int_equal(vfiosim_mm_pinned_total(h), 0);
+	assert_false(host_pfn_bytes(h, pfn0));
+	assert_int_equal(vfiosim_warnings(h), 0);
+}
+
 #define TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -455,6 +538,8 @@ int main(void)
 		TEST(pfns_share_the_address_offset_within_1g),
 		TEST(a_64g_range_costs_nothing_until_touched),
 		TEST(larger_cpu_pages_scale_everything),
+		TEST(pin_runs_count_like_a_per_page_array),
+		TEST(a_16t_range_pins_whole_as_one_run),
 	};
 
 	return cmocka_run_group_tests_name("host_mm", tests, NULL, NULL);
