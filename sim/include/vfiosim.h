@@ -210,6 +210,20 @@ struct vfiosim_group_config {
 	int attach_error;		/* -errno from the IOMMU's attach */
 	bool has_dma_unmap;		/* the device registers a dma_unmap
 					   callback (emulated groups always) */
+	/*
+	 * vfiosim extensions, outside anything type1 has (docs/dirty-providers.md):
+	 * dirty_tracking: the IOMMU keeps a dirty bit in each page-table entry,
+	 * as those iommufd drives with IOMMU_HWPT_SET_DIRTY_TRACKING (IOMMU
+	 * groups only).  tracker_ranges: the device has its own dirty tracker,
+	 * as VFIO_DEVICE_FEATURE_DMA_LOGGING_START drives, for at most that
+	 * many IOVA ranges (0: no tracker); it records in tracker_pgsize pages
+	 * (0: the CPU page; a power of two, at least the CPU page) and holds
+	 * at most tracker_capacity dirty pages between two reads (0: no limit).
+	 */
+	bool dirty_tracking;
+	unsigned int tracker_ranges;
+	uint64_t tracker_pgsize;
+	uint64_t tracker_capacity;
 };
 
 /* The default x86 MSI window, reserved when a group gives no regions. */
