@@ -290,6 +290,17 @@ long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg);
 long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned long arg);
 
 /*
+ * A vfiosim extension, not Linux's (docs/dirty-providers.md): chooses
+ * which provider tells c what groups that never pin wrote, by the
+ * VFIOSIM_IOMMU_DIRTY_PROVIDER request of uapi/linux/vfio.h's extension
+ * block (provider: VFIOSIM_DIRTY_PROVIDER_*).  0; -EINVAL for an unknown
+ * provider, -EACCES on a v1 container; -ENOTTY from a backend without the
+ * extension (every kernel), or -EINVAL with no driver open, as for any
+ * container request.  The default is VFIOSIM_DIRTY_PROVIDER_PINNED: type1.
+ */
+int vfiosim_container_set_dirty_provider(struct vfiosim_container *c, unsigned int provider);
+
+/*
  * Consistency of the backend's own state (tree order and colours, counts,
  * accounting against the host).  0, or -EUCLEAN with a reason in why.
  */
