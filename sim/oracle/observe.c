@@ -523,11 +523,10 @@ static void om_ioctl_done(struct vfiosim_observer *obs, void *token, unsigned in
 		case VFIO_IOMMU_DIRTY_PAGES:
 			done_dirty(o, call, ret);
 			break;
-		case VFIOSIM_IOMMU_DIRTY_PROVIDER:
-			done_provider(o, arg, ret);
-			break;
 		}
 	}
+	if (cmd == VFIOSIM_IOMMU_DIRTY_PROVIDER && o->active)
+		done_provider(o, arg, ret);
 	call_free(call);
 }
 
