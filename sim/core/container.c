@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "vfiosim_client.h"
 
 unsigned int vfiosim_version(void)
 {
@@ -342,11 +343,12 @@ long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg)
 
 int vfiosim_container_set_dirty_provider(struct vfiosim_container *c, unsigned int provider)
 {
-	struct vfiosim_iommu_dirty_provider req = { .argsz = sizeof(req), .provider = provider };
+	struct vfiosim_iommu_dirty_provider req;
 	long ret;
 
 	if (!c)
 		return -EINVAL;
+	vfiosim_dirty_provider_arg(&req, provider);
 	/* The request lives on this stack: user memory for the call alone. */
 	ret = vfiosim_user_add(c->host, &req, sizeof(req), VFIOSIM_PROT_READ);
 	if (ret)
