@@ -35,33 +35,7 @@
 
 /* ------------------------------------------------------------ fixture */
 
-static struct vfiosim_oracle *oracle;
-
-static int pv_setup(void **state)
-{
-	oracle = fx_setup_oracle(state);
-	return oracle ? 0 : -1;
-}
-
-static int pv_teardown(void **state)
-{
-	struct vfiosim_oracle_stats st;
-	int bad = 0;
-
-	if (vfiosim_oracle_status(oracle, &st)) {
-		print_error("oracle: %s\n    (%lu reports; missed %lu, spurious %lu, inexact %lu, "
-			    "desync %lu)\n", st.first, st.reports, st.missed, st.spurious,
-			    st.inexact, st.desync);
-		bad = 1;
-	}
-	vfiosim_oracle_free(oracle);
-	oracle = NULL;
-	return fx_teardown(state) || bad ? -1 : 0;
-}
-
-#define PV_TEST(f, cfg)							\
-	{ .name = #f "@" #cfg, .test_func = (f), .setup_func = pv_setup,	\
-	  .teardown_func = pv_teardown, .initial_state = (void *)&(cfg) }
+#define PV_TEST(f, cfg)		DIRTY_ORACLE_TEST(f, cfg)
 
 /* An IOMMU-backed group whose IOMMU keeps dirty bits. */
 #define PV_HW(pgs)		{ .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = (pgs), \
@@ -129,20 +103,7 @@ static void provider(struct fx *fx, unsigned int p)
 	expect_ok(ret);
 }
 
-static void want_pages(struct dirty_want *w, const uint64_t *iovas, unsigned int n)
-{
-	unsigned int i;
-
-	dirty_want_none(w);
-	for (i = 0; i < n; i++)
-		dirty_want_set(w, iovas[i], 1);
-}
-
-#define WANT(w, ...)							\
-	do {								\
-		const uint64_t iovas_[] = { __VA_ARGS__ };			\
-		want_pages((w), iovas_, sizeof(iovas_) / sizeof(iovas_[0]));	\
-	} while (0)
+#define WANT(w, ...)	DIRTY_WANT(w, __VA_ARGS__)
 
 static const struct vfiosim_iommu_type1_info_cap_dirty_provider *
 provider_cap(struct fx *fx)
