@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "helpers/dirty.h"
+#include "helpers/rand.h"
 #include "vfiosim_oracle.h"
 
 #define IOVA	FX_IOVA
@@ -466,6 +467,144 @@ static void test_provider_auto_mixes_both(void **state)
 	dirty_expect(fx, &w);
 }
 
+/* ------------------------------------------------------------ random walk */
+
+/* IOMMU bits (4K|2M), a tracker (4 ranges, 512 pages), a plain group that pins. */
+static const struct fx_config pv_walk =
+	FX_CONFIG("v2, dirty bits + device tracker + a plain pinning group", VFIO_TYPE1v2_IOMMU,
+		  PV_HW(SZ_4K | SZ_2M), PV_DEV(SZ_4K, 4, 0, 512), FX_PINNING(SZ_4K));
+
+#define WALK_SLOTS	8
+#define WALK_STEPS	3000
+
+struct walk {
+	uint64_t rng;
+	uint64_t size[WALK_SLOTS];	/* 0: slot unmapped */
+	bool tracking, g2_in, g2_pinned;
+	unsigned char buf[WALK_SLOTS * SZ_2M / SZ_4K / 8];
+};
+
+static uint64_t walk_iova(unsigned int slot)
+{
+	return IOVA + (uint64_t)slot * SZ_2M;
+}
+
+/* A mapped iova (slot's start if none is mapped: the write then faults). */
+static uint64_t walk_somewhere(struct walk *w)
+{
+	unsigned int slot = (unsigned int)(vfiosim_rand(&w->rng) % WALK_SLOTS);
+	uint64_t size = w->size[slot] ? w->size[slot] : SZ_4K;
+
+	return walk_iova(slot) + vfiosim_rand(&w->rng) % size;
+}
+
+static void walk_step(struct fx *fx, struct walk *w)
+{
+	unsigned int slot = (unsigned int)(vfiosim_rand(&w->rng) % WALK_SLOTS);
+	uint64_t iova = walk_somewhere(w), pfn, unmapped;
+	struct vfiosim_dirty_unmap_arg ua;
+	long ret;
+
+	switch (vfiosim_rand(&w->rng) % 12) {
+	case 0:
+	case 1:
+		if (w->size[slot])
+			break;
+		w->size[slot] = vfiosim_rand(&w->rng) % 2 ? SZ_2M : 16 * SZ_4K;
+		expect_ok(fx_map(fx, fx->guest + (uint64_t)slot * SZ_2M, walk_iova(slot),
+				 w->size[slot], FX_RW));
+		break;
+	case 2:
+		if (!w->size[slot])
+			break;
+		if (w->tracking && vfiosim_rand(&w->rng) % 2) {
+			memset(w->buf, 0, sizeof(w->buf));
+			vfiosim_unmap_bitmap_arg(&ua, walk_iova(slot), w->size[slot], SZ_4K, w->buf,
+						 vfiosim_bitmap_bytes(w->size[slot] / SZ_4K));
+			expect_ok(dirty_unmap_raw(fx->c, &ua));
+		} else {
+			expect_ok(fx_unmap(fx, walk_iova(slot), w->size[slot], 0, &unmapped));
+		}
+		w->size[slot] = 0;
+		break;
+	case 3:
+	case 4:
+	case 5:
+		/*
+		 * The plain group writes only until it pins: after, a write to a
+		 * page it did not pin breaks the promise of the pinned scope, and
+		 * the oracle would rightly call it missed.
+		 */
+		ret = vfiosim_device_write(fx->g[vfiosim_rand(&w->rng) %
+						 (w->g2_in && !w->g2_pinned ? 3 : 2)], iova,
+					   1 + vfiosim_rand(&w->rng) % (3 * SZ_4K));
+		assert_true(ret == 0 || ret == -EFAULT || ret == -EPERM);
+		break;
+	case 6:
+		if (!w->g2_in)
+			break;
+		iova &= ~(SZ_4K - 1);
+		slot = (unsigned int)((iova - IOVA) / SZ_2M);
+		if (vfiosim_rand(&w->rng) % 2)
+			w->g2_pinned |= vfiosim_pin_pages(fx->c, fx->g[2], iova, 1, RW, &pfn) >= 0;
+		/* Only what it holds: an unmap or a detach gave back the rest. */
+		else if (w->size[slot] && iova - walk_iova(slot) < w->size[slot] &&
+			 vfiosim_mm_pin_count(fx->h, fx->guest + (iova - IOVA)) > 0)
+			expect_ok(vfiosim_unpin_pages(fx->c, fx->g[2], iova, 1));
+		break;
+	case 7:
+		dirty_write(fx, iova, 1 + vfiosim_rand(&w->rng) % 64);
+		break;
+	case 8:
+		if (w->tracking) {
+			memset(w->buf, 0, sizeof(w->buf));
+			expect_ok(dirty_get(fx->c, IOVA, WALK_SLOTS * SZ_2M, SZ_4K, w->buf,
+					    sizeof(w->buf)));
+		}
+		break;
+	case 9:
+		provider(fx, (unsigned int)(vfiosim_rand(&w->rng) % (P_AUTO + 1)));
+		break;
+	case 10:
+		w->tracking = !w->tracking;
+		expect_ok(fx_dirty(fx->c, w->tracking ? START : STOP));
+		break;
+	case 11:
+		if (w->g2_in)
+			expect_ok(vfiosim_container_detach(fx->c, fx->g[2]));
+		else
+			expect_ok(vfiosim_container_attach(fx->c, fx->g[2]));
+		w->g2_in = !w->g2_in;
+		w->g2_pinned = false;
+		break;
+	}
+}
+
+/*
+ * Random maps, unmaps (with and without bitmap), device writes by every
+ * group, pins, dma_rw, reports, provider changes, tracking on and off and
+ * the plain group coming and going: the oracle judges every report.
+ */
+static void test_provider_random_walk(void **state)
+{
+	struct fx *fx = *state;
+	struct walk *w = fx_alloc(fx, sizeof(*w));
+	struct vfiosim_oracle_stats st;
+	unsigned int step;
+
+	w->rng = fx_seed("test_provider_random_walk");
+	w->g2_in = true;
+	provider(fx, P_AUTO);
+	for (step = 0; step < WALK_STEPS; step++) {
+		walk_step(fx, w);
+		if (step % 32 == 0)
+			expect_consistent(fx->c);
+	}
+	/* The walk is only worth its oracle if reports were judged. */
+	assert_int_equal(vfiosim_oracle_status(dirty_test_oracle(), &st), 0);
+	assert_true(st.reports > WALK_STEPS / 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +628,7 @@ int main(void)
 		PV_TEST(test_provider_device_range_it_cannot_cover, pv_dev_4k),
 		PV_TEST(test_provider_device_unmap_forgets, pv_dev_4k),
 		PV_TEST(test_provider_auto_mixes_both, pv_mixed),
+		PV_TEST(test_provider_random_walk, pv_walk),
 	};
 
 	return cmocka_run_group_tests_name("dirty_providers", tests, NULL, NULL);
