@@ -319,3 +319,30 @@ void t1_provider_info(const struct t1_iommu *iommu,
 				cap->device_groups++;
 		}
 }
+
+/* The providers are on exactly where the policy and tracking say (check.c). */
+int t1_provider_check(const struct t1_iommu *iommu, char *why, size_t len)
+{
+	const struct t1_domain *dom;
+	const struct t1_group *tg;
+
+	for (dom = iommu->domains; dom; dom = dom->next) {
+		bool hw = iommu->tracking && t1_wants_iommu(iommu) && dom->hd->dirty_capable;
+
+		if (dom->hd->dirty_tracking != hw)
+			return host_check_fail(why, len, "domain %u dirty tracking %s, should be %s",
+					       dom->hd->id, hw ? "off" : "on", hw ? "on" : "off");
+		for (tg = dom->groups; tg; tg = tg->next) {
+			if (tg->dev_tracking != tg->g->tracker.running)
+				return host_check_fail(why, len, "group %u's tracker %s, type1 says %s",
+						       tg->g->id,
+						       tg->g->tracker.running ? "runs" : "stopped",
+						       tg->dev_tracking ? "started" : "not");
+			if (tg->dev_tracking &&
+			    (!iommu->tracking || !t1_wants_device(iommu, tg->g)))
+				return host_check_fail(why, len, "group %u's tracker runs unasked",
+						       tg->g->id);
+		}
+	}
+	return 0;
+}

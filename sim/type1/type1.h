@@ -328,6 +328,7 @@ void t1_provider_forget(struct t1_iommu *iommu, struct t1_dma *dma);
 long t1_ioctl_dirty_provider(struct t1_iommu *iommu, unsigned long arg);
 void t1_provider_info(const struct t1_iommu *iommu,
 		      struct vfiosim_iommu_type1_info_cap_dirty_provider *cap);
+int t1_provider_check(const struct t1_iommu *iommu, char *why, size_t len);
 
 /* ------------------------------------------------- dirty.c */
 
