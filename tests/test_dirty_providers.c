@@ -83,6 +83,19 @@ static const struct fx_config pv_dev_small =
 static const struct fx_config pv_mixed =
 	FX_CONFIG("v2, IOMMU 4K with dirty bits + IOMMU 4K device tracker", VFIO_TYPE1v2_IOMMU,
 		  PV_HW(SZ_4K), PV_DEV(SZ_4K, 4, 0, 0));
+/* A group that pins, recorded by its IOMMU or its tracker, beside one with dirty bits. */
+static const struct fx_config pv_hw_pinner =
+	FX_CONFIG("v2, IOMMU 4K with dirty bits, device pins + IOMMU 4K with dirty bits",
+		  VFIO_TYPE1v2_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .dirty_tracking = true,
+		    .has_dma_unmap = true },
+		  PV_HW(SZ_4K));
+static const struct fx_config pv_dev_pinner =
+	FX_CONFIG("v2, IOMMU 4K, device tracker, device pins + IOMMU 4K with dirty bits",
+		  VFIO_TYPE1v2_IOMMU,
+		  { .kind = VFIOSIM_GROUP_IOMMU, .pgsize_bitmap = SZ_4K, .tracker_ranges = 4,
+		    .has_dma_unmap = true },
+		  PV_HW(SZ_4K));
 static const struct fx_config pv_v1 =
 	FX_CONFIG("v1, IOMMU 4K with dirty bits", VFIO_TYPE1_IOMMU, PV_HW(SZ_4K));
 
@@ -285,6 +298,30 @@ static void test_provider_iommu_with_a_pinning_group(void **state)
 	dirty_expect(fx, &w);
 	expect_ok(vfiosim_unpin_pages(fx->c, fx->g[1], B(0), 1));
 	WANT(&w, B(0));					/* pinned at the last report */
+	dirty_expect(fx, &w);
+	dirty_want_none(&w);
+	dirty_expect(fx, &w);
+}
+
+/*
+ * A group in the pinned scope that wrote a page it did not pin, then
+ * left: its IOMMU's bits (its domain goes with it) or its tracker's
+ * records are kept first, so the next report still has the page.
+ */
+static void test_provider_leaving_group_keeps_its_writes(void **state)
+{
+	struct fx *fx = *state;
+	struct dirty_want w;
+	uint64_t pfn = 0;
+
+	provider(fx, P_AUTO);
+	dirty_map_ab(fx, &w, 16);
+	expect_ok(fx_dirty(fx->c, START));
+	expect_ret(vfiosim_pin_pages(fx->c, fx->g[0], A(0), 1, RW, &pfn), 1);
+	expect_ok(vfiosim_device_write(fx->g[0], A(5), 1));
+	expect_ok(vfiosim_device_write(fx->g[1], B(3), 1));
+	expect_ok(vfiosim_container_detach(fx->c, fx->g[0]));
+	WANT(&w, A(0), A(5), B(3));
 	dirty_expect(fx, &w);
 	dirty_want_none(&w);
 	dirty_expect(fx, &w);
@@ -617,6 +654,8 @@ int main(void)
 		PV_TEST(test_provider_iommu_group_without_bits_comes_and_goes, pv_hw_4k),
 		PV_TEST(test_provider_iommu_group_without_bits_comes_and_goes, pv_hw_2m),
 		PV_TEST(test_provider_iommu_with_a_pinning_group, pv_hw_pin),
+		PV_TEST(test_provider_leaving_group_keeps_its_writes, pv_hw_pinner),
+		PV_TEST(test_provider_leaving_group_keeps_its_writes, pv_dev_pinner),
 		PV_TEST(test_provider_change_while_tracking, pv_hw_4k),
 		PV_TEST(test_provider_change_while_tracking, pv_hw_64k),
 		PV_TEST(test_provider_device_reports_what_was_written, pv_dev_4k),

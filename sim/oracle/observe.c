@@ -662,8 +662,11 @@ static void *om_begin(struct vfiosim_observer *obs, const struct vfiosim_op *op)
 {
 	if (op->kind == VFIOSIM_OP_IOCTL)
 		return om_ioctl_begin(obs, op->cmd, op->arg);
-	if (op->kind != VFIOSIM_OP_UNPIN && op->kind != VFIOSIM_OP_DMA_RW)
+	if (op->kind != VFIOSIM_OP_UNPIN && op->kind != VFIOSIM_OP_DMA_RW) {
+		/* The writes before it, judged by the entries they went through. */
+		om_catch_up(om_of(obs));
 		om_of(obs)->covered_before = om_covered(om_of(obs));
+	}
 	return NULL;
 }
 

@@ -408,6 +408,7 @@ void t1_detach_group(void *data, struct vfiosim_group *g)
 			continue;
 		host_domain_detach(dom->hd, g);
 		was_outside = !tg->pinned_scope;
+		t1_provider_salvage(iommu, dom, tg);
 		t1_group_free(iommu, tg);
 		if (dom->groups)
 			break;

@@ -263,6 +263,31 @@ void t1_provider_harvest(struct t1_iommu *iommu, uint64_t iova, uint64_t last)
 	iommu->covered = t1_provider_covered(iommu);
 }
 
+/*
+ * A group leaves while tracking: what its tracker recorded, and its
+ * domain's bits if the domain goes with it, are kept in the bitmaps
+ * first, so that nothing a leaving device wrote is lost.
+ */
+void t1_provider_salvage(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_group *tg)
+{
+	struct t1_harvest hv = { iommu, NULL, t1_ffs(iommu->pgsize_bitmap) };
+	bool hw = !dom->groups && dom->hd->dirty_tracking;
+	bool dev = t1_tracker_records(tg);
+
+	if (!iommu->tracking || (!hw && !dev))
+		return;
+	for (hv.dma = t1_dma_first(iommu); hv.dma; hv.dma = t1_dma_next(hv.dma)) {
+		if (!hv.dma->size || !hv.dma->bitmap)
+			continue;
+		if (hw)
+			host_iommu_read_dirty(dom->hd, hv.dma->iova, hv.dma->size, true,
+					      t1_harvest_fn, &hv);
+		if (dev)
+			host_tracker_read(tg->g, hv.dma->iova, hv.dma->size, true,
+					  t1_harvest_fn, &hv);
+	}
+}
+
 /* A mapping goes: its trackers' records of it with it (its IOMMU bits go
  * with its page-table entries). */
 void t1_provider_forget(struct t1_iommu *iommu, struct t1_dma *dma)

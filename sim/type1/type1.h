@@ -322,6 +322,7 @@ void t1_provider_settle(struct t1_iommu *iommu, bool was_covered);
 void t1_provider_tracking(struct t1_iommu *iommu);
 void t1_provider_attached(struct t1_iommu *iommu, bool was_covered);
 void t1_provider_group_gone(struct t1_group *tg);
+void t1_provider_salvage(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_group *tg);
 void t1_provider_discard(void *opaque, uint64_t iova, uint64_t len);
 void t1_provider_harvest(struct t1_iommu *iommu, uint64_t iova, uint64_t last);
 void t1_provider_forget(struct t1_iommu *iommu, struct t1_dma *dma);
