@@ -198,9 +198,10 @@ struct vfio_iommu_type1_dirty_bitmap_get {
  * which is how a program finds out it is not there.
  *
  * Why it cannot collide with Linux: every VFIO request is _IO(), direction
- * and size 0 (above); this one is _IOW() with its struct's size encoded, so
- * its number differs from every VFIO request, present or future, whatever
- * VFIO_BASE offset upstream reaches.  The capability id is taken from the
+ * and size 0 (above), and so is every iommufd request, which shares the ';'
+ * type from 0x80 up; this one is _IOW() with its struct's size encoded, so
+ * its number differs from all of them, present or future, whatever offset
+ * upstream reaches.  The capability id is taken from the
  * top of the 16-bit space while upstream numbers type1 capabilities from 1
  * up (3 so far), and it appears in GET_INFO only once this request has
  * succeeded, so no reply from Linux can carry it.
