@@ -510,6 +510,12 @@ static void test_provider_auto_mixes_both(void **state)
 static const struct fx_config pv_walk =
 	FX_CONFIG("v2, dirty bits + device tracker + a plain pinning group", VFIO_TYPE1v2_IOMMU,
 		  PV_HW(SZ_4K | SZ_2M), PV_DEV(SZ_4K, 4, 0, 512), FX_PINNING(SZ_4K));
+static const struct fx_config pv_walk_64k = {
+	FX_CONFIG_OF("v2, 64K CPU pages, dirty bits + device tracker + a plain pinning group",
+		     VFIO_TYPE1v2_IOMMU, PV_HW(SZ_64K | SZ_512M), PV_DEV(SZ_64K, 4, 0, 64),
+		     FX_PINNING(SZ_64K)),
+	.host = { .page_size = SZ_64K },
+};
 
 #define WALK_SLOTS	8
 #define WALK_STEPS	3000
@@ -518,7 +524,7 @@ struct walk {
 	uint64_t rng;
 	uint64_t size[WALK_SLOTS];	/* 0: slot unmapped */
 	bool tracking, g2_in, g2_pinned;
-	unsigned char buf[WALK_SLOTS * SZ_2M / SZ_4K / 8];
+	unsigned char buf[WALK_SLOTS * SZ_2M / SZ_4K / 8];	/* 4K pages at the least */
 };
 
 static uint64_t walk_iova(unsigned int slot)
@@ -530,7 +536,7 @@ static uint64_t walk_iova(unsigned int slot)
 static uint64_t walk_somewhere(struct walk *w)
 {
 	unsigned int slot = (unsigned int)(vfiosim_rand(&w->rng) % WALK_SLOTS);
-	uint64_t size = w->size[slot] ? w->size[slot] : SZ_4K;
+	uint64_t size = w->size[slot] ? w->size[slot] : 1;
 
 	return walk_iova(slot) + vfiosim_rand(&w->rng) % size;
 }
@@ -547,7 +553,7 @@ static void walk_step(struct fx *fx, struct walk *w)
 	case 1:
 		if (w->size[slot])
 			break;
-		w->size[slot] = vfiosim_rand(&w->rng) % 2 ? SZ_2M : 16 * SZ_4K;
+		w->size[slot] = vfiosim_rand(&w->rng) % 2 ? SZ_2M : 16 * fx->pgsize;
 		expect_ok(fx_map(fx, fx->guest + (uint64_t)slot * SZ_2M, walk_iova(slot),
 				 w->size[slot], FX_RW));
 		break;
@@ -556,8 +562,9 @@ static void walk_step(struct fx *fx, struct walk *w)
 			break;
 		if (w->tracking && vfiosim_rand(&w->rng) % 2) {
 			memset(w->buf, 0, sizeof(w->buf));
-			vfiosim_unmap_bitmap_arg(&ua, walk_iova(slot), w->size[slot], SZ_4K, w->buf,
-						 vfiosim_bitmap_bytes(w->size[slot] / SZ_4K));
+			vfiosim_unmap_bitmap_arg(&ua, walk_iova(slot), w->size[slot], fx->pgsize,
+						 w->buf,
+						 vfiosim_bitmap_bytes(w->size[slot] / fx->pgsize));
 			expect_ok(dirty_unmap_raw(fx->c, &ua));
 		} else {
 			expect_ok(fx_unmap(fx, walk_iova(slot), w->size[slot], 0, &unmapped));
@@ -574,13 +581,13 @@ static void walk_step(struct fx *fx, struct walk *w)
 		 */
 		ret = vfiosim_device_write(fx->g[vfiosim_rand(&w->rng) %
 						 (w->g2_in && !w->g2_pinned ? 3 : 2)], iova,
-					   1 + vfiosim_rand(&w->rng) % (3 * SZ_4K));
+					   1 + vfiosim_rand(&w->rng) % (3 * fx->pgsize));
 		assert_true(ret == 0 || ret == -EFAULT || ret == -EPERM);
 		break;
 	case 6:
 		if (!w->g2_in)
 			break;
-		iova &= ~(SZ_4K - 1);
+		iova &= ~(fx->pgsize - 1);
 		slot = (unsigned int)((iova - IOVA) / SZ_2M);
 		if (vfiosim_rand(&w->rng) % 2)
 			w->g2_pinned |= vfiosim_pin_pages(fx->c, fx->g[2], iova, 1, RW, &pfn) >= 0;
@@ -595,8 +602,8 @@ static void walk_step(struct fx *fx, struct walk *w)
 	case 8:
 		if (w->tracking) {
 			memset(w->buf, 0, sizeof(w->buf));
-			expect_ok(dirty_get(fx->c, IOVA, WALK_SLOTS * SZ_2M, SZ_4K, w->buf,
-					    sizeof(w->buf)));
+			expect_ok(dirty_get(fx->c, IOVA, WALK_SLOTS * SZ_2M, fx->pgsize, w->buf,
+					    vfiosim_bitmap_bytes(WALK_SLOTS * SZ_2M / fx->pgsize)));
 		}
 		break;
 	case 9:
@@ -668,6 +675,7 @@ int main(void)
 		PV_TEST(test_provider_device_unmap_forgets, pv_dev_4k),
 		PV_TEST(test_provider_auto_mixes_both, pv_mixed),
 		PV_TEST(test_provider_random_walk, pv_walk),
+		PV_TEST(test_provider_random_walk, pv_walk_64k),
 	};
 
 	return cmocka_run_group_tests_name("dirty_providers", tests, NULL, NULL);
