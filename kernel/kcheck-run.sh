@@ -12,12 +12,14 @@
 #   FAIL     failed, not listed: a model bug or a kernel bug, either way a failure
 #   XPASS    passed although listed: the list is stale, also a failure
 #   STALE    listed but not run (renamed?): a failure too
+#   skip     skipped by the test itself: not applicable to a kernel (the
+#            model-only extensions, docs/dirty-providers.md)
 # A binary that dies (sanitizer, timeout) fails every test it did not finish.
 # Each binary's whole output is kept in DIR/../logs/BINARY.log; the console
 # shows it only for a binary with a FAIL or XPASS, so that a passing run
 # prints the expected failures' reasons, not their assertion messages.
 # The last line is "N passed, N failed, N skipped" with the expected failures
-# counted as skipped; the exit status is 0 only without FAIL and XPASS.
+# and the tests not applicable counted as skipped; the exit status is 0 only without FAIL and XPASS.
 set -euo pipefail
 
 [ $# -eq 3 ] || { echo "usage: $0 DIR XFAIL_FILE LABEL" >&2; exit 2; }
@@ -53,7 +55,7 @@ logs=$(dirname "$dir")/logs
 mkdir -p "$logs"
 rm -f "$logs"/*.log
 
-pass=0 fail=0 xfail=0 xpass=0
+pass=0 fail=0 xfail=0 xpass=0 skip=0
 declare -A seen=()
 report=()
 start=$(date +%s)
@@ -73,6 +75,7 @@ for bin in "$dir"/test_*; do
 		'[       OK ] '*) st=ok; t=${l#'[       OK ] '} ;;
 		'[  FAILED  ] '*) st=bad; t=${l#'[  FAILED  ] '} ;;
 		'[  ERROR   ] '*) st=bad; t=${l#'[  ERROR   ] '} ;;
+		'[  SKIPPED ] '*) st=skip; t=${l#'[  SKIPPED ] '} ;;
 		*) continue ;;
 		esac
 		# Only test names: cmocka also prints messages after these tags.
@@ -81,7 +84,9 @@ for bin in "$dir"/test_*; do
 		[ -z "${seen[$key]:-}" ] || continue
 		seen[$key]=$st
 		finished=$((finished + 1))
-		if [ -n "${xfail_reason[$key]+x}" ]; then
+		if [ "$st" = skip ]; then
+			skip=$((skip + 1))
+		elif [ -n "${xfail_reason[$key]+x}" ]; then
 			if [ "$st" = ok ]; then
 				xpass=$((xpass + 1))
 				unexpected=1
@@ -124,9 +129,9 @@ echo "=== kcheck $label: $(( $(date +%s) - start )) s (test output in $logs/)"
 if [ ${#report[@]} -gt 0 ]; then
 	printf '%s\n' "${report[@]}" | LC_ALL=C sort
 fi
-echo "kcheck $label: $pass passed, $xfail expected failures, $fail failed, $xpass unexpectedly passed or stale"
-echo "$pass passed, $((fail + xpass)) failed, $xfail skipped"
+echo "kcheck $label: $pass passed, $xfail expected failures, $skip not applicable, $fail failed, $xpass unexpectedly passed or stale"
+echo "$pass passed, $((fail + xpass)) failed, $((xfail + skip)) skipped"
 if [ -n "${KCHECK_RESULT:-}" ]; then
-	echo "$pass $((fail + xpass)) $xfail" >"$KCHECK_RESULT"
+	echo "$pass $((fail + xpass)) $((xfail + skip))" >"$KCHECK_RESULT"
 fi
 [ $((fail + xpass)) -eq 0 ] && [ $((pass + xfail)) -gt 0 ]

@@ -30,33 +30,7 @@
 
 /* ------------------------------------------------------------ fixture */
 
-static struct vfiosim_oracle *oracle;
-
-static int scope_setup(void **state)
-{
-	oracle = fx_setup_oracle(state);
-	return oracle ? 0 : -1;
-}
-
-static int scope_teardown(void **state)
-{
-	struct vfiosim_oracle_stats st;
-	int bad = 0;
-
-	if (vfiosim_oracle_status(oracle, &st)) {
-		print_error("oracle: %s\n    (%lu reports; missed %lu, spurious %lu, inexact %lu, "
-			    "desync %lu)\n", st.first, st.reports, st.missed, st.spurious,
-			    st.inexact, st.desync);
-		bad = 1;
-	}
-	vfiosim_oracle_free(oracle);
-	oracle = NULL;
-	return fx_teardown(state) || bad ? -1 : 0;
-}
-
-#define SCOPE_TEST(f, cfg)						\
-	{ .name = #f "@" #cfg, .test_func = (f), .setup_func = scope_setup,	\
-	  .teardown_func = scope_teardown, .initial_state = (void *)&(cfg) }
+#define SCOPE_TEST(f, cfg)	DIRTY_ORACLE_TEST(f, cfg)
 
 /* IOMMU-backed (4K|2M|1G) and emulated. */
 static const struct fx_config sc_mixed =
@@ -112,21 +86,7 @@ static void unpin(struct fx *fx, struct vfiosim_group *g, uint64_t iova)
 	expect_ok(vfiosim_unpin_pages(fx->c, g, iova, 1));
 }
 
-/* Sets the want to exactly these pages (iovas). */
-static void want_only(struct dirty_want *w, const uint64_t *iovas, unsigned int n)
-{
-	unsigned int i;
-
-	dirty_want_none(w);
-	for (i = 0; i < n; i++)
-		dirty_want_set(w, iovas[i], 1);
-}
-
-#define WANT(w, ...)							\
-	do {								\
-		const uint64_t iovas_[] = { __VA_ARGS__ };			\
-		want_only((w), iovas_, sizeof(iovas_) / sizeof(iovas_[0]));	\
-	} while (0)
+#define WANT(w, ...)	DIRTY_WANT(w, __VA_ARGS__)
 
 /* ----------------------------------------------------- steady scopes */
 
@@ -245,9 +205,9 @@ static void test_scope_iommu_pin_narrows_while_tracking(void **state)
 	dirty_want_all(&w);
 	dirty_expect(fx, &w);
 	pin(fx, g, B(3), RW);
-	vfiosim_oracle_set_exact(oracle, false);
+	vfiosim_oracle_set_exact(dirty_test_oracle(), false);
 	expect_ok(dirty_get(fx->c, IOVA, 128 * fx->pgsize, fx->pgsize, buf, sizeof(buf)));
-	vfiosim_oracle_set_exact(oracle, true);
+	vfiosim_oracle_set_exact(dirty_test_oracle(), true);
 	assert_int_equal(dirty_bit(buf, 64 + 3), 1);
 	w.log_mark = vfiosim_log_count(fx->h);
 	WANT(&w, B(3));

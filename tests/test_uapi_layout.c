@@ -222,6 +222,38 @@ static void abi_matches_hand_computed_values(void **state)
 		fail_msg("%u value(s) differ from the hand-computed ABI", bad);
 }
 
+/*
+ * The vfiosim extension block (docs/dirty-providers.md) cannot meet a
+ * Linux number: every VFIO request, ours and the installed header's, is
+ * _IO() (no direction, no size), while the extension's is _IOW() with its
+ * struct's size; its capability id is none of type1's.
+ */
+static void vfiosim_extension_cannot_collide(void **state)
+{
+	unsigned int req = VFIOSIM_IOMMU_DIRTY_PROVIDER;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(_IOC_DIR(req), _IOC_WRITE);
+	assert_int_equal(_IOC_SIZE(req), sizeof(struct vfiosim_iommu_dirty_provider));
+	assert_int_equal(_IOC_TYPE(req), VFIO_TYPE);
+	assert_int_equal(sizeof(struct vfiosim_iommu_dirty_provider), 16);
+	assert_int_equal(sizeof(struct vfiosim_iommu_type1_info_cap_dirty_provider), 24);
+	for (i = 0; i < sizeof(hand_ioctls) / sizeof(hand_ioctls[0]); i++) {
+		const struct probe_entry *ours = probe_find(probe_ours, probe_ours_count,
+							    hand_ioctls[i].name);
+		const struct probe_entry *sys = probe_find(probe_system, probe_system_count,
+							   hand_ioctls[i].name);
+
+		assert_non_null(ours);
+		assert_int_equal(_IOC_DIR(ours->value), _IOC_NONE);
+		assert_int_equal(_IOC_SIZE(ours->value), 0);
+		if (sys)
+			assert_int_equal(_IOC_DIR(sys->value), _IOC_NONE);
+	}
+	assert_true(VFIOSIM_IOMMU_TYPE1_INFO_CAP_DIRTY_PROVIDER > VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +261,7 @@ int main(void)
 		cmocka_unit_test(ours_matches_installed_kernel_header),
 		cmocka_unit_test(probe_builds_against_a_6_13_header),
 		cmocka_unit_test(abi_matches_hand_computed_values),
+		cmocka_unit_test(vfiosim_extension_cannot_collide),
 	};
 
 	return cmocka_run_group_tests_name("uapi_layout", tests, NULL, NULL);

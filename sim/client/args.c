@@ -3,6 +3,8 @@
  * args.c - the type1 ioctls' argument blocks, and the size of the dirty
  * bitmaps two of them carry (vfiosim_client.h).
  */
+#include <string.h>
+
 #include "vfiosim_client.h"
 
 _Static_assert(offsetof(struct vfiosim_dirty_get_arg, get) ==
@@ -52,6 +54,34 @@ void vfiosim_get_bitmap_arg(struct vfiosim_dirty_get_arg *a, uint64_t iova, uint
 void vfiosim_info_arg(struct vfio_iommu_type1_info *a, uint32_t argsz)
 {
 	*a = (struct vfio_iommu_type1_info){ .argsz = argsz };
+}
+
+void vfiosim_dirty_provider_arg(struct vfiosim_iommu_dirty_provider *a, unsigned int provider)
+{
+	*a = (struct vfiosim_iommu_dirty_provider){ .argsz = sizeof(*a), .provider = provider };
+}
+
+static const char *const provider_names[] = {
+	[VFIOSIM_DIRTY_PROVIDER_PINNED] = "pinned",
+	[VFIOSIM_DIRTY_PROVIDER_IOMMU] = "iommu",
+	[VFIOSIM_DIRTY_PROVIDER_DEVICE] = "device",
+	[VFIOSIM_DIRTY_PROVIDER_AUTO] = "auto",
+};
+
+const char *vfiosim_dirty_provider_name(unsigned int provider)
+{
+	return provider < sizeof(provider_names) / sizeof(provider_names[0]) ?
+	       provider_names[provider] : NULL;
+}
+
+int vfiosim_dirty_provider_value(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
+		if (!strcmp(name, provider_names[i]))
+			return (int)i;
+	return -1;
 }
 
 uint64_t vfiosim_bitmap_pages(uint64_t size, uint64_t pgsize)

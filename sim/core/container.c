@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "vfiosim_client.h"
 
 unsigned int vfiosim_version(void)
 {
@@ -338,6 +339,23 @@ long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned l
 long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg)
 {
 	return vfiosim_ioctl_arg(c, cmd, (unsigned long)(uintptr_t)arg);
+}
+
+int vfiosim_container_set_dirty_provider(struct vfiosim_container *c, unsigned int provider)
+{
+	struct vfiosim_iommu_dirty_provider req;
+	long ret;
+
+	if (!c)
+		return -EINVAL;
+	vfiosim_dirty_provider_arg(&req, provider);
+	/* The request lives on this stack: user memory for the call alone. */
+	ret = vfiosim_user_add(c->host, &req, sizeof(req), VFIOSIM_PROT_READ);
+	if (ret)
+		return (int)ret;
+	ret = vfiosim_ioctl(c, VFIOSIM_IOMMU_DIRTY_PROVIDER, &req);
+	vfiosim_user_del(c->host, &req);
+	return (int)ret;
 }
 
 static int accounting_check(struct vfiosim_host *h, char *why, size_t len)

@@ -329,6 +329,11 @@ static int device_write(struct vfiosim_group *g, uint64_t iova, const void *data
 		if (piece == last)
 			break;
 	}
+	/* What the hardware sees of the write: its dirty bits, its own log. */
+	if (g->cfg.kind == VFIOSIM_GROUP_IOMMU) {
+		host_iommu_note_write(g->domain, iova, len);
+		host_tracker_note(g, iova, len);
+	}
 	host_log_write(h, g->container ? ((struct vfiosim_container *)g->container)->id : 0,
 		       g->id, g->cfg.kind == VFIOSIM_GROUP_EMULATED ? VFIOSIM_WRITE_PINNED :
 		       VFIOSIM_WRITE_DMA, iova, len);

@@ -87,6 +87,11 @@ static int group_config(struct vfiosim_group_config *c, const struct vfiosim_gro
 		c->nr_resv = 1;
 	}
 	resv_sort(c->resv, c->nr_resv);
+	/* Dirty bits live in IOMMU page tables; an mdev's writes are its pins. */
+	if (c->kind != VFIOSIM_GROUP_IOMMU && (c->dirty_tracking || c->tracker_ranges))
+		return -EINVAL;
+	if (!c->tracker_ranges && (c->tracker_pgsize || c->tracker_capacity))
+		return -EINVAL;
 	/* An mdev's vendor driver always has a dma_unmap callback. */
 	if (c->kind == VFIOSIM_GROUP_EMULATED)
 		c->has_dma_unmap = true;
@@ -105,6 +110,13 @@ struct vfiosim_group *vfiosim_group_new(struct vfiosim_host *h,
 		return NULL;
 	}
 	err = group_config(&c, cfg);
+	if (!err && c.tracker_ranges) {
+		if (!c.tracker_pgsize)
+			c.tracker_pgsize = h->page_size;
+		else if ((c.tracker_pgsize & (c.tracker_pgsize - 1)) ||
+			 c.tracker_pgsize < h->page_size)
+			err = -EINVAL;
+	}
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -148,6 +160,7 @@ void vfiosim_group_free(struct vfiosim_group *g)
 		host_domain_detach(g->domain, g);
 	}
 	group_unlink(g);
+	host_tracker_stop(g);
 	free(g);
 }
 
@@ -189,6 +202,7 @@ unsigned int host_groups_release(struct vfiosim_host *h)
 
 		/* Any domain belongs to a leaked container: leave it alone. */
 		h->groups = g->next;
+		host_tracker_stop(g);
 		free(g);
 		n++;
 	}

@@ -225,6 +225,8 @@ struct host_domain {
 	bool enforce_cc;		/* can enforce cache coherency */
 	bool nesting_capable;
 	bool nesting;			/* enable_nesting() was called */
+	bool dirty_capable;		/* keeps dirty bits (cfg.dirty_tracking) */
+	bool dirty_tracking;		/* device writes set them now */
 	unsigned int nr_groups;		/* attached groups */
 	struct rb_root ptes;		/* runs of same-size pages by iova */
 	uint64_t mapped_bytes;
@@ -237,12 +239,35 @@ struct host_device {
 	void *opaque;
 };
 
+/*
+ * A device's own dirty tracker (cfg.tracker_ranges), as a device behind
+ * VFIO_DEVICE_FEATURE_DMA_LOGGING_* keeps one: started on a few IOVA
+ * ranges, it records the pages the device writes in them.  A write outside
+ * its ranges, or more dirty pages than it can hold, leaves it failed: it
+ * no longer knows what was written, until it is started again.
+ */
+struct host_range {
+	uint64_t first, last;		/* inclusive */
+};
+
+struct host_tracker {
+	bool running;
+	bool failed;
+	unsigned int pgshift;
+	unsigned int nr_ranges;
+	struct host_range *ranges;	/* sorted, apart */
+	struct host_range *dirty;	/* dirty pages (indexes), sorted, apart */
+	size_t nr_dirty, cap_dirty;
+	uint64_t dirty_pages;
+};
+
 struct vfiosim_group {
 	struct vfiosim_host *host;
 	unsigned int id;
 	struct vfiosim_group_config cfg;	/* defaults filled in */
 	struct host_device dev;
 	struct host_domain *domain;	/* attached domain, NULL if none */
+	struct host_tracker tracker;	/* the device's own, if cfg has one */
 	unsigned int ops_id;		/* its IOMMU's identity: cfg.iommu_id,
 					   or a value of its own if that is 0 */
 	void *container;		/* owner container (core layer) */
@@ -258,7 +283,8 @@ void host_domain_free(struct host_domain *d);
 int host_domain_enable_nesting(struct host_domain *d);
 /* iommu_attach_group(), checks in the core's order: -EBUSY if the group is
  * attached (even to d), -EINVAL for an emulated group or another IOMMU's
- * domain (d->ops_id != g->ops_id), then cfg.attach_error. */
+ * domain (d->ops_id != g->ops_id) or a group disagreeing with the domain
+ * on dirty bits (cfg.dirty_tracking), then cfg.attach_error. */
 int host_domain_attach(struct host_domain *d, struct vfiosim_group *g);
 void host_domain_detach(struct host_domain *d, struct vfiosim_group *g);
 /*
@@ -295,6 +321,40 @@ uint64_t host_iommu_phys_contig(struct host_domain *d, uint64_t iova, uint64_t m
 int host_iommu_prot(struct host_domain *d, uint64_t iova, uint64_t *pgsize);
 /* Number of page-table runs (for checks and tests). */
 size_t host_iommu_nr_runs(struct host_domain *d);
+
+/*
+ * Dirty bits, as iommufd's drivers expose them (docs/dirty-providers.md).
+ * host_domain_set_dirty_tracking() is IOMMU_HWPT_SET_DIRTY_TRACKING:
+ * -EOPNOTSUPP on an IOMMU without the capability; turning it on or off
+ * leaves the bits as they are.  While on, a device write through the
+ * domain sets the dirty bit of each entry it went through: a 2M or 1G
+ * entry is dirty as a whole.  host_iommu_read_dirty() is
+ * IOMMU_HWPT_GET_DIRTY_BITMAP: it calls fn for each stretch of dirty
+ * entries meeting [iova, iova + size), clipped to it, and with clear (no
+ * IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) clears their bits, of the whole
+ * entries; -EINVAL if tracking is off (as VT-d) or the range wraps.
+ */
+typedef void (*host_dirty_fn)(void *opaque, uint64_t iova, uint64_t len);
+int host_domain_set_dirty_tracking(struct host_domain *d, bool enable);
+int host_iommu_read_dirty(struct host_domain *d, uint64_t iova, uint64_t size, bool clear,
+			  host_dirty_fn fn, void *opaque);
+/* A device wrote [iova, iova + len) through d: nothing if tracking is off. */
+void host_iommu_note_write(struct host_domain *d, uint64_t iova, uint64_t len);
+
+/*
+ * The device's tracker (group.c).  Start: -EOPNOTSUPP without one, -E2BIG
+ * for more ranges than it has, -EINVAL for an empty or wrapping range, a
+ * range list not sorted and apart, or a tracker already running; -ENOMEM.
+ * Read: as host_iommu_read_dirty() in the tracker's pages; -EIO once
+ * failed, -EINVAL if not running.  Note: the device wrote; the tracker
+ * fails if it cannot record it.
+ */
+int host_tracker_start(struct vfiosim_group *g, const struct host_range *ranges,
+		       unsigned int nr);
+void host_tracker_stop(struct vfiosim_group *g);
+int host_tracker_read(struct vfiosim_group *g, uint64_t iova, uint64_t size, bool clear,
+		      host_dirty_fn fn, void *opaque);
+void host_tracker_note(struct vfiosim_group *g, uint64_t iova, uint64_t len);
 
 /* The group's reserved regions (defaults applied), sorted by start: copies
  * at most max (VFIOSIM_MAX_RESV is always enough); returns the number

@@ -19,6 +19,12 @@
  * the top of the 64-bit IOVA space maps its very last page: runs are
  * compared by their inclusive last address, never by an end that would
  * wrap to 0.
+ *
+ * A run also shares one dirty bit state: on an IOMMU that keeps dirty
+ * bits, a write through some of its entries cuts the run so that the
+ * entries written form a dirty run of their own, and clearing joins
+ * them back.  Cutting needs memory the hardware never needs, so it is
+ * taken without fault injection.
  */
 #include <errno.h>
 
@@ -31,6 +37,7 @@ struct host_iopte {
 	uint64_t npages;
 	uint64_t paddr;
 	int prot;
+	bool dirty;
 };
 
 /* Room for every page-size change of one map: up, then down once. */
@@ -87,16 +94,15 @@ static void run_link(struct host_domain *d, struct host_iopte *r)
 /* b directly follows a, in IOVA and in physical address, with equal pages. */
 static bool runs_join(const struct host_iopte *a, const struct host_iopte *b)
 {
-	return a->pgshift == b->pgshift && a->prot == b->prot &&
+	return a->pgshift == b->pgshift && a->prot == b->prot && a->dirty == b->dirty &&
 	       run_last(a) + 1 == b->iova && a->paddr + run_bytes(a) == b->paddr;
 }
 
-/* Links r and folds it into whichever neighbours continue it. */
-static void run_insert(struct host_domain *d, struct host_iopte *r)
+/* Folds a linked r into whichever neighbours continue it. */
+static void run_coalesce(struct host_domain *d, struct host_iopte *r)
 {
 	struct host_iopte *other;
 
-	run_link(d, r);
 	other = run_of(rb_prev(&r->node));
 	if (other && runs_join(other, r)) {
 		other->npages += r->npages;
@@ -110,6 +116,13 @@ static void run_insert(struct host_domain *d, struct host_iopte *r)
 		rb_erase(&other->node, &d->ptes);
 		host_free(d->host, other);
 	}
+}
+
+/* Links r and folds it into whichever neighbours continue it. */
+static void run_insert(struct host_domain *d, struct host_iopte *r)
+{
+	run_link(d, r);
+	run_coalesce(d, r);
 }
 
 /* Bits 0 to b inclusive. */
@@ -380,6 +393,7 @@ struct host_domain *host_domain_alloc(struct vfiosim_group *g)
 	d->aperture_end = g->cfg.aperture_end;
 	d->enforce_cc = !g->cfg.no_cache_coherency;
 	d->nesting_capable = g->cfg.nesting;
+	d->dirty_capable = g->cfg.dirty_tracking;
 	d->ptes = RB_ROOT;
 	return d;
 }
@@ -420,6 +434,9 @@ int host_domain_attach(struct host_domain *d, struct vfiosim_group *g)
 		return -EBUSY;
 	if (g->cfg.kind != VFIOSIM_GROUP_IOMMU || g->ops_id != d->ops_id)
 		return -EINVAL;
+	/* As iommufd refuses a device that cannot keep a domain's dirty bits. */
+	if (g->cfg.dirty_tracking != d->dirty_capable)
+		return -EINVAL;
 	if (err)
 		return err < 0 ? err : -err;
 	g->domain = d;
@@ -436,4 +453,106 @@ void host_domain_detach(struct host_domain *d, struct vfiosim_group *g)
 	}
 	g->domain = NULL;
 	d->nr_groups--;
+}
+
+/* ---------------------------------------------------------- dirty bits */
+
+/* Cuts r before its page k (0 < k < npages); the tail, or NULL (a WARN). */
+static struct host_iopte *run_cut(struct host_domain *d, struct host_iopte *r, uint64_t k)
+{
+	struct host_iopte *tail = host_alloc_nofail(d->host, sizeof(*tail));
+
+	if (!tail) {
+		HOST_WARN(d->host, "out of memory cutting an IOMMU run for its dirty bits");
+		return NULL;
+	}
+	*tail = *r;
+	tail->iova = r->iova + (k << r->pgshift);
+	tail->paddr = r->paddr + (k << r->pgshift);
+	tail->npages = r->npages - k;
+	r->npages = k;
+	run_link(d, tail);
+	return tail;
+}
+
+/*
+ * Gives every entry meeting [first, last] the dirty state dirty, whole
+ * entries; fn (if any) first hears of each stretch that was dirty, clipped
+ * to the range.
+ */
+static void runs_set_dirty(struct host_domain *d, uint64_t first, uint64_t last, bool dirty,
+			   host_dirty_fn fn, void *opaque)
+{
+	uint64_t pos = first;
+
+	for (;;) {
+		struct host_iopte *r = run_from(d, pos), *piece;
+		uint64_t end, k0, k1;
+
+		if (!r || r->iova > last)
+			return;
+		end = run_last(r);
+		if (r->dirty != dirty) {
+			uint64_t lo = r->iova > first ? r->iova : first;
+			uint64_t hi = end < last ? end : last;
+
+			if (fn && r->dirty)
+				fn(opaque, lo, hi - lo + 1);
+			k0 = (lo - r->iova) >> r->pgshift;
+			k1 = (hi - r->iova) >> r->pgshift;
+			piece = k0 ? run_cut(d, r, k0) : r;
+			if (!piece)
+				return;
+			if (k1 - k0 + 1 < piece->npages && !run_cut(d, piece, k1 - k0 + 1))
+				return;
+			piece->dirty = dirty;
+			run_coalesce(d, piece);
+		}
+		if (end >= last)
+			return;
+		pos = end + 1;
+	}
+}
+
+/* IOMMU_HWPT_SET_DIRTY_TRACKING */
+int host_domain_set_dirty_tracking(struct host_domain *d, bool enable)
+{
+	if (!d->dirty_capable)
+		return -EOPNOTSUPP;
+	d->dirty_tracking = enable;
+	return 0;
+}
+
+/* IOMMU_HWPT_GET_DIRTY_BITMAP, with or without its NO_CLEAR flag. */
+int host_iommu_read_dirty(struct host_domain *d, uint64_t iova, uint64_t size, bool clear,
+			  host_dirty_fn fn, void *opaque)
+{
+	uint64_t last = iova + (size - 1), pos = iova;
+	struct host_iopte *r;
+
+	if (!d->dirty_tracking || !size || last < iova || !fn)
+		return -EINVAL;
+	if (clear) {
+		runs_set_dirty(d, iova, last, false, fn, opaque);
+		return 0;
+	}
+	while ((r = run_from(d, pos)) && r->iova <= last) {
+		uint64_t end = run_last(r);
+
+		if (r->dirty) {
+			uint64_t lo = r->iova > iova ? r->iova : iova;
+
+			fn(opaque, lo, (end < last ? end : last) - lo + 1);
+		}
+		if (end >= last)
+			break;
+		pos = end + 1;
+	}
+	return 0;
+}
+
+void host_iommu_note_write(struct host_domain *d, uint64_t iova, uint64_t len)
+{
+	if (d->dirty_tracking && len && iova + (len - 1) >= iova)
+		runs_set_dirty(d, iova, iova + (len - 1), true, NULL, NULL);
 }

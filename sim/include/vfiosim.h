@@ -210,6 +210,20 @@ struct vfiosim_group_config {
 	int attach_error;		/* -errno from the IOMMU's attach */
 	bool has_dma_unmap;		/* the device registers a dma_unmap
 					   callback (emulated groups always) */
+	/*
+	 * vfiosim extensions, outside anything type1 has (docs/dirty-providers.md):
+	 * dirty_tracking: the IOMMU keeps a dirty bit in each page-table entry,
+	 * as those iommufd drives with IOMMU_HWPT_SET_DIRTY_TRACKING (IOMMU
+	 * groups only).  tracker_ranges: the device has its own dirty tracker,
+	 * as VFIO_DEVICE_FEATURE_DMA_LOGGING_START drives, for at most that
+	 * many IOVA ranges (0: no tracker); it records in tracker_pgsize pages
+	 * (0: the CPU page; a power of two, at least the CPU page) and holds
+	 * at most tracker_capacity dirty pages between two reads (0: no limit).
+	 */
+	bool dirty_tracking;
+	unsigned int tracker_ranges;
+	uint64_t tracker_pgsize;
+	uint64_t tracker_capacity;
 };
 
 /* The default x86 MSI window, reserved when a group gives no regions. */
@@ -274,6 +288,17 @@ int vfiosim_container_detach(struct vfiosim_container *c, struct vfiosim_group *
  */
 long vfiosim_ioctl(struct vfiosim_container *c, unsigned int cmd, void *arg);
 long vfiosim_ioctl_arg(struct vfiosim_container *c, unsigned int cmd, unsigned long arg);
+
+/*
+ * A vfiosim extension, not Linux's (docs/dirty-providers.md): chooses
+ * which provider tells c what groups that never pin wrote, by the
+ * VFIOSIM_IOMMU_DIRTY_PROVIDER request of uapi/linux/vfio.h's extension
+ * block (provider: VFIOSIM_DIRTY_PROVIDER_*).  0; -EINVAL for an unknown
+ * provider, -EACCES on a v1 container; -ENOTTY from a backend without the
+ * extension (every kernel), or -EINVAL with no driver open, as for any
+ * container request.  The default is VFIOSIM_DIRTY_PROVIDER_PINNED: type1.
+ */
+int vfiosim_container_set_dirty_provider(struct vfiosim_container *c, unsigned int provider);
 
 /*
  * Consistency of the backend's own state (tree order and colours, counts,

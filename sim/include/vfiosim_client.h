@@ -69,6 +69,18 @@ void vfiosim_get_bitmap_arg(struct vfiosim_dirty_get_arg *a, uint64_t iova, uint
 			    uint64_t pgsize, void *data, uint64_t bytes);
 /* VFIO_IOMMU_GET_INFO's fixed part, asking for argsz bytes of reply. */
 void vfiosim_info_arg(struct vfio_iommu_type1_info *a, uint32_t argsz);
+/*
+ * The vfiosim extension's VFIOSIM_IOMMU_DIRTY_PROVIDER (docs/dirty-providers.md).
+ * Its struct is in the project's uapi/linux/vfio.h only, not in a system
+ * header: a program built against one chooses by name or number through
+ * vfiosim_container_set_dirty_provider().
+ */
+struct vfiosim_iommu_dirty_provider;
+void vfiosim_dirty_provider_arg(struct vfiosim_iommu_dirty_provider *a, unsigned int provider);
+/* "pinned", "iommu", "device", "auto" for VFIOSIM_DIRTY_PROVIDER_*; NULL for another value. */
+const char *vfiosim_dirty_provider_name(unsigned int provider);
+/* The VFIOSIM_DIRTY_PROVIDER_* of such a name, or -1. */
+int vfiosim_dirty_provider_value(const char *name);
 
 /* --------------------------------------------------------------- bitmaps */
 

@@ -22,8 +22,10 @@
  *  3. inexact:  (exact mode, the default) the report holds every page the
  *               type1 rules require (pinned pages, dma_rw writes, whole
  *               mappings while an IOMMU-backed group is outside the
- *               pinned-page scope, ...) and nothing else, pages whose state
- *               a failed call left uncertain aside.
+ *               pinned-page scope and no dirty provider records it, ...)
+ *               and nothing else, pages whose state a failed call left
+ *               uncertain aside, and the whole IOMMU entry or tracker page
+ *               a recorded write went through (docs/dirty-providers.md).
  *
  * It uses no backend internals, so the same oracle judges every backend.
  * It follows v2 containers only (v1 ones cannot track dirty pages).  As

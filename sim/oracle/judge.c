@@ -154,7 +154,7 @@ static void check_beyond(struct vfiosim_oracle *o, struct om_report *r)
 
 static const char *must_reason(const struct vfiosim_oracle *o, const struct om_map *m)
 {
-	if (o->outside)
+	if (om_outside_now(o))
 		return "must be reported (an IOMMU-backed group is outside the pinned scope) "
 		       "but is not";
 	if (m->must_all)
@@ -184,6 +184,7 @@ static void check_map(struct vfiosim_oracle *o, struct om_report *r, struct om_m
 		      uint64_t off, uint64_t nbits)
 {
 	unsigned int rs = r->pshift - o->page_shift;
+	bool outside = om_outside_now(o);
 	struct om_cursor cur;
 	uint64_t w;
 
@@ -207,7 +208,7 @@ static void check_map(struct vfiosim_oracle *o, struct om_report *r, struct om_m
 					 off + w + lowest(bad));
 		if (!o->exact)
 			goto next;
-		must = (o->outside || m->must_all) ? mask : set[OM_MUST];
+		must = (outside || m->must_all) ? mask : set[OM_MUST];
 		may = m->may_all ? mask : set[OM_MAY];
 		bad = must & ~rep;
 		if (bad)
@@ -248,7 +249,7 @@ static bool ghost_settle(struct vfiosim_oracle *o, struct om_report *r,
 		m->ghost = false;
 		return true;
 	}
-	if (!o->outside)
+	if (!om_outside_now(o))
 		return true;
 	check_hole(o, r, off, off + nbits);
 	om_map_remove(o, m);

@@ -81,8 +81,10 @@ static void om_catch_up(struct vfiosim_oracle *o)
 	for (; o->log_pos < n; o->log_pos++) {
 		const struct vfiosim_write *w = vfiosim_log_get(h, o->log_pos);
 
-		if (o->active && o->tracking && w->container_id == o->c->id)
+		if (o->active && o->tracking && w->container_id == o->c->id) {
 			om_mark(o, OM_WRITTEN, w->iova, w->len);
+			om_recorded_write(o, w);
+		}
 	}
 }
 
@@ -420,7 +422,7 @@ static void done_unmap(struct vfiosim_oracle *o, struct om_call *call, unsigned 
 		     m = om_map_next(m)) {
 			m->ghost = true;
 			/* Reports of mappings outside the scope were filled in. */
-			if (dirty && o->tracking && o->outside)
+			if (dirty && o->tracking && om_outside_now(o))
 				m->may_all = true;
 		}
 		return;
@@ -480,9 +482,22 @@ static void done_dirty(struct vfiosim_oracle *o, struct om_call *call, long ret)
 	for (m = om_map_first_in(o, call->rep.iova, call->rep.last);
 	     m && m->iova <= call->rep.last; m = om_map_next(m)) {
 		om_blur(m);
-		if (o->outside)
+		if (om_outside_now(o))
 			m->may_all = true;
 	}
+}
+
+/* The extension's request: a change of provider while tracking makes the
+ * next report full (docs/dirty-providers.md). */
+static void done_provider(struct vfiosim_oracle *o, unsigned long arg, long ret)
+{
+	struct vfiosim_iommu_dirty_provider req;
+
+	if (ret || !peek(o, &req, arg, sizeof(req)))
+		return;
+	o->provider = (int)req.provider;
+	if (o->tracking)
+		om_all_dirty(o);
 }
 
 static void om_ioctl_done(struct vfiosim_observer *obs, void *token, unsigned int cmd,
@@ -510,6 +525,8 @@ static void om_ioctl_done(struct vfiosim_observer *obs, void *token, unsigned in
 			break;
 		}
 	}
+	if (cmd == VFIOSIM_IOMMU_DIRTY_PROVIDER && o->active)
+		done_provider(o, arg, ret);
 	call_free(call);
 }
 
@@ -643,7 +660,27 @@ static void om_gone(struct vfiosim_observer *obs)
 /* The container layer tells every operation alike; the shadow needs each its own way. */
 static void *om_begin(struct vfiosim_observer *obs, const struct vfiosim_op *op)
 {
-	return op->kind == VFIOSIM_OP_IOCTL ? om_ioctl_begin(obs, op->cmd, op->arg) : NULL;
+	if (op->kind == VFIOSIM_OP_IOCTL)
+		return om_ioctl_begin(obs, op->cmd, op->arg);
+	if (op->kind != VFIOSIM_OP_UNPIN && op->kind != VFIOSIM_OP_DMA_RW) {
+		/* The writes before it, judged by the entries they went through. */
+		om_catch_up(om_of(obs));
+		om_of(obs)->covered_before = om_covered(om_of(obs));
+	}
+	return NULL;
+}
+
+/*
+ * Covered after an attach, detach or pin, and not before: no provider
+ * recorded what some group wrote since the last report, so the backend
+ * reports everything once (docs/dirty-providers.md).
+ */
+static void om_settle(struct vfiosim_observer *obs)
+{
+	struct vfiosim_oracle *o = om_of(obs);
+
+	if (o->active && o->tracking && !o->covered_before && o->outside && om_covered(o))
+		om_all_dirty(o);
 }
 
 static void om_done(struct vfiosim_observer *obs, void *token, const struct vfiosim_op *op,
@@ -655,12 +692,15 @@ static void om_done(struct vfiosim_observer *obs, void *token, const struct vfio
 		break;
 	case VFIOSIM_OP_ATTACH:
 		om_attached(obs, op->group, (int)ret);
+		om_settle(obs);
 		break;
 	case VFIOSIM_OP_DETACH:
 		om_detached(obs, op->group);
+		om_settle(obs);
 		break;
 	case VFIOSIM_OP_PIN:
 		om_pinned(obs, op->group, op->iova, op->npage, op->prot, op->pfns, (int)ret);
+		om_settle(obs);
 		break;
 	case VFIOSIM_OP_UNPIN:
 		om_unpinned(obs, op->group, op->iova, op->npage);

@@ -77,6 +77,8 @@ struct vfiosim_oracle {
 	struct rb_root pins;
 	struct om_group *groups;
 	unsigned long outside;		/* groups outside the pinned scope */
+	int provider;			/* VFIOSIM_DIRTY_PROVIDER_* chosen (cover.c) */
+	bool covered_before;		/* om_covered() as an attach, detach or pin began */
 	size_t log_pos;			/* host log entries already taken in */
 	unsigned long op;		/* operations seen, numbered from 1 */
 	bool corrupt;
@@ -138,6 +140,14 @@ bool om_group_del(struct vfiosim_oracle *o, struct vfiosim_group *g);
 bool om_group_promote(struct vfiosim_oracle *o, struct vfiosim_group *g);
 void om_groups_free(struct vfiosim_oracle *o);
 void om_reset(struct vfiosim_oracle *o);
+
+/* cover.c: the dirty-provider extension */
+/* While tracking, a provider records every group outside the pinned scope. */
+bool om_covered(const struct vfiosim_oracle *o);
+/* Some group outside the scope makes every mapping dirty now. */
+bool om_outside_now(const struct vfiosim_oracle *o);
+/* A logged write: its blur into MAY if a provider recorded it. */
+void om_recorded_write(struct vfiosim_oracle *o, const struct vfiosim_write *w);
 
 /* judge.c: judging a report */
 

@@ -265,4 +265,5 @@ void om_reset(struct vfiosim_oracle *o)
 	om_groups_free(o);
 	o->tracking = false;
 	o->active = false;
+	o->provider = VFIOSIM_DIRTY_PROVIDER_PINNED;
 }

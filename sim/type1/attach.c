@@ -233,7 +233,7 @@ int t1_attach_group(void *data, struct vfiosim_group *g, bool emulated)
 	struct host_domain *hd;
 	struct t1_group *tg;
 	unsigned int nr;
-	bool early_dom;
+	bool early_dom, was_covered = t1_provider_covered(iommu);
 	int ret;
 
 	/* Replaying could need to pin through a vaddr that is not there. */
@@ -329,6 +329,7 @@ done:
 	t1_iova_replace(iommu, &copy);
 	/* It can write anywhere it is mapped until it pins pages. */
 	t1_scope_join(iommu, tg);
+	t1_provider_attached(iommu, was_covered);
 	return 0;
 
 detach:
@@ -350,6 +351,7 @@ void t1_group_free(struct t1_iommu *iommu, struct t1_group *tg)
 		HOST_WARN(iommu->h, "group %u leaves with its device registered", tg->g->id);
 		t1_unregister_device(iommu, tg->dev);
 	}
+	t1_provider_group_gone(tg);
 	host_free(iommu->h, tg);
 }
 
@@ -383,7 +385,7 @@ void t1_detach_group(void *data, struct vfiosim_group *g)
 	struct t1_domain **link, *dom;
 	struct t1_iova *copy = NULL;
 	struct t1_group *tg;
-	bool was_outside = false;
+	bool was_outside = false, was_covered = t1_provider_covered(iommu);
 
 	tg = t1_group_take(&iommu->emulated, g);
 	if (tg) {
@@ -406,6 +408,7 @@ void t1_detach_group(void *data, struct vfiosim_group *g)
 			continue;
 		host_domain_detach(dom->hd, g);
 		was_outside = !tg->pinned_scope;
+		t1_provider_salvage(iommu, dom, tg);
 		t1_group_free(iommu, tg);
 		if (dom->groups)
 			break;
@@ -430,4 +433,5 @@ void t1_detach_group(void *data, struct vfiosim_group *g)
 scope:
 	if (was_outside)
 		t1_scope_left(iommu);
+	t1_provider_settle(iommu, was_covered);
 }

@@ -162,6 +162,8 @@ int t1_check(void *data, char *why, size_t len)
 		ret = t1_check_groups(iommu, why, len);
 	if (!ret)
 		ret = t1_fast_check(iommu, why, len);
+	if (!ret)
+		ret = t1_provider_check(iommu, why, len);
 	return ret;
 }
 

@@ -296,6 +296,7 @@ int t1_dirty_report(struct t1_iommu *iommu, uint64_t ubitmap, uint64_t iova, uin
 {
 	unsigned int pgshift = t1_ffs(pgsize);
 
+	t1_provider_harvest(iommu, iova, iova + size - 1);
 	if (t1_strategy == T1_COPY_KERNEL)
 		return t1_report_kernel(iommu, ubitmap, iova, iova + size - 1, pgshift, restart);
 	return t1_fast_report(iommu, ubitmap, iova, size, pgshift, restart);
@@ -366,13 +367,16 @@ long t1_ioctl_dirty_pages(struct t1_iommu *iommu, unsigned long arg)
 		if (iommu->tracking)
 			return 0;
 		ret = t1_bitmap_alloc_all(iommu, t1_start_pgsize(iommu->pgsize_bitmap));
-		if (!ret)
+		if (!ret) {
 			iommu->tracking = true;
+			t1_provider_tracking(iommu);
+		}
 		return ret;
 	case VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP:
 		if (iommu->tracking) {
 			iommu->tracking = false;
 			t1_bitmap_free_all(iommu);
+			t1_provider_tracking(iommu);
 		}
 		return 0;
 	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP:

@@ -137,9 +137,12 @@ int t1_pin_pages(void *data, struct vfiosim_group *g, uint64_t user_iova, int np
 	}
 
 	tg = t1_group_find(iommu, g);
-	if (tg)
+	if (tg) {
+		bool was_covered = t1_provider_covered(iommu);
+
 		t1_scope_promote(iommu, tg);
-	else
+		t1_provider_settle(iommu, was_covered);
+	} else
 		HOST_WARN(h, "pin_pages by group %u, not in this container", g ? g->id : 0);
 	return i;
 

@@ -525,7 +525,7 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 			unsigned int pgshift)
 {
 	/* Whether a mapping is in the IOMMU matters only outside the pinned scope. */
-	unsigned int mask = T1_ENT_PLAIN | (iommu->num_non_pinned_groups ? T1_ENT_MAPPED : 0);
+	unsigned int mask = T1_ENT_PLAIN | (t1_scope_outside(iommu) ? T1_ENT_MAPPED : 0);
 	unsigned int want = v[*i].flags & mask;
 	uint64_t nbits = v[*i].nbits;
 	unsigned long j;

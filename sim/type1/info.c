@@ -133,6 +133,18 @@ static int t1_cap_iova_ranges(struct t1_iommu *iommu, struct t1_caps *caps)
 	return ret;
 }
 
+/* Not type1's: the dirty-provider extension's, last in the chain. */
+static int t1_cap_dirty_provider(struct t1_iommu *iommu, struct t1_caps *caps)
+{
+	struct vfiosim_iommu_type1_info_cap_dirty_provider cap;
+
+	memset(&cap, 0, sizeof(cap));
+	cap.header.id = VFIOSIM_IOMMU_TYPE1_INFO_CAP_DIRTY_PROVIDER;
+	cap.header.version = 1;
+	t1_provider_info(iommu, &cap);
+	return t1_cap_add_copy(iommu, caps, &cap, sizeof(cap));
+}
+
 /* vfio_iommu_type1_get_info() */
 long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg)
 {
@@ -161,6 +173,8 @@ long t1_ioctl_get_info(struct t1_iommu *iommu, unsigned long arg)
 		ret = t1_cap_dma_avail(iommu, &caps);
 	if (!ret)
 		ret = t1_cap_iova_ranges(iommu, &caps);
+	if (!ret && iommu->provider_chosen)
+		ret = t1_cap_dirty_provider(iommu, &caps);
 	if (ret) {
 		/* The kernel leaks the chain here; nothing to imitate in that. */
 		host_free(iommu->h, caps.buf);

@@ -28,6 +28,8 @@ static long t1_ioctl(void *data, unsigned int cmd, unsigned long arg)
 		return t1_ioctl_unmap_dma(iommu, arg);
 	case VFIO_IOMMU_DIRTY_PAGES:
 		return t1_ioctl_dirty_pages(iommu, arg);
+	case VFIOSIM_IOMMU_DIRTY_PROVIDER:
+		return t1_ioctl_dirty_provider(iommu, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -47,6 +47,8 @@ struct t1_group {
 	bool pinned_scope;		/* reports what it dirties via pinning */
 	struct host_device *dev;	/* its device, while registered */
 	struct t1_group *dev_next;	/* registered devices, newest first */
+	bool dev_tracking;		/* extension: its device's tracker was
+					   started for it (provider.c) */
 };
 
 /* struct vfio_domain. */
@@ -117,6 +119,10 @@ struct t1_iommu {
 	bool v2;
 	bool nesting;
 	bool tracking;			/* dirty page tracking is on */
+	/* Not type1: the dirty-provider extension (provider.c). */
+	int provider;			/* VFIOSIM_DIRTY_PROVIDER_* */
+	bool provider_chosen;		/* its request succeeded: GET_INFO says so */
+	bool covered;			/* as of the last report's start */
 	bool warned_pin_busy;		/* the kernel's WARN_ONCEs fired (once */
 	bool warned_rw_busy;		/* per instance here, per boot there) */
 	struct t1_fast_index dma_index;	/* not kernel state (fast.h) */
@@ -308,9 +314,30 @@ void t1_scope_left(struct t1_iommu *iommu);
  */
 static inline bool t1_scope_all_dirty(const struct t1_iommu *iommu, const struct t1_dma *dma)
 {
-	return iommu->num_non_pinned_groups && dma->iommu_mapped;
+	return iommu->num_non_pinned_groups && !iommu->covered && dma->iommu_mapped;
+}
+/* Some group outside the scope makes mappings all dirty (provider.c). */
+static inline bool t1_scope_outside(const struct t1_iommu *iommu)
+{
+	return iommu->num_non_pinned_groups && !iommu->covered;
 }
 uint64_t t1_scope_count(const struct t1_iommu *iommu);
+
+/* ------------------------------------------------- provider.c */
+
+bool t1_provider_covered(const struct t1_iommu *iommu);
+void t1_provider_settle(struct t1_iommu *iommu, bool was_covered);
+void t1_provider_tracking(struct t1_iommu *iommu);
+void t1_provider_attached(struct t1_iommu *iommu, bool was_covered);
+void t1_provider_group_gone(struct t1_group *tg);
+void t1_provider_salvage(struct t1_iommu *iommu, struct t1_domain *dom, struct t1_group *tg);
+void t1_provider_discard(void *opaque, uint64_t iova, uint64_t len);
+void t1_provider_harvest(struct t1_iommu *iommu, uint64_t iova, uint64_t last);
+void t1_provider_forget(struct t1_iommu *iommu, struct t1_dma *dma);
+long t1_ioctl_dirty_provider(struct t1_iommu *iommu, unsigned long arg);
+void t1_provider_info(const struct t1_iommu *iommu,
+		      struct vfiosim_iommu_type1_info_cap_dirty_provider *cap);
+int t1_provider_check(const struct t1_iommu *iommu, char *why, size_t len);
 
 /* ------------------------------------------------- dirty.c */
 

@@ -100,6 +100,7 @@ void t1_remove_dma(struct t1_iommu *iommu, struct t1_dma *dma)
 	if (!RB_EMPTY_ROOT(&dma->pfns))
 		HOST_WARN(iommu->h, "mapping at 0x%llx removed with pages still pinned",
 			  (unsigned long long)dma->iova);
+	t1_provider_forget(iommu, dma);
 	t1_unmap_unpin(iommu, dma, true);
 	t1_dma_unlink(iommu, dma);
 	t1_bitmap_free(iommu, dma);

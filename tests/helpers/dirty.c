@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dirty.h"
+#include "vfiosim_oracle.h"
 
 /* Byte pattern of the positions nobody may write. */
 #define DIRTY_PATTERN	0xa5
@@ -377,4 +378,43 @@ void dirty_expect_unmap_at(struct fx *fx, struct dirty_want *w, uint64_t *unmapp
 	if (unmapped)
 		*unmapped = a.size;
 	want_verify(fx, w, file, line);
+}
+
+void dirty_want_pages(struct dirty_want *w, const uint64_t *iovas, unsigned int n)
+{
+	unsigned int i;
+
+	dirty_want_none(w);
+	for (i = 0; i < n; i++)
+		dirty_want_set(w, iovas[i], 1);
+}
+
+/* The oracle of the test running (cmocka runs one at a time). */
+static struct vfiosim_oracle *dirty_oracle;
+
+struct vfiosim_oracle *dirty_test_oracle(void)
+{
+	return dirty_oracle;
+}
+
+int dirty_oracle_setup(void **state)
+{
+	dirty_oracle = fx_setup_oracle(state);
+	return dirty_oracle ? 0 : -1;
+}
+
+int dirty_oracle_teardown(void **state)
+{
+	struct vfiosim_oracle_stats st;
+	int bad = 0;
+
+	if (vfiosim_oracle_status(dirty_oracle, &st)) {
+		print_error("oracle: %s\n    (%lu reports; missed %lu, spurious %lu, inexact %lu, "
+			    "desync %lu)\n", st.first, st.reports, st.missed, st.spurious,
+			    st.inexact, st.desync);
+		bad = 1;
+	}
+	vfiosim_oracle_free(dirty_oracle);
+	dirty_oracle = NULL;
+	return fx_teardown(state) || bad ? -1 : 0;
 }

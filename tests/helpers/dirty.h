@@ -141,4 +141,25 @@ void *dirty_want_prepare(struct dirty_want *w);
 #define dirty_want_untouched(w)	dirty_want_untouched_at((w), __FILE__, __LINE__)
 void dirty_want_untouched_at(struct dirty_want *w, const char *file, int line);
 
+/* The want is exactly the pages holding these iovas (one page each). */
+void dirty_want_pages(struct dirty_want *w, const uint64_t *iovas, unsigned int n);
+#define DIRTY_WANT(w, ...)							\
+	do {								\
+		const uint64_t iovas_[] = { __VA_ARGS__ };			\
+		dirty_want_pages((w), iovas_, sizeof(iovas_) / sizeof(iovas_[0]));	\
+	} while (0)
+
+/*
+ * A test under the oracle: fx_setup_oracle() before it, and after it the
+ * oracle's verdict (printed if it found anything, then failing the test)
+ * before fx_teardown().
+ */
+int dirty_oracle_setup(void **state);
+int dirty_oracle_teardown(void **state);
+/* The oracle of the test running under them. */
+struct vfiosim_oracle *dirty_test_oracle(void);
+#define DIRTY_ORACLE_TEST(f, cfg)						\
+	{ .name = #f "@" #cfg, .test_func = (f), .setup_func = dirty_oracle_setup,	\
+	  .teardown_func = dirty_oracle_teardown, .initial_state = (void *)&(cfg) }
+
 #endif /* TESTS_DIRTY_H */

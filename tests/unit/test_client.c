@@ -157,6 +157,28 @@ static void test_guest_layout(void **state)
 	vfiosim_host_free(h);
 }
 
+static void test_dirty_provider_names(void **state)
+{
+	struct vfiosim_iommu_dirty_provider a;
+	unsigned int p;
+
+	(void)state;
+	for (p = 0; p <= VFIOSIM_DIRTY_PROVIDER_AUTO; p++) {
+		assert_non_null(vfiosim_dirty_provider_name(p));
+		assert_int_equal(vfiosim_dirty_provider_value(vfiosim_dirty_provider_name(p)), p);
+	}
+	assert_string_equal(vfiosim_dirty_provider_name(VFIOSIM_DIRTY_PROVIDER_IOMMU), "iommu");
+	assert_null(vfiosim_dirty_provider_name(VFIOSIM_DIRTY_PROVIDER_AUTO + 1));
+	assert_int_equal(vfiosim_dirty_provider_value("hw"), -1);
+	assert_int_equal(vfiosim_dirty_provider_value(NULL), -1);
+	memset(&a, 0xff, sizeof(a));
+	vfiosim_dirty_provider_arg(&a, VFIOSIM_DIRTY_PROVIDER_DEVICE);
+	assert_int_equal(a.argsz, sizeof(a));
+	assert_int_equal(a.flags, 0);
+	assert_int_equal(a.provider, VFIOSIM_DIRTY_PROVIDER_DEVICE);
+	assert_int_equal(a.pad, 0);
+}
+
 static void test_errno_names(void **state)
 {
 	char buf[32];
@@ -188,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_caps_walk),
 		cmocka_unit_test(test_guest_layout),
 		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_dirty_provider_names),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, NULL, NULL);

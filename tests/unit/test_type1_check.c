@@ -687,6 +687,37 @@ static void registered_devices_are_all_listed(void **state)
 	restore_and_check(f);
 }
 
+/* -------------------------------------- dirty providers (an extension) */
+
+static void domains_track_dirty_bits_only_when_asked(void **state)
+{
+	struct fx *f = *state;
+	struct host_domain *hd = f->t1->domains->hd;
+	char want[64];
+
+	expect_clean(f);
+	SAVE(f, hd->dirty_tracking);
+	hd->dirty_tracking = true;
+	snprintf(want, sizeof(want), "domain %u dirty tracking on, should be off", hd->id);
+	expect_unclean(f, want);
+	restore_and_check(f);
+}
+
+static void trackers_run_when_type1_started_them(void **state)
+{
+	struct fx *f = *state;
+	struct t1_group *tg = f->t1->domains->groups;
+	char want[64];
+
+	expect_clean(f);
+	SAVE(f, tg->dev_tracking);
+	tg->dev_tracking = true;
+	snprintf(want, sizeof(want), "group %u's tracker stopped, type1 says started",
+		 vfiosim_group_id(tg->g));
+	expect_unclean(f, want);
+	restore_and_check(f);
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup_domain, teardown)
 /* Under the domain-less fixture; named apart from the same body under T. */
 #define TE(fn)	{ .name = #fn "@emulated", .test_func = (fn), .setup_func = setup_emulated, \
@@ -723,6 +754,8 @@ int main(void)
 		T(every_domain_has_a_group),
 		T(domain_groups_are_attached_to_it),
 		T(registered_devices_are_all_listed),
+		T(domains_track_dirty_bits_only_when_asked),
+		T(trackers_run_when_type1_started_them),
 	};
 
 	return cmocka_run_group_tests_name("type1_check", tests, NULL, NULL);

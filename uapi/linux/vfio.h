@@ -187,4 +187,56 @@ struct vfio_iommu_type1_dirty_bitmap_get {
 
 #define VFIO_IOMMU_DIRTY_PAGES	_IO(VFIO_TYPE, VFIO_BASE + 17)
 
+/*
+ * ===================== vfiosim extension: NOT Linux UAPI =====================
+ *
+ * Container dirty providers (docs/dirty-providers.md).  Nothing below exists
+ * in any Linux kernel: type1 only ever had pinned-page dirty tracking, and
+ * the hardware dirty bits and device trackers it stands for are iommufd's
+ * and VFIO_DEVICE_FEATURE_DMA_LOGGING_*'s.  A program that uses it runs
+ * against the vfiosim model only; Linux answers the request with -ENOTTY,
+ * which is how a program finds out it is not there.
+ *
+ * Why it cannot collide with Linux: every VFIO request is _IO(), direction
+ * and size 0 (above), and so is every iommufd request, which shares the ';'
+ * type from 0x80 up; this one is _IOW() with its struct's size encoded, so
+ * its number differs from all of them, present or future, whatever offset
+ * upstream reaches.  The capability id is taken from the
+ * top of the 16-bit space while upstream numbers type1 capabilities from 1
+ * up (3 so far), and it appears in GET_INFO only once this request has
+ * succeeded, so no reply from Linux can carry it.
+ */
+
+/* Providers: who tells the container what a never-pinning device wrote. */
+#define VFIOSIM_DIRTY_PROVIDER_PINNED	0	/* none: type1's rules, all dirty */
+#define VFIOSIM_DIRTY_PROVIDER_IOMMU	1	/* the IOMMU's dirty bits */
+#define VFIOSIM_DIRTY_PROVIDER_DEVICE	2	/* the device's own tracker */
+#define VFIOSIM_DIRTY_PROVIDER_AUTO	3	/* IOMMU where it can, else device */
+
+struct vfiosim_iommu_dirty_provider {
+	__u32	argsz;
+	__u32	flags;		/* 0 */
+	__u32	provider;	/* VFIOSIM_DIRTY_PROVIDER_* */
+	__u32	pad;		/* 0 */
+};
+
+/* Chooses the container's provider; allowed while tracking. */
+#define VFIOSIM_IOMMU_DIRTY_PROVIDER	_IOW(VFIO_TYPE, VFIO_BASE + 100, \
+					     struct vfiosim_iommu_dirty_provider)
+
+/* GET_INFO capability, version 1, once a provider was chosen. */
+#define VFIOSIM_IOMMU_TYPE1_INFO_CAP_DIRTY_PROVIDER	0xff01
+
+struct vfiosim_iommu_type1_info_cap_dirty_provider {
+	struct vfio_info_cap_header	header;
+	__u32				provider;	/* the one chosen */
+	__u32				flags;
+	__u32				iommu_groups;	/* groups whose writes the */
+	__u32				device_groups;	/* IOMMU, their device, record */
+};
+/* While tracking, no group makes the mappings all dirty. */
+#define VFIOSIM_DIRTY_PROVIDER_FLAG_COVERED	(1 << 0)
+
+/* =================== end of the vfiosim extension ==================== */
+
 #endif /* _UAPI_LINUX_VFIO_H */
