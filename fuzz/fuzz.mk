@@ -249,13 +249,17 @@ fuzz-oss: $(FUZZ_TARGETS:%=$(FUZZ_O)/oss/%)
 	@awk '/^[a-z]+\// { print "fuzz/regressions/" $$1 }' fuzz/regressions/open.txt \
 		>$(FUZZ_O)/oss/open.list
 	@for t in $(FUZZ_TARGETS); do \
-		z=$(abspath $(OUT))/vfiosim_$${t}_seed_corpus.zip; rm -f $$z; \
+		z=$(abspath $(OUT))/vfiosim_$${t}_seed_corpus.zip; l=$(FUZZ_O)/oss/seeds-$$t; \
 		{ ls -d fuzz/corpus/$$t/*; ls -d fuzz/regressions/$$t/* 2>/dev/null | \
-			grep -v '\.vfs$$' | grep -vxF -f $(FUZZ_O)/oss/open.list; } | \
-			zip -q -j $$z -@ || exit 1; \
-		echo "fuzz-oss: $(OUT)/vfiosim_$$t, .dict, _seed_corpus.zip" \
-			"($$(unzip -Z1 $$z | wc -l) inputs)"; \
+			grep -v '\.vfs$$' | grep -vxF -f $(FUZZ_O)/oss/open.list; } >$$l; \
+		rm -f $$z; zip -q -j $$z -@ <$$l || exit 1; \
+		echo "fuzz-oss: $(OUT)/vfiosim_$$t, .dict, _seed_corpus.zip ($$(wc -l <$$l) inputs)"; \
 	done
+
+# The ClusterFuzzLite build and a short run of each target, without Docker.
+FUZZ_CFLITE_SECONDS ?= 5
+fuzz-cflite:
+	@fuzz/cflite-local.sh $(FUZZ_CFLITE_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-cmin: fuzz-build
 	@$(FUZZ_CAMPAIGN) cmin 0 1 $(FUZZ_TARGETS)
