@@ -72,10 +72,12 @@ for t in "${targets[@]}"; do
 		echo "cflite: vfiosim_$t failed (exit $rc), log $log:"
 		grep -m 1 -A 12 -E '^==[0-9]+==ERROR|runtime error:|^vfiosim-fuzz:|ERROR: libFuzzer' \
 			"$log" || tail -n 15 "$log"
-		ls "$WORK/$t-"* 2>/dev/null | sed 's/^/  input: /'
+		for f in "$WORK/$t-"*; do
+			[ ! -f "$f" ] || echo "  input: $f (reproduce: $bin $f)"
+		done
 		status=1
 	else
-		echo "vfiosim_$t: $(ls "$seeds" | wc -l) seeds and ${execs:-?} inputs in ${secs} s, clean"
+		echo "vfiosim_$t: $(find "$seeds" -type f | wc -l) seeds and ${execs:-?} inputs in ${secs} s, clean"
 	fi
 done
 exit $status
