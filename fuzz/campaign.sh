@@ -10,6 +10,10 @@
 #   fuzz/campaign.sh replay 0 1 TARGET...          seeds and past findings through the
 #                                                  plain drivers (open findings must
 #                                                  still fail, the others pass)
+#   FUZZ_IMPORT="FILE..." fuzz/campaign.sh import 0 1 TARGET
+#                                                  inputs found elsewhere (a
+#                                                  ClusterFuzzLite crash artifact)
+#                                                  through this triage
 #
 # Instances of a target: "main" (-M; the fast build, with the CMPLOG build as
 # -c), "san" (ASan+UBSan build), then more fast ones; every third extra one
@@ -134,15 +138,20 @@ campaign() {
 		[ -x "$bin" ] || { echo "campaign: $bin not built" >&2; return 1; }
 		# afl-fuzz -i -: the instance's own queue, where it stopped.
 		in=fuzz/corpus/$t
-		[ -f "$out/$name/fuzzer_stats" ] && in=-
+		if [ -f "$out/$name/fuzzer_stats" ]; then
+			in=-
+			released "$out/$name"
+		fi
+		# setsid: a process group per instance (see reap).
 		if [ "$bin" = "$B/afl-lsan/$t" ]; then
-			AFL_CRASH_EXITCODE=23 afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" \
-				"${extra[@]}" -- "$bin" >>"$out/$name.log" 2>&1 &
+			AFL_CRASH_EXITCODE=23 setsid afl-fuzz -i "$in" -o "$out" -x "$dict" \
+				-V "$secs" "${extra[@]}" -- "$bin" >>"$out/$name.log" 2>&1 &
 		else
-			afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" -- "$bin" \
-				>>"$out/$name.log" 2>&1 &
+			setsid afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" \
+				-- "$bin" >>"$out/$name.log" 2>&1 &
 		fi
 		pids+=($!)
+		pgroups+=($!)
 		# The main instance sets up the output directory first.
 		[ "$i" = 0 ] && sleep 1
 	done
@@ -157,6 +166,10 @@ campaign() {
 	done
 	for i in "${pids[@]}"; do
 		wait "$i" || true
+	done
+	reap
+	for ((i = 0; i < n; i++)); do
+		released "$out/$(instance "$i")"
 	done
 	for ((i = 0; i < n; i++)); do
 		name=$(instance "$i")
@@ -175,6 +188,45 @@ instance() {
 	1) echo san ;;
 	*) echo "s$1" ;;
 	esac
+}
+
+# The process groups of the running instances.
+pgroups=()
+
+# reap: kills what is left of the instances.  afl-fuzz (4.04c) leaves the
+# persistent-mode child of its CMPLOG fork server behind, stopped, holding
+# the output directory's lock (a resume would find the directory in use),
+# for ever; each instance runs in a group of its own, which goes with it.
+reap() {
+	local g
+	for g in "${pgroups[@]}"; do
+		kill -KILL -- "-$g" 2>/dev/null || true
+	done
+	pgroups=()
+}
+
+# Interrupted: the instances stop as afl-fuzz stops on ^C (their stats
+# written), then the rest of their groups goes.
+interrupted() {
+	local g
+	for g in "${pgroups[@]}"; do
+		kill -TERM -- "-$g" 2>/dev/null || true
+	done
+	sleep 2
+	reap
+	exit 130
+}
+trap interrupted INT TERM
+
+# released DIR: waits (up to 10 s) until no process holds DIR's lock.
+released() {
+	local k
+	[ -d "$1" ] || return 0
+	for ((k = 0; k < 20; k++)); do
+		flock -n "$1" true 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "campaign: $1 is still locked (a stray afl-fuzz or target process?)" >&2
 }
 
 # running PID...: one of them is still running.
@@ -354,6 +406,9 @@ triage() {
 		[ -f "$f" ] || continue
 		if ! sig=$(signature "$t" "$f"); then
 			flaky=$((flaky + 1))
+			[ "$mode" != import ] ||
+				echo "  ${f##*/id:??????,}: passes here (fixed already? or a check only the engine's" \
+					"build makes: make fuzz-cflite, then build/fuzz/oss/$t FILE)"
 			continue
 		fi
 		[ -n "${groups[$sig]:-}" ] && continue
@@ -442,8 +497,24 @@ run | smoke)
 	done
 	;;
 triage | cmin | replay) ;;
+import)
+	# The triage reads a campaign's crashes/: the inputs go into one.
+	[ ${#targets[@]} = 1 ] || { echo "import: one target (FUZZ_TARGETS=seq, say)" >&2; exit 2; }
+	read -ra imports <<<"${FUZZ_IMPORT:-}"
+	[ ${#imports[@]} -gt 0 ] || { echo "import: FUZZ_IMPORT names no input file" >&2; exit 2; }
+	OUT=$B/import
+	rm -rf "${OUT:?}/${targets[0]}"
+	mkdir -p "$OUT/${targets[0]}/imported/crashes"
+	i=0
+	for f in "${imports[@]}"; do
+		[ -f "$f" ] || { echo "import: $f: no such file" >&2; exit 1; }
+		cp "$f" "$OUT/${targets[0]}/imported/crashes/id:$(printf %06d $i),$(basename "$f")"
+		i=$((i + 1))
+	done
+	echo "import: ${#imports[@]} input(s) for ${targets[0]}, replayed through the plain driver"
+	;;
 *)
-	echo "usage: $0 run|smoke|triage|cmin|replay SECONDS JOBS TARGET..." >&2
+	echo "usage: $0 run|smoke|triage|cmin|replay|import SECONDS JOBS TARGET..." >&2
 	exit 2
 	;;
 esac
@@ -558,12 +629,14 @@ if [ "$mode" = cmin ]; then
 	exit 0
 fi
 
-echo
-echo "summary ($(nproc) cores, outputs in $OUT/TARGET/):"
-for t in "${targets[@]}"; do
-	summary "$t"
-done
-echo
+if [ "$mode" != import ]; then
+	echo
+	echo "summary ($(nproc) cores, outputs in $OUT/TARGET/):"
+	for t in "${targets[@]}"; do
+		summary "$t"
+	done
+	echo
+fi
 status=0
 total_new=0
 wrote=()

@@ -7,6 +7,8 @@
 #   make fuzz-smoke        each target ~20 s under AFL++ (CI); fails on a crash
 #                          that is not a known open finding (fuzz/regressions/open.txt)
 #   make fuzz-triage       the last campaign's crashes triaged again
+#   make fuzz-import FUZZ_TARGETS=T FUZZ_IMPORT="FILE..."  inputs found elsewhere
+#                          (ClusterFuzzLite's crashes) through the same triage
 #   make fuzz-replay       every corpus and regression input through the plain
 #                          drivers (the diff target against Linux 6.12)
 #   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
@@ -171,7 +173,7 @@ FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
 	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage fuzz-smoke-build \
-	fuzz-oss fuzz-cflite fuzz-cflite-deps
+	fuzz-oss fuzz-cflite fuzz-import
 
 # The diff target's tree: the default one is fetched as kcheck fetches it;
 # every variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
@@ -267,6 +269,10 @@ fuzz-cmin: fuzz-build
 fuzz-triage: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay-build
 	@$(FUZZ_CAMPAIGN) triage 0 1 $(FUZZ_TARGETS)
+
+fuzz-import: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-replay-build
+	@FUZZ_IMPORT="$(FUZZ_IMPORT)" $(FUZZ_CAMPAIGN) import 0 1 $(FUZZ_TARGETS)
 
 # The seed generator: a plain program, runs on the model.  The seq/diff
 # seeds are scenarios (fuzz/seeds/*.vfs) that it reads with the command's
