@@ -414,7 +414,8 @@ triage() {
 		[ -n "${groups[$sig]:-}" ] && continue
 		groups[$sig]=$f
 	done
-	[ "$flaky" = 0 ] || echo "  $flaky input(s) did not fail when replayed (flaky?)"
+	[ "$flaky" = 0 ] || [ "$mode" = import ] ||
+		echo "  $flaky input(s) did not fail when replayed (flaky?)"
 	for sig in "${!groups[@]}"; do
 		f=${groups[$sig]}
 		if entry=$(known "$t" "$sig"); then
