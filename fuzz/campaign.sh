@@ -39,6 +39,7 @@
 # reproduce each finding (make fuzz and fuzz-smoke build the replay drivers
 # and build/vfiosim).
 #
+# FUZZ_DICTS (fuzz/fuzz.mk): "TARGET=DICTIONARY ..." for every target.
 # The diff target runs against FUZZ_KSRC (Linux FUZZ_KVER; fuzz/fuzz.mk sets
 # both).  Its findings name that kernel; with FUZZ_KSRC_OWN=1 (KSRC= another
 # tree than the default one, whose regressions the checkout replays) they go
@@ -76,10 +77,12 @@ export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_re
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0
 
 dict_of() {
-	case $1 in
-	ioctl) echo fuzz/dict/ioctl.dict ;;
-	*) echo fuzz/dict/seq.dict ;;
-	esac
+	local kv
+	for kv in ${FUZZ_DICTS:-}; do
+		[ "${kv%%=*}" = "$1" ] && { echo "${kv#*=}"; return 0; }
+	done
+	echo "campaign: no dictionary for $1 (FUZZ_DICTS, which fuzz/fuzz.mk gives)" >&2
+	return 1
 }
 
 stat_of() {

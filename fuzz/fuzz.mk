@@ -54,8 +54,13 @@ FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
 # The triage names the kernel the diff target ran against; findings against
 # another tree than the default stay out of the checkout (fuzz/campaign.sh).
 FUZZ_KSRC_OWN := $(if $(filter $(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT))),,1)
+# Each target's dictionary, for the AFL++ campaigns and the OSS-Fuzz build.
+FUZZ_DICT_ioctl := fuzz/dict/ioctl.dict
+FUZZ_DICT_seq := fuzz/dict/seq.dict
+FUZZ_DICT_diff := fuzz/dict/seq.dict
 FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
-	FUZZ_KSRC_OWN=$(FUZZ_KSRC_OWN) fuzz/campaign.sh
+	FUZZ_KSRC_OWN=$(FUZZ_KSRC_OWN) \
+	FUZZ_DICTS="$(foreach t,$(FUZZ_ALL_TARGETS),$(t)=$(FUZZ_DICT_$(t)))" fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c sim/client/*.c))
@@ -234,11 +239,6 @@ fuzz-speed:
 		$(FUZZ_O)/speed/$$t $(or $(FUZZ_SPEED_DIR),fuzz/corpus/$$t) \
 			$(FUZZ_SPEED_SECONDS) 2>$(FUZZ_O)/speed/$$t.stderr || exit 1; \
 	done
-
-# Each target's dictionary (the AFL++ campaigns' too: fuzz/campaign.sh).
-FUZZ_DICT_ioctl := fuzz/dict/ioctl.dict
-FUZZ_DICT_seq := fuzz/dict/seq.dict
-FUZZ_DICT_diff := fuzz/dict/seq.dict
 
 # OSS-Fuzz's layout in OUT: vfiosim_TARGET, its dictionary, its seeds zipped:
 # the corpus and the past findings that are fixed (an open one would fail
