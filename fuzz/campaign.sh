@@ -100,7 +100,7 @@ count_of() {
 # Runs one target's instances for $secs seconds and waits for them, saying
 # how they do every $every seconds.
 campaign() {
-	local t=$1 n=$2 i pids=() name bin extra in
+	local t=$1 n=$2 i name bin extra in
 	local out=$OUT/$t
 	local dict every=${FUZZ_STATUS_SECONDS:-10} start next
 	dict=$(dict_of "$t")
@@ -115,6 +115,7 @@ campaign() {
 		rm -rf "$out"
 	fi
 	mkdir -p "$out"
+	pids=()
 	run_start=$(date +%s)
 	for ((i = 0; i < n; i++)); do
 		extra=()
@@ -145,16 +146,15 @@ campaign() {
 			in=-
 			released "$out/$name"
 		fi
-		# setsid: a process group per instance (see reap).
 		if [ "$bin" = "$B/afl-lsan/$t" ]; then
-			AFL_CRASH_EXITCODE=23 setsid afl-fuzz -i "$in" -o "$out" -x "$dict" \
-				-V "$secs" "${extra[@]}" -- "$bin" >>"$out/$name.log" 2>&1 &
+			AFL_CRASH_EXITCODE=23 afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" \
+				"${extra[@]}" -- "$bin" >>"$out/$name.log" 2>&1 &
 		else
-			setsid afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" \
-				-- "$bin" >>"$out/$name.log" 2>&1 &
+			afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" -- "$bin" \
+				>>"$out/$name.log" 2>&1 &
 		fi
 		pids+=($!)
-		pgroups+=($!)
+		running_dirs+=("$out/$name")
 		# The main instance sets up the output directory first.
 		[ "$i" = 0 ] && sleep 1
 	done
@@ -193,29 +193,42 @@ instance() {
 	esac
 }
 
-# The process groups of the running instances.
-pgroups=()
+# The output directories of the running instances, and their afl-fuzz.
+running_dirs=()
+pids=()
 
-# reap: kills what is left of the instances.  afl-fuzz (4.04c) leaves the
-# persistent-mode child of its CMPLOG fork server behind, stopped, holding
-# the output directory's lock (a resume would find the directory in use),
-# for ever; each instance runs in a group of its own, which goes with it.
+# holders DIR: the processes that have DIR open.
+holders() {
+	local d
+	d=$(cd "$1" && pwd -P) || return 0
+	find /proc/[0-9]*/fd -maxdepth 1 -lname "$d" 2>/dev/null | cut -d / -f 3 | sort -u
+}
+
+# reap: kills what is left of the instances once their afl-fuzz is gone.
+# AFL++ (4.04c) leaves the persistent-mode child of its CMPLOG fork server
+# behind, stopped, in a session of its own, with the output directory open
+# and so its lock held (a resume would find the directory in use), for ever:
+# what still has an instance's directory open is that.
 reap() {
-	local g
-	for g in "${pgroups[@]}"; do
-		kill -KILL -- "-$g" 2>/dev/null || true
+	local d p
+	for d in "${running_dirs[@]}"; do
+		for p in $(holders "$d"); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
 	done
-	pgroups=()
+	running_dirs=()
 }
 
 # Interrupted: the instances stop as afl-fuzz stops on ^C (their stats
-# written), then the rest of their groups goes.
+# written), then their leftovers go.
 interrupted() {
-	local g
-	for g in "${pgroups[@]}"; do
-		kill -TERM -- "-$g" 2>/dev/null || true
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
 	done
-	sleep 2
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
 	reap
 	exit 130
 }
