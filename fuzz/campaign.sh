@@ -261,7 +261,9 @@ queued() {
 
 # files DIR: the inputs afl-fuzz saved in DIR (id:NNNNNN,... files).
 files() {
-	find "$1" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l
+	local n
+	n=$(find "$1" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)
+	echo "${n:-0}"	# nothing when ^C stopped them
 }
 
 # status TARGET SECONDS: how the running instances of TARGET do.
