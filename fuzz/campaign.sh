@@ -221,6 +221,7 @@ reap() {
 
 # Interrupted: the instances stop as afl-fuzz stops on ^C (their stats
 # written), then their leftovers go.
+# shellcheck disable=SC2317  # run by the trap below
 interrupted() {
 	local p
 	for p in "${pids[@]}"; do
@@ -274,8 +275,10 @@ status() {
 		crashes=$((crashes + $(files "$d/crashes")))
 		hangs=$((hangs + $(files "$d/hangs")))
 		# relative_time, ..., execs_per_sec, total_execs, edges_found; a
-		# resumed instance's plot_data ends with the last run's line first.
-		[ -f "$d/plot_data" ] && [ "$(stat -c %Y "$d/plot_data")" -ge "$run_start" ] || continue
+		# resumed instance's plot_data holds the last run's lines until it
+		# writes one of this run.
+		[ -f "$d/plot_data" ] || continue
+		[ "$(stat -c %Y "$d/plot_data")" -ge "$run_start" ] || continue
 		last=$(grep -v '^#' "$d/plot_data" | tail -n 1)
 		[ -n "$last" ] || continue
 		plotted=1
