@@ -36,10 +36,13 @@ help:
 	'make kcheck           the contract tests against Debian'"'"'s Linux 6.1, 6.12, 7.3 (KSRC=tree: any tree from 5.10)' \
 	'make kcheck-build     build the kernel backend only (KSRC=tree)' \
 	'make kcheck-selftest  proves kcheck always tests the tree it is given' \
-	'make fuzz             AFL++ campaigns on every core (FUZZ_SECONDS, FUZZ_TARGETS, FUZZ_JOBS)' \
+	'make fuzz             AFL++ campaigns on every core (FUZZ_SECONDS, FUZZ_TARGETS, FUZZ_JOBS, FUZZ_RESUME=1)' \
 	'make fuzz-smoke       each fuzz target ~20 s under AFL++ (CI)' \
 	'make fuzz-replay      every seed and past fuzz finding through the plain drivers' \
 	'make fuzz-triage      triage the last campaign'"'"'s crashes again' \
+	'make fuzz-import      inputs found elsewhere (ClusterFuzzLite) through the triage (FUZZ_IMPORT=files)' \
+	'make fuzz-cflite      the ClusterFuzzLite build without Docker, each target 5 s on its seeds (CI)' \
+	'make fuzz-oss OUT=dir the ClusterFuzzLite/OSS-Fuzz build (.clusterfuzzlite/build.sh)' \
 	'make fuzz-build       every AFL++ build of the fuzz targets' \
 	'make fuzz-libfuzzer   the fuzz targets as libFuzzer programs (clang)' \
 	'make fuzz-corpus      regenerate the seed corpora (fuzz/gen_corpus.c)' \

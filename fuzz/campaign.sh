@@ -10,12 +10,22 @@
 #   fuzz/campaign.sh replay 0 1 TARGET...          seeds and past findings through the
 #                                                  plain drivers (open findings must
 #                                                  still fail, the others pass)
+#   FUZZ_IMPORT="FILE..." fuzz/campaign.sh import 0 1 TARGET
+#                                                  inputs found elsewhere (a
+#                                                  ClusterFuzzLite crash artifact)
+#                                                  through this triage
 #
 # Instances of a target: "main" (-M; the fast build, with the CMPLOG build as
 # -c), "san" (ASan+UBSan build), then more fast ones; every third extra one
 # checks for leaks after each input (AFL_USE_LSAN build).  Outputs go to
 # build/fuzz/out/TARGET/ (smoke runs: build/fuzz/smoke/TARGET/).
-# FUZZ_RESUME=1 continues the previous campaign.
+# While they run, a status line per target every FUZZ_STATUS_SECONDS (10):
+# its corpus, crashes and hangs as they are on disk, execs/s, execs and
+# edges from afl-fuzz's plot_data (which it writes every 5 s after its first
+# minute; "-" until then).  The summary after the run reads fuzzer_stats.
+# FUZZ_RESUME=1 continues the previous campaign: each instance that has an
+# output directory resumes its queue (afl-fuzz -i -), a new one (more jobs
+# than last time) starts from the seeds.
 #
 # Triage: every crash is replayed through the plain driver (build/fuzz/replay);
 # crashes are grouped by their message; one per group is minimised with
@@ -29,6 +39,7 @@
 # reproduce each finding (make fuzz and fuzz-smoke build the replay drivers
 # and build/vfiosim).
 #
+# FUZZ_DICTS (fuzz/fuzz.mk): "TARGET=DICTIONARY ..." for every target.
 # The diff target runs against FUZZ_KSRC (Linux FUZZ_KVER; fuzz/fuzz.mk sets
 # both).  Its findings name that kernel; with FUZZ_KSRC_OWN=1 (KSRC= another
 # tree than the default one, whose regressions the checkout replays) they go
@@ -43,6 +54,11 @@ secs=${2:?seconds}
 jobs=${3:?jobs}
 shift 3
 targets=("$@")
+resume=${FUZZ_RESUME:-0}
+case $resume in
+0 | 1) ;;
+*) echo "campaign: FUZZ_RESUME=$resume: 1 resumes the last campaign, 0 starts over" >&2; exit 2 ;;
+esac
 
 B=build/fuzz
 VFIOSIM=build/vfiosim
@@ -61,46 +77,62 @@ export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_re
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0
 
 dict_of() {
-	case $1 in
-	ioctl) echo fuzz/dict/ioctl.dict ;;
-	*) echo fuzz/dict/seq.dict ;;
-	esac
+	local kv
+	for kv in ${FUZZ_DICTS:-}; do
+		[ "${kv%%=*}" = "$1" ] && { echo "${kv#*=}"; return 0; }
+	done
+	echo "campaign: no dictionary for $1 (FUZZ_DICTS, which fuzz/fuzz.mk gives)" >&2
+	return 1
 }
 
 stat_of() {
 	sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n 1
 }
 
-# Runs one target's instances for $secs seconds and waits for them.
+# count_of FILE NAME: a count of fuzzer_stats, 0 until afl-fuzz has written it
+# (a status line may read the file while it is being rewritten).
+count_of() {
+	local v
+	v=$(stat_of "$1" "$2")
+	[[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo 0
+}
+
+# Runs one target's instances for $secs seconds and waits for them, saying
+# how they do every $every seconds.
 campaign() {
-	local t=$1 n=$2 i pids=() name bin extra
-	local out=$OUT/$t in=fuzz/corpus/$t
-	local dict
+	local t=$1 n=$2 i name bin extra in
+	local out=$OUT/$t
+	local dict every=${FUZZ_STATUS_SECONDS:-10} start next
 	dict=$(dict_of "$t")
-	if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$out" ]; then
-		in=-
+	[[ $every =~ ^[1-9][0-9]*$ ]] || {
+		echo "campaign: FUZZ_STATUS_SECONDS=$every: not a number of seconds" >&2
+		return 1
+	}
+	if [ "$resume" = 1 ] && [ -d "$out" ]; then
+		echo "  resuming $out: $(queued "$t") inputs queued"
 	else
+		[ "$resume" = 1 ] && echo "  $out: no campaign to resume, starting from the seeds"
 		rm -rf "$out"
 	fi
 	mkdir -p "$out"
+	pids=()
+	run_start=$(date +%s)
 	for ((i = 0; i < n; i++)); do
 		extra=()
+		name=$(instance "$i")
 		case $i in
 		0)
-			name=main
 			bin=$B/afl/$t
 			extra=(-M main)
 			[ -x "$B/cmplog/$t" ] && extra+=(-c "$B/cmplog/$t")
 			;;
 		1)
-			name=san
 			bin=$B/afl-san/$t
 			extra=(-S san -m none)
 			;;
 		*)
-			name=s$i
 			bin=$B/afl/$t
-			extra=(-S "s$i")
+			extra=(-S "$name")
 			if [ $((i % 3)) = 2 ] && [ -x "$B/afl-lsan/$t" ]; then
 				bin=$B/afl-lsan/$t
 				extra+=(-m none)
@@ -108,30 +140,158 @@ campaign() {
 			;;
 		esac
 		[ -x "$bin" ] || { echo "campaign: $bin not built" >&2; return 1; }
+		# afl-fuzz -i -: the instance's own queue, where it stopped.
+		in=fuzz/corpus/$t
+		if [ -f "$out/$name/fuzzer_stats" ]; then
+			in=-
+			released "$out/$name"
+		fi
 		if [ "$bin" = "$B/afl-lsan/$t" ]; then
 			AFL_CRASH_EXITCODE=23 afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" \
-				"${extra[@]}" -- "$bin" >"$out/$name.log" 2>&1 &
+				"${extra[@]}" -- "$bin" >>"$out/$name.log" 2>&1 &
 		else
 			afl-fuzz -i "$in" -o "$out" -x "$dict" -V "$secs" "${extra[@]}" -- "$bin" \
-				>"$out/$name.log" 2>&1 &
+				>>"$out/$name.log" 2>&1 &
 		fi
 		pids+=($!)
+		running_dirs+=("$out/$name")
 		# The main instance sets up the output directory first.
 		[ "$i" = 0 ] && sleep 1
+	done
+	start=$SECONDS
+	next=$((start + every))
+	while running "${pids[@]}"; do
+		sleep 1
+		if [ "$SECONDS" -ge "$next" ]; then
+			status "$t" "$((SECONDS - start))"
+			next=$((next + every))
+		fi
 	done
 	for i in "${pids[@]}"; do
 		wait "$i" || true
 	done
+	reap
 	for ((i = 0; i < n; i++)); do
-		name=main
-		[ "$i" = 1 ] && name=san
-		[ "$i" -gt 1 ] && name=s$i
+		released "$out/$(instance "$i")"
+	done
+	for ((i = 0; i < n; i++)); do
+		name=$(instance "$i")
 		if [ ! -f "$out/$name/fuzzer_stats" ]; then
 			echo "campaign: $t/$name did not start; its log:" >&2
 			tail -n 15 "$out/$name.log" >&2
 			return 1
 		fi
 	done
+}
+
+# instance I: the name of the Ith instance of a target.
+instance() {
+	case $1 in
+	0) echo main ;;
+	1) echo san ;;
+	*) echo "s$1" ;;
+	esac
+}
+
+# The output directories of the running instances, and their afl-fuzz.
+running_dirs=()
+pids=()
+
+# holders DIR: the processes that have DIR open.
+holders() {
+	local d
+	d=$(cd "$1" && pwd -P) || return 0
+	find /proc/[0-9]*/fd -maxdepth 1 -lname "$d" 2>/dev/null | cut -d / -f 3 | sort -u
+}
+
+# reap: kills what is left of the instances once their afl-fuzz is gone.
+# AFL++ (4.04c) leaves the persistent-mode child of its CMPLOG fork server
+# behind, stopped, in a session of its own, with the output directory open
+# and so its lock held (a resume would find the directory in use), for ever:
+# what still has an instance's directory open is that.
+reap() {
+	local d p
+	for d in "${running_dirs[@]}"; do
+		for p in $(holders "$d"); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+	done
+	running_dirs=()
+}
+
+# Interrupted: the instances stop as afl-fuzz stops on ^C (their stats
+# written), then their leftovers go.
+# shellcheck disable=SC2317  # run by the trap below
+interrupted() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	reap
+	exit 130
+}
+trap interrupted INT TERM
+
+# released DIR: waits (up to 10 s) until no process holds DIR's lock.
+released() {
+	local k
+	[ -d "$1" ] || return 0
+	for ((k = 0; k < 20; k++)); do
+		flock -n "$1" true 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "campaign: $1 is still locked (a stray afl-fuzz or target process?)" >&2
+}
+
+# running PID...: one of them is still running.
+running() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# queued TARGET: the inputs in the main instance's queue.
+queued() {
+	files "$OUT/$1/main/queue"
+}
+
+# files DIR: the inputs afl-fuzz saved in DIR (id:NNNNNN,... files).
+files() {
+	local n
+	n=$(find "$1" -maxdepth 1 -type f -name 'id:*' 2>/dev/null | wc -l)
+	echo "${n:-0}"	# nothing when ^C stopped them
+}
+
+# status TARGET SECONDS: how the running instances of TARGET do.
+status() {
+	local t=$1 out=$OUT/$1 d last eps=0 execs=0 edges=- crashes=0 hangs=0 plotted=0
+	for d in "$out"/*/; do
+		[ -d "$d/queue" ] || continue
+		crashes=$((crashes + $(files "$d/crashes")))
+		hangs=$((hangs + $(files "$d/hangs")))
+		# relative_time, ..., execs_per_sec, total_execs, edges_found; a
+		# resumed instance's plot_data holds the last run's lines until it
+		# writes one of this run.
+		[ -f "$d/plot_data" ] || continue
+		[ "$(stat -c %Y "$d/plot_data")" -ge "$run_start" ] || continue
+		last=$(grep -v '^#' "$d/plot_data" | tail -n 1)
+		[ -n "$last" ] || continue
+		plotted=1
+		eps=$(echo "$last" | awk -F', *' -v a="$eps" '{ printf "%.0f", a + $11 }')
+		execs=$((execs + $(echo "$last" | awk -F', *' '{ print $12 + 0 }')))
+		[ "$d" = "$out/main/" ] && edges=$(echo "$last" | awk -F', *' '{ print $13 + 0 }')
+	done
+	if [ "$plotted" = 0 ]; then
+		eps=-
+		execs=-
+	fi
+	printf '  %5s %-6s %9s execs/s %12s execs  corpus %6s  edges %-6s crashes %s hangs %s\n' \
+		"${2}s" "$t" "$eps" "$execs" "$(files "$out/main/queue")" "$edges" "$crashes" "$hangs"
 }
 
 # One line per target: execs/s, corpus, edges, crashes.
@@ -141,9 +301,9 @@ summary() {
 		[ -f "$f" ] || continue
 		eps=$(awk -v a="$eps" -v b="$(stat_of "$f" execs_per_sec)" \
 			'BEGIN { printf "%.0f", a + b }')
-		execs=$((execs + $(stat_of "$f" execs_done)))
-		crashes=$((crashes + $(stat_of "$f" saved_crashes)))
-		hangs=$((hangs + $(stat_of "$f" saved_hangs)))
+		execs=$((execs + $(count_of "$f" execs_done)))
+		crashes=$((crashes + $(count_of "$f" saved_crashes)))
+		hangs=$((hangs + $(count_of "$f" saved_hangs)))
 	done
 	f=$out/main/fuzzer_stats
 	if [ -f "$f" ]; then
@@ -267,12 +427,16 @@ triage() {
 		[ -f "$f" ] || continue
 		if ! sig=$(signature "$t" "$f"); then
 			flaky=$((flaky + 1))
+			[ "$mode" != import ] ||
+				echo "  ${f##*/id:??????,}: passes here (fixed already? or a check only the engine's" \
+					"build makes: make fuzz-cflite, then build/fuzz/oss/$t FILE)"
 			continue
 		fi
 		[ -n "${groups[$sig]:-}" ] && continue
 		groups[$sig]=$f
 	done
-	[ "$flaky" = 0 ] || echo "  $flaky input(s) did not fail when replayed (flaky?)"
+	[ "$flaky" = 0 ] || [ "$mode" = import ] ||
+		echo "  $flaky input(s) did not fail when replayed (flaky?)"
 	for sig in "${!groups[@]}"; do
 		f=${groups[$sig]}
 		if entry=$(known "$t" "$sig"); then
@@ -355,8 +519,24 @@ run | smoke)
 	done
 	;;
 triage | cmin | replay) ;;
+import)
+	# The triage reads a campaign's crashes/: the inputs go into one.
+	[ ${#targets[@]} = 1 ] || { echo "import: one target (FUZZ_TARGETS=seq, say)" >&2; exit 2; }
+	read -ra imports <<<"${FUZZ_IMPORT:-}"
+	[ ${#imports[@]} -gt 0 ] || { echo "import: FUZZ_IMPORT names no input file" >&2; exit 2; }
+	OUT=$B/import
+	rm -rf "${OUT:?}/${targets[0]}"
+	mkdir -p "$OUT/${targets[0]}/imported/crashes"
+	i=0
+	for f in "${imports[@]}"; do
+		[ -f "$f" ] || { echo "import: $f: no such file" >&2; exit 1; }
+		cp "$f" "$OUT/${targets[0]}/imported/crashes/id:$(printf %06d $i),$(basename "$f")"
+		i=$((i + 1))
+	done
+	echo "import: ${#imports[@]} input(s) for ${targets[0]}, replayed through the plain driver"
+	;;
 *)
-	echo "usage: $0 run|smoke|triage|cmin|replay SECONDS JOBS TARGET..." >&2
+	echo "usage: $0 run|smoke|triage|cmin|replay|import SECONDS JOBS TARGET..." >&2
 	exit 2
 	;;
 esac
@@ -471,12 +651,14 @@ if [ "$mode" = cmin ]; then
 	exit 0
 fi
 
-echo
-echo "summary ($(nproc) cores, outputs in $OUT/TARGET/):"
-for t in "${targets[@]}"; do
-	summary "$t"
-done
-echo
+if [ "$mode" != import ]; then
+	echo
+	echo "summary ($(nproc) cores, outputs in $OUT/TARGET/):"
+	for t in "${targets[@]}"; do
+		summary "$t"
+	done
+	echo
+fi
 status=0
 total_new=0
 wrote=()

@@ -7,6 +7,8 @@
 #   make fuzz-smoke        each target ~20 s under AFL++ (CI); fails on a crash
 #                          that is not a known open finding (fuzz/regressions/open.txt)
 #   make fuzz-triage       the last campaign's crashes triaged again
+#   make fuzz-import FUZZ_TARGETS=T FUZZ_IMPORT="FILE..."  inputs found elsewhere
+#                          (ClusterFuzzLite's crashes) through the same triage
 #   make fuzz-replay       every corpus and regression input through the plain
 #                          drivers (the diff target against Linux 6.12)
 #   make fuzz-build        all AFL++ builds;  fuzz-libfuzzer: clang libFuzzer builds
@@ -17,6 +19,12 @@
 #   make fuzz-cmin         merges the last campaign's queue into fuzz/corpus (afl-cmin)
 #   make fuzz-speed [FUZZ_SPEED_DIR=dir]  execs/s of each harness alone, in process,
 #                          over its corpus (or a queue) as is and mutated
+#   make fuzz-oss OUT=dir  the OSS-Fuzz / ClusterFuzzLite build (.clusterfuzzlite/build.sh):
+#                          OSS_CC, OSS_CXX, OSS_CFLAGS, OSS_CXXFLAGS, LIB_FUZZING_ENGINE
+#                          as the engine gives them; dir gets vfiosim_TARGET, its
+#                          .dict and _seed_corpus.zip
+#   make fuzz-cflite       that build as OSS-Fuzz runs it, without Docker
+#                          (fuzz/cflite-local.sh), each target over its seeds
 #
 # Build trees under build/fuzz/VARIANT/:
 #   replay     gcc, ASan+UBSan, fuzz/replay_main.c   (no engine: reproduce, debug)
@@ -26,6 +34,7 @@
 #   afl-lsan   AFL_USE_LSAN=1: a leak check after every input (__AFL_LEAK_CHECK)
 #   libfuzzer  clang -fsanitize=fuzzer,address,undefined (as OSS-Fuzz builds them)
 #   speed      $(CC) -O2, fuzz/speed_main.c         (the harness's own speed)
+#   oss        the engine's compilers and flags     (make fuzz-oss, ClusterFuzzLite)
 # The diff target links the kernel backend (Linux 6.12's vfio_iommu_type1.c,
 # fetched like kcheck's) renamed to vfiosim_backend_kernel, next to the model.
 
@@ -45,8 +54,13 @@ FUZZ_KTYPE1 := $(abspath $(FUZZ_KSRC))/drivers/vfio/vfio_iommu_type1.c
 # The triage names the kernel the diff target ran against; findings against
 # another tree than the default stay out of the checkout (fuzz/campaign.sh).
 FUZZ_KSRC_OWN := $(if $(filter $(abspath $(FUZZ_KSRC)),$(abspath $(FUZZ_KSRC_DEFAULT))),,1)
+# Each target's dictionary, for the AFL++ campaigns and the OSS-Fuzz build.
+FUZZ_DICT_ioctl := fuzz/dict/ioctl.dict
+FUZZ_DICT_seq := fuzz/dict/seq.dict
+FUZZ_DICT_diff := fuzz/dict/seq.dict
 FUZZ_CAMPAIGN := FUZZ_KVER=$(FUZZ_KVER) FUZZ_KSRC=$(abspath $(FUZZ_KSRC)) \
-	FUZZ_KSRC_OWN=$(FUZZ_KSRC_OWN) fuzz/campaign.sh
+	FUZZ_KSRC_OWN=$(FUZZ_KSRC_OWN) \
+	FUZZ_DICTS="$(foreach t,$(FUZZ_ALL_TARGETS),$(t)=$(FUZZ_DICT_$(t)))" fuzz/campaign.sh
 
 FUZZ_LIB_SRC := $(sort $(wildcard sim/lib/*.c sim/host/*.c sim/core/*.c sim/type1/*.c \
 		  sim/oracle/*.c sim/client/*.c))
@@ -91,6 +105,18 @@ FUZZ_LD_libfuzzer := -fsanitize=fuzzer
 FUZZ_CC_speed := $(CC)
 FUZZ_FL_speed := -O2 -g
 FUZZ_DRV_speed := fuzz/speed_main.c
+# The engine's build: its flags may warn on a newer clang than ours (no -Werror
+# there: make check-clang holds the line), and it links with the C++ driver,
+# as libFuzzer and OSS-Fuzz's AFL++ driver are C++.
+OSS_CC ?= clang
+OSS_CXX ?= clang++
+OSS_CFLAGS ?= -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+OSS_CXXFLAGS ?= $(OSS_CFLAGS)
+LIB_FUZZING_ENGINE ?= -fsanitize=fuzzer
+FUZZ_CC_oss = $(OSS_CC)
+FUZZ_FL_oss = $(OSS_CFLAGS) -Wno-error
+FUZZ_LINK_oss = $(OSS_CXX) $(OSS_CXXFLAGS)
+FUZZ_LD_oss = $(LIB_FUZZING_ENGINE)
 
 define fuzz_variant
 $$(FUZZ_O)/$(1)/obj/%.o: %.c
@@ -124,10 +150,11 @@ $$(FUZZ_O)/$(1)/$(2): $$(fuzz_src_$(2):%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
 		$(if $(filter diff,$(2)),$$(FUZZ_KSHIM_SRC:%.c=$$(FUZZ_O)/$(1)/obj/%.o) \
 			$$(FUZZ_O)/$(1)/obj/kernel/type1_tu.o) \
 		$$(FUZZ_O)/$(1)/libvfiosim.a
-	$$(call say,LD,$$@)$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1)) $$^ $$(FUZZ_LD_$(1)) -o $$@
+	$$(call say,LD,$$@)$$(or $$(FUZZ_LINK_$(1)),$$(FUZZ_CC_$(1)) $$(FUZZ_FL_$(1))) $$^ \
+		$$(FUZZ_LD_$(1)) -o $$@
 endef
 
-FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer speed
+FUZZ_VARIANTS := replay afl afl-san cmplog afl-lsan libfuzzer speed oss
 $(foreach v,$(FUZZ_VARIANTS),$(eval $(call fuzz_variant,$(v)))\
 	$(foreach t,$(FUZZ_ALL_TARGETS),$(eval $(call fuzz_link,$(v),$(t)))))
 
@@ -139,10 +166,19 @@ FUZZ_OBJ := $(foreach v,$(FUZZ_VARIANTS),$(FUZZ_OBJ_SRC:%.c=$(FUZZ_O)/$(v)/obj/%
 	    $(FUZZ_ALL_TARGETS:%=$(FUZZ_O)/$(v)/obj/fuzz/entry-%.o))
 -include $(wildcard $(FUZZ_OBJ:.o=.d))
 
+# The oss tree is built with whatever flags the engine gives (a sanitizer per
+# ClusterFuzzLite job): a change of them rebuilds it.
+FUZZ_OSS_FLAGS := $(OSS_CC) $(OSS_CFLAGS) | $(OSS_CXX) $(OSS_CXXFLAGS) | $(LIB_FUZZING_ENGINE)
+$(FUZZ_O)/oss/flags.stamp: ksrc-force
+	@mkdir -p $(@D); echo '$(FUZZ_OSS_FLAGS)' | cmp -s - $@ || echo '$(FUZZ_OSS_FLAGS)' >$@
+# (The programs relink when their objects do: every flag is in the stamp.)
+$(filter $(FUZZ_O)/oss/%,$(FUZZ_OBJ)): $(FUZZ_O)/oss/flags.stamp
+
 FUZZ_AFL_VARIANTS := afl afl-san cmplog afl-lsan
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-replay fuzz-libfuzzer fuzz-corpus fuzz-cmin \
-	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage fuzz-smoke-build
+	fuzz-ksrc fuzz-deps fuzz-replay-build fuzz-speed fuzz-triage fuzz-smoke-build \
+	fuzz-oss fuzz-cflite fuzz-import
 
 # The diff target's tree: the default one is fetched as kcheck fetches it;
 # every variant's kernel unit depends on the tree's stamp (kernel/kernel.mk).
@@ -204,12 +240,39 @@ fuzz-speed:
 			$(FUZZ_SPEED_SECONDS) 2>$(FUZZ_O)/speed/$$t.stderr || exit 1; \
 	done
 
+# OSS-Fuzz's layout in OUT: vfiosim_TARGET, its dictionary, its seeds zipped:
+# the corpus and the past findings that are fixed (an open one would fail
+# every run before it fuzzed anything).
+fuzz-oss: $(FUZZ_TARGETS:%=$(FUZZ_O)/oss/%)
+	@test -n "$(OUT)" || { echo "fuzz-oss: give OUT=directory" >&2; exit 1; }
+	@mkdir -p $(OUT)
+	@$(foreach t,$(FUZZ_TARGETS),cp $(FUZZ_O)/oss/$(t) $(OUT)/vfiosim_$(t) && \
+		cp $(FUZZ_DICT_$(t)) $(OUT)/vfiosim_$(t).dict &&) :
+	@awk '/^[a-z]+\// { print "fuzz/regressions/" $$1 }' fuzz/regressions/open.txt \
+		>$(FUZZ_O)/oss/open.list
+	@for t in $(FUZZ_TARGETS); do \
+		z=$(abspath $(OUT))/vfiosim_$${t}_seed_corpus.zip; l=$(FUZZ_O)/oss/seeds-$$t; \
+		{ ls -d fuzz/corpus/$$t/*; ls -d fuzz/regressions/$$t/* 2>/dev/null | \
+			grep -v '\.vfs$$' | grep -vxF -f $(FUZZ_O)/oss/open.list; } >$$l; \
+		rm -f $$z; zip -q -j $$z -@ <$$l || exit 1; \
+		echo "fuzz-oss: $(OUT)/vfiosim_$$t, .dict, _seed_corpus.zip ($$(wc -l <$$l) inputs)"; \
+	done
+
+# The ClusterFuzzLite build and a short run of each target, without Docker.
+FUZZ_CFLITE_SECONDS ?= 5
+fuzz-cflite:
+	@fuzz/cflite-local.sh $(FUZZ_CFLITE_SECONDS) $(FUZZ_TARGETS)
+
 fuzz-cmin: fuzz-build
 	@$(FUZZ_CAMPAIGN) cmin 0 1 $(FUZZ_TARGETS)
 
 fuzz-triage: fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay-build
 	@$(FUZZ_CAMPAIGN) triage 0 1 $(FUZZ_TARGETS)
+
+fuzz-import: fuzz-build
+	@$(MAKE) --no-print-directory fuzz-replay-build
+	@FUZZ_IMPORT="$(FUZZ_IMPORT)" $(FUZZ_CAMPAIGN) import 0 1 $(FUZZ_TARGETS)
 
 # The seed generator: a plain program, runs on the model.  The seq/diff
 # seeds are scenarios (fuzz/seeds/*.vfs) that it reads with the command's

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages one make target needs are installed.
 #
-#   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | plot |
-#                            install-check
+#   tools/deps.sh WHAT...    WHAT: build | test | coverage | clang | fuzz | cflite |
+#                            plot | install-check
 #
 # Silent when everything is there.  As root the missing packages are
 # installed with apt-get, saying on the console what is installed, for which
@@ -16,10 +16,11 @@ missing=()
 # What each WHAT is needed for, for the console message.
 declare -A why=([build]="building vfiosim" [test]="make test (cmocka, sanitizers)"
 	[coverage]="make coverage" [clang]="the clang build" [fuzz]="the AFL++ fuzzers"
+	[cflite]="make fuzz-cflite (the ClusterFuzzLite build, libFuzzer)"
 	[plot]="benchmark plots" [install-check]="make install-check (pkg-config, man)")
 
 usage() {
-	echo "usage: $0 build|test|coverage|clang|fuzz|plot|install-check..." >&2
+	echo "usage: $0 build|test|coverage|clang|fuzz|cflite|plot|install-check..." >&2
 	exit 2
 }
 
@@ -69,6 +70,12 @@ clang_sanitizers_link() {
 		clang -fsanitize=fuzzer,address,undefined one.c -o fuzzer
 }
 
+# OSS-Fuzz links C fuzz targets with the C++ driver (libFuzzer is C++).
+clangxx_links() {
+	clang -fsanitize=fuzzer-no-link,address,undefined -c one.c -o one.o &&
+		clang++ -fsanitize=fuzzer,address,undefined one.o -o fuzzer
+}
+
 # AFL++'s compiler instruments with passes built for one LLVM, and the
 # afl-san build links that LLVM's sanitizers.
 afl_builds() {
@@ -84,6 +91,13 @@ clang_runtime_pkg() {
 	[ -n "$major" ] || major=$(apt-cache depends clang 2>/dev/null |
 		sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
 	echo "libclang-rt-${major:-14}-dev"
+}
+
+# clang++ links the libstdc++ of the newest gcc.
+libstdcxx_pkg() {
+	local major
+	major=$(gcc -dumpversion 2>/dev/null | cut -d. -f1)
+	echo "libstdc++-${major:-12}-dev"
 }
 
 gcc_runtime_pkg() {
@@ -113,6 +127,14 @@ collect() {
 	fuzz)
 		need afl++ have_cmd afl-clang-fast
 		need "$(clang_runtime_pkg clang)" try_build clang_sanitizers_link
+		;;
+	cflite)
+		# fuzz/cflite-local.sh: the engine's build, its seed zips unpacked.
+		need clang have_cmd clang
+		need "$(clang_runtime_pkg clang)" try_build clang_sanitizers_link
+		need "$(libstdcxx_pkg)" try_build clangxx_links
+		need zip have_cmd zip
+		need unzip have_cmd unzip
 		;;
 	install-check)
 		# The programs tools/install-check.sh runs on the installed copy.
