@@ -111,4 +111,15 @@ bench_fn scen_prep(const struct scen *s);
 /* Runs prep and op on a zeroed bitmap, twice: the most bits that differed from want. */
 long scen_check(struct scen *s);
 
+/* ------------------------------------------------------ bound.c */
+
+/*
+ * The minimal loop of a GET over the whole range of s (OP_GET, density
+ * none, sparse or all): its context (NULL without memory), the report,
+ * and the release.
+ */
+void *bound_new(struct scen *s);
+int bound_get(void *ctx);
+void bound_release(void *ctx);
+
 #endif /* BENCH_H */

@@ -55,7 +55,7 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
 /* User words read at a time where holes cut words (see t1_out_read()). */
 #define T1_READ_WORDS		256U
 /* Stretches of the bounce's fill other words may take before it is cut. */
-#define T1_FILL_HOLES		64U
+#define T1_FILL_HOLES		256U
 
 /*
  * A report under way: user words are assembled in buf and written in
