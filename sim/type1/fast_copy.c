@@ -597,6 +597,70 @@ static unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned lon
 	return lo;
 }
 
+/* Bits [lo, hi) of the words in buf (user bits, buf[0] at user word w0) become c. */
+static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
+{
+	uint64_t a = lo / BITS_PER_LONG, b = (hi - 1) / BITS_PER_LONG;
+	unsigned long *w = o->buf - o->w0;
+	unsigned long m;
+
+	if (a == b) {
+		m = t1_word_bits(lo % BITS_PER_LONG, (unsigned int)((hi - 1) % BITS_PER_LONG) + 1);
+		w[a] = (w[a] & ~m) | (c & m);
+		return;
+	}
+	m = BITMAP_FIRST_WORD_MASK(lo);
+	w[a] = (w[a] & ~m) | (c & m);
+	if (b > a + 1)
+		memset(w + a + 1, (int)(c & 0xff), (b - a - 1) * sizeof(c));
+	m = BITMAP_LAST_WORD_MASK(hi);
+	w[b] = (w[b] & ~m) | (c & m);
+}
+
+/*
+ * A stretch of quiet mappings parted by gaps (t1_out_quiet()), bits
+ * [b0, end) of the user's bitmap, all of whose words fit in the bounce:
+ * the user's words are read into the bounce in one copy, and the
+ * mappings' bits set to c over them, which leaves the gaps' bits the
+ * user's.  One read of the whole stretch costs less than reading ahead
+ * piecemeal where holes come every few words.  Every word read is
+ * written.  1: not done (a short read; nothing of it is kept), the
+ * caller fills and patches instead; 0 done; -errno.
+ */
+static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint64_t (*gap)[2],
+			unsigned int ngaps, unsigned long c)
+{
+	uint64_t w = b0 / BITS_PER_LONG, last = (end - 1) / BITS_PER_LONG, lo = b0;
+	unsigned int at = (unsigned int)(w - o->w0), g;
+	unsigned long keep = 0;
+
+	if (!ngaps)
+		return 1;
+	/* The partial word's settled bits below b0 stay. */
+	if (b0 % BITS_PER_LONG)
+		keep = o->buf[at] & BITMAP_LAST_WORD_MASK(b0);
+	t1_fill_cut(o, at, (unsigned int)(last - o->w0) + 1);
+	if (host_copy_from_user(o->h, o->buf + at, o->ubitmap + w * sizeof(o->buf[0]),
+				(last - w + 1) * sizeof(o->buf[0]))) {
+		if (b0 % BITS_PER_LONG)
+			o->buf[at] = keep;
+		return 1;
+	}
+	if (b0 % BITS_PER_LONG)
+		o->buf[at] = keep | (o->buf[at] & BITMAP_FIRST_WORD_MASK(b0));
+	for (g = 0; g < ngaps; g++) {
+		t1_buf_bits(o, lo, gap[g][0], c);
+		lo = gap[g][1];
+	}
+	t1_buf_bits(o, lo, end, c);
+	/* Past the stretch, the last word's bits are not settled yet: 0. */
+	if (end % BITS_PER_LONG)
+		o->buf[last - o->w0] &= BITMAP_LAST_WORD_MASK(end);
+	o->cnt = (unsigned int)(last - o->w0) + 1;
+	o->end = end;
+	return 0;
+}
+
 /* Gaps between quiet mappings whose bits one fill covers, patched after it. */
 #define T1_GAPS			64U
 
@@ -647,6 +711,9 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 		end = w;
 	}
 	*i = j;
+	ret = t1_out_gappy(o, b0, end, gap, ngaps, want & T1_ENT_MAPPED ? ~0UL : 0);
+	if (ret <= 0)
+		return ret;
 	ret = t1_out_bits(o, NULL, end - b0, want & T1_ENT_MAPPED);
 	for (g = 0; !ret && g < ngaps; g++) {
 		for (w = gap[g][0] / BITS_PER_LONG; w <= (gap[g][1] - 1) / BITS_PER_LONG; w++) {
