@@ -120,6 +120,8 @@ long scen_check(struct scen *s);
  */
 void *bound_new(struct scen *s);
 int bound_get(void *ctx);
+/* The user's bitmap read and written back through the simulator's user copies. */
+int bound_io(void *ctx);
 void bound_release(void *ctx);
 
 #endif /* BENCH_H */

@@ -23,14 +23,15 @@
 
 /* The columns: model strategies, the real driver, the limits. */
 enum impl {
-	IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_BOUND, IMPL_MEMCPY, IMPL_MEMSET,
+	IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_BOUND, IMPL_IO, IMPL_MEMCPY,
+	IMPL_MEMSET,
 	IMPL_NR
 };
 
 /* The real driver's column is named after its tree: "linux-X.Y". */
 static char linux_name[32] = "linux";
 static const char *impl_name[IMPL_NR] = {
-	"kernel-alg", "fast", "fast-512B", linux_name, "bound", "memcpy", "memset",
+	"kernel-alg", "fast", "fast-512B", linux_name, "bound", "copy-in-out", "memcpy", "memset",
 };
 
 /* The fast strategy with a bounce buffer a kernel stack could hold. */
@@ -265,6 +266,7 @@ static const bench_fn impl_select[IMPL_NR] = {
 	[IMPL_FAST_SMALL] = select_fast_small,
 	[IMPL_LINUX] = select_fast,
 	[IMPL_BOUND] = select_fast,
+	[IMPL_IO] = select_fast,
 	[IMPL_MEMCPY] = select_fast,
 	[IMPL_MEMSET] = select_fast,
 };
@@ -348,7 +350,7 @@ static int run_entry(const struct entry *e, struct result *r)
 		struct scen *s = k == IMPL_LINUX ? &sk : &sm;
 
 		if ((k == IMPL_FAST_SMALL && !B.small_bounce) || (k == IMPL_LINUX && !B.linux_be) ||
-		    k == IMPL_BOUND || k == IMPL_MEMCPY || k == IMPL_MEMSET)
+		    k == IMPL_BOUND || k == IMPL_IO || k == IMPL_MEMCPY || k == IMPL_MEMSET)
 			continue;
 		if (!check_impl(s, r, k, &err))
 			continue;
@@ -370,6 +372,9 @@ static int run_entry(const struct entry *e, struct result *r)
 		subj[n] = (struct bench_subject){ .op = bound_get, .select = select_fast,
 						  .ctx = bound };
 		which[n++] = IMPL_BOUND;
+		subj[n] = (struct bench_subject){ .op = bound_io, .select = select_fast,
+						  .ctx = bound };
+		which[n++] = IMPL_IO;
 	}
 	l.bytes = r->bytes;
 	l.src = malloc(l.bytes);
@@ -417,7 +422,7 @@ static void time_str(char *buf, size_t len, double s)
 }
 
 static const enum impl shown[] = { IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX,
-				   IMPL_BOUND };
+				   IMPL_BOUND, IMPL_IO };
 
 static void print_header(void)
 {
@@ -715,7 +720,8 @@ static void target(const char *what, double need, bool (*pick)(const struct resu
 	       v >= need ? "MET" : "MISS", name);
 	/* Against memcpy, what the minimal loop of the same row reaches (docs/bench.md). */
 	if (a == IMPL_MEMCPY && r->have[IMPL_BOUND])
-		printf("; bound %.2fx", ratio(r, a, IMPL_BOUND));
+		printf("; bound %.2fx, copy-in-out %.2fx", ratio(r, a, IMPL_BOUND),
+		       ratio(r, a, IMPL_IO));
 	printf("\n");
 }
 
