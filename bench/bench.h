@@ -114,12 +114,13 @@ long scen_check(struct scen *s);
 /* ------------------------------------------------------ bound.c */
 
 /*
- * The minimal loop of a GET over the whole range of s (OP_GET, density
- * none, sparse or all): its context (NULL without memory), the report,
- * and the release.
+ * The minimal loop of a GET over the whole range of s (OP_GET): its
+ * context (NULL without memory), the report, what must run before each
+ * ("half" only), and the release.
  */
 void *bound_new(struct scen *s);
 int bound_get(void *ctx);
+int bound_prep(void *ctx);
 /* The user's bitmap read and written back through the simulator's user copies. */
 int bound_io(void *ctx);
 void bound_release(void *ctx);

@@ -12,7 +12,9 @@
  * the user's word is read and its bits outside the mapping kept.  No
  * simulator, no user-copy layer, no bounce buffer, no restart: what is
  * left is the memory traffic of the layout and a few instructions per
- * mapping, which a copy-out cannot go below.
+ * mapping, which a copy-out cannot go below.  With "half", whose bits a
+ * report forgets, each report is followed by the clear any restart makes,
+ * and preceded (untimed) by marking them again.
  *
  * The simulator reaches the user's memory only by copies, each of which
  * finds where the address lives: a copy-out that needs the user's bits
@@ -37,7 +39,20 @@ struct bound {
 	struct bound_map *m;
 	unsigned int n;
 	uint64_t c;			/* what a mapping without bits reports */
+	bool clear;			/* the bits are forgotten after a report */
 };
+
+/* "half": runs of 64 pages dirty and 64 clean, counted from the report's first page. */
+static void half_fill(struct bound *b)
+{
+	unsigned int i;
+	uint64_t k;
+
+	for (i = 0; i < b->n; i++)
+		for (k = 0; k < b->m[i].nbits; k++)
+			if (!((b->m[i].first + k) / 64 % 2))
+				b->m[i].bits[k / 64] |= 1ULL << (k % 64);
+}
 
 static void bound_free(struct bound *b)
 {
@@ -66,6 +81,15 @@ void *bound_new(struct scen *s)
 	for (i = 0; i < b->n; i++) {
 		b->m[i].first = (s->maps[i].iova - s->base) / pg;
 		b->m[i].nbits = s->maps[i].size / pg;
+		if (s->cfg.density != DENS_HALF)
+			continue;
+		b->m[i].bits = calloc((b->m[i].nbits + 63) / 64 + 1, 8);
+		if (!b->m[i].bits)
+			goto fail;
+	}
+	if (s->cfg.density == DENS_HALF) {
+		b->clear = true;
+		half_fill(b);
 	}
 	/* The pinned pages come in IOVA order. */
 	for (k = 0, i = 0; k < s->npinned; k++) {
@@ -139,8 +163,17 @@ int bound_get(void *ctx)
 			shift_words(u + w + 1, src + 1, lw - w - 1, s);
 		put_bits(u, lw, 0, hi, !src ? b->c :
 			 s ? src[lw - w] << s | src[lw - w - 1] >> (64 - s) : src[lw - w]);
+		/* The restart: only pinned pages stay dirty, and "half" pins none. */
+		if (b->clear)
+			memset(m->bits, 0, (lw - w + 1) * 8);
 	}
 	__asm__ volatile("" : : "r"(u) : "memory");
+	return 0;
+}
+
+int bound_prep(void *ctx)
+{
+	half_fill(ctx);
 	return 0;
 }
 
