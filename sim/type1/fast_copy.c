@@ -139,6 +139,7 @@ static void t1_fill_mend(struct t1_out *o, unsigned int a, unsigned int b, unsig
 		memset(o->buf + lo, (int)(c & 0xff), (hi - lo) * sizeof(c));
 		/* What is left of the hole on either side stays one. */
 		if (o->hole[k].lo < lo && o->hole[k].hi > hi) {
+			/* No room to split it: words from b on are not in use yet (a fill appends). */
 			if (o->nholes == T1_FILL_HOLES) {
 				memset(o->buf + hi, (int)(c & 0xff), (o->hole[k].hi - hi) * sizeof(c));
 				o->hole[k].hi = lo;
