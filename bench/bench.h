@@ -135,4 +135,18 @@ int scale_run(const struct vfiosim_backend *be, uint64_t guest, struct scale_res
 int scale_section(const struct vfiosim_backend *kbe, bool full, const char *only,
 		  const char *out);
 
+/* ------------------------------------------------------ bound.c */
+
+/*
+ * The minimal loop of a GET over the whole range of s (OP_GET): its
+ * context (NULL without memory), the report, what must run before each
+ * ("half" only), and the release.
+ */
+void *bound_new(struct scen *s);
+int bound_get(void *ctx);
+int bound_prep(void *ctx);
+/* The user's bitmap read and written back through the simulator's user copies. */
+int bound_io(void *ctx);
+void bound_release(void *ctx);
+
 #endif /* BENCH_H */

@@ -43,6 +43,7 @@ struct t1_dma_fast {
 /* The index of the mappings (struct t1_iommu's dma_index, fast_index.c). */
 struct t1_fast_index {
 	struct t1_dma_ent *ents;
+	unsigned long *loud;		/* a bit per entry not quiet */
 	unsigned long len;
 	unsigned long cap;
 	unsigned int shift;		/* the page shift of its bit counts */

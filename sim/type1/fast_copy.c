@@ -54,6 +54,8 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
 #define T1_SKIP_MIN		64U
 /* User words read at a time where holes cut words (see t1_out_read()). */
 #define T1_READ_WORDS		256U
+/* Stretches of the bounce's fill other words may take before it is cut. */
+#define T1_FILL_HOLES		256U
 
 /*
  * A report under way: user words are assembled in buf and written in
@@ -73,7 +75,9 @@ struct t1_out {
 	unsigned int cap;
 	bool run;			/* buf holds a run not written yet */
 	unsigned int fill_lo, fill_hi;	/* buf[fill_lo, fill_hi) holds fill_c, */
-	unsigned long fill_c;		/* left from a run of constant words */
+	unsigned long fill_c;		/* left from a run of constant words, */
+	unsigned int nholes;		/* but for these stretches of it */
+	struct { unsigned int lo, hi; } hole[T1_FILL_HOLES];
 	unsigned long buf[T1_BOUNCE_MAX_WORDS];
 	uint64_t nwords;		/* user words up to the last written */
 	uint64_t r0;			/* user word of rbuf[0] */
@@ -90,8 +94,12 @@ struct t1_out {
 };
 
 /*
- * buf[a, b) is to hold other words: what is left of the fill is the larger
- * of its parts outside them.
+ * buf[a, b) is to hold other words.  While there is room, the stretch is
+ * noted as a hole in the fill, which a later fill over it puts back; a
+ * bounce that cycles through the same constant with a few other words
+ * in between (a marked mapping among quiet ones, a hole's word) is then
+ * filled once, not once per pass.  Past that, what is left of the fill
+ * is the larger of its parts outside [a, b).
  */
 static inline void t1_fill_cut(struct t1_out *o, unsigned int a, unsigned int b)
 {
@@ -100,10 +108,56 @@ static inline void t1_fill_cut(struct t1_out *o, unsigned int a, unsigned int b)
 
 	if (b <= o->fill_lo || a >= o->fill_hi)
 		return;
+	/* Words are mostly appended: the last hole grows. */
+	if (o->nholes && o->hole[o->nholes - 1].hi == a) {
+		o->hole[o->nholes - 1].hi = b;
+		return;
+	}
+	if (o->nholes < T1_FILL_HOLES) {
+		o->hole[o->nholes].lo = a;
+		o->hole[o->nholes++].hi = b;
+		return;
+	}
 	if (left >= right)
 		o->fill_hi = o->fill_lo + left;
 	else
 		o->fill_lo = b;
+}
+
+/* The fill's holes inside buf[a, b) hold c again. */
+static void t1_fill_mend(struct t1_out *o, unsigned int a, unsigned int b, unsigned long c)
+{
+	unsigned int k = 0, lo, hi;
+
+	while (k < o->nholes) {
+		lo = o->hole[k].lo > a ? o->hole[k].lo : a;
+		hi = o->hole[k].hi < b ? o->hole[k].hi : b;
+		if (lo >= hi) {
+			k++;
+			continue;
+		}
+		memset(o->buf + lo, (int)(c & 0xff), (hi - lo) * sizeof(c));
+		/* What is left of the hole on either side stays one. */
+		if (o->hole[k].lo < lo && o->hole[k].hi > hi) {
+			/* No room to split it: words from b on are not in use yet (a fill appends). */
+			if (o->nholes == T1_FILL_HOLES) {
+				memset(o->buf + hi, (int)(c & 0xff), (o->hole[k].hi - hi) * sizeof(c));
+				o->hole[k].hi = lo;
+				k++;
+				continue;
+			}
+			o->hole[o->nholes].lo = hi;
+			o->hole[o->nholes++].hi = o->hole[k].hi;
+			o->hole[k].hi = lo;
+			k++;
+		} else if (o->hole[k].lo < lo) {
+			o->hole[k++].hi = lo;
+		} else if (o->hole[k].hi > hi) {
+			o->hole[k++].lo = hi;
+		} else {
+			o->hole[k] = o->hole[--o->nholes];
+		}
+	}
 }
 
 /*
@@ -118,8 +172,11 @@ static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned l
 		o->fill_c = c;
 		o->fill_lo = a;
 		o->fill_hi = b;
+		o->nholes = 0;
 		return;
 	}
+	if (o->nholes)
+		t1_fill_mend(o, a, b, c);
 	if (a < o->fill_lo) {
 		memset(o->buf + a, (int)(c & 0xff), (o->fill_lo - a) * sizeof(c));
 		o->fill_lo = a;
@@ -516,9 +573,105 @@ static inline bool t1_ent_plain(const struct t1_dma_ent *e)
 }
 
 /*
- * Quiet mappings from v[*i] on whose bits follow one another in the
- * user's bitmap, all of them reported dirty or none: one stretch of ones
- * or zeros, placed from the entries alone.  *i is left on the last.
+ * The last of the quiet entries from v[i] on that follow it end to end
+ * with its flags and start at most at last: the end of its chain, or
+ * before the first entry that is not quiet, or the last at most at last.
+ */
+static unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned long i,
+				    uint64_t last)
+{
+	const struct t1_dma_ent *v = ix->ents;
+	unsigned long j = i + v[i].chain, lo, mid;
+
+	if (j > i)
+		j = t1_min_u64(j, find_next_bit(ix->loud, j + 1, i + 1) - 1);
+	if (v[j].iova <= last)
+		return j;
+	/* v[i].iova <= last < v[j].iova */
+	for (lo = i; j - lo > 1;) {
+		mid = lo + (j - lo) / 2;
+		if (v[mid].iova <= last)
+			lo = mid;
+		else
+			j = mid;
+	}
+	return lo;
+}
+
+/* Bits [lo, hi) of the words in buf (user bits, buf[0] at user word w0) become c. */
+static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
+{
+	uint64_t a = lo / BITS_PER_LONG, b = (hi - 1) / BITS_PER_LONG;
+	unsigned long *w = o->buf - o->w0;
+	unsigned long m;
+
+	if (a == b) {
+		m = t1_word_bits(lo % BITS_PER_LONG, (unsigned int)((hi - 1) % BITS_PER_LONG) + 1);
+		w[a] = (w[a] & ~m) | (c & m);
+		return;
+	}
+	m = BITMAP_FIRST_WORD_MASK(lo);
+	w[a] = (w[a] & ~m) | (c & m);
+	if (b > a + 1)
+		memset(w + a + 1, (int)(c & 0xff), (b - a - 1) * sizeof(c));
+	m = BITMAP_LAST_WORD_MASK(hi);
+	w[b] = (w[b] & ~m) | (c & m);
+}
+
+/*
+ * A stretch of quiet mappings parted by gaps (t1_out_quiet()), bits
+ * [b0, end) of the user's bitmap, all of whose words fit in the bounce:
+ * the user's words are read into the bounce in one copy, and the
+ * mappings' bits set to c over them, which leaves the gaps' bits the
+ * user's.  One read of the whole stretch costs less than reading ahead
+ * piecemeal where holes come every few words.  Every word read is
+ * written.  1: not done (a short read; nothing of it is kept), the
+ * caller fills and patches instead; 0 done; -errno.
+ */
+static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint64_t (*gap)[2],
+			unsigned int ngaps, unsigned long c)
+{
+	uint64_t w = b0 / BITS_PER_LONG, last = (end - 1) / BITS_PER_LONG, lo = b0;
+	unsigned int at = (unsigned int)(w - o->w0), g;
+	unsigned long keep = 0;
+
+	if (!ngaps)
+		return 1;
+	/* The partial word's settled bits below b0 stay. */
+	if (b0 % BITS_PER_LONG)
+		keep = o->buf[at] & BITMAP_LAST_WORD_MASK(b0);
+	t1_fill_cut(o, at, (unsigned int)(last - o->w0) + 1);
+	if (host_copy_from_user(o->h, o->buf + at, o->ubitmap + w * sizeof(o->buf[0]),
+				(last - w + 1) * sizeof(o->buf[0]))) {
+		if (b0 % BITS_PER_LONG)
+			o->buf[at] = keep;
+		return 1;
+	}
+	if (b0 % BITS_PER_LONG)
+		o->buf[at] = keep | (o->buf[at] & BITMAP_FIRST_WORD_MASK(b0));
+	for (g = 0; g < ngaps; g++) {
+		t1_buf_bits(o, lo, gap[g][0], c);
+		lo = gap[g][1];
+	}
+	t1_buf_bits(o, lo, end, c);
+	/* Past the stretch, the last word's bits are not settled yet: 0. */
+	if (end % BITS_PER_LONG)
+		o->buf[last - o->w0] &= BITMAP_LAST_WORD_MASK(end);
+	o->cnt = (unsigned int)(last - o->w0) + 1;
+	o->end = end;
+	return 0;
+}
+
+/* Gaps between quiet mappings whose bits one fill covers, patched after it. */
+#define T1_GAPS			64U
+
+/*
+ * Quiet mappings from v[*i] on, all reported dirty or none, whose bits
+ * follow one another in the user's bitmap or are parted by gaps without a
+ * whole word: one stretch of ones or zeros, placed from the entries
+ * alone; the user's bits in the gaps are put back into its words after.
+ * A stretch with gaps ends where the bounce does, so that the words are
+ * still there to patch.  *i is left on the last.
  */
 static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t1_dma_ent *v,
 			unsigned long n, unsigned long *i, uint64_t iova, uint64_t last,
@@ -526,17 +679,60 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 {
 	/* Whether a mapping is in the IOMMU matters only outside the pinned scope. */
 	unsigned int mask = T1_ENT_PLAIN | (t1_scope_outside(iommu) ? T1_ENT_MAPPED : 0);
-	unsigned int want = v[*i].flags & mask;
-	uint64_t nbits = v[*i].nbits;
-	unsigned long j;
+	unsigned int want = v[*i].flags & mask, ngaps = 0, g;
+	uint64_t b0 = t1_shr(v[*i].iova - iova, pgshift), end, next, w, room;
+	uint64_t gap[T1_GAPS][2];
+	unsigned long j = t1_quiet_chain(&iommu->dma_index, *i, last), k;
+	unsigned long u;
 	int ret;
 
-	for (j = *i + 1; j < n && (v[j - 1].flags & T1_ENT_NEXT) &&
-	     (v[j].flags & mask) == want && v[j].iova <= last; j++)
-		nbits += v[j].nbits;
-	ret = t1_out_seek(o, t1_shr(v[*i].iova - iova, pgshift));
-	*i = j - 1;
-	return ret ? ret : t1_out_bits(o, NULL, nbits, want & T1_ENT_MAPPED);
+	end = t1_shr(v[j].iova - iova, pgshift) + v[j].nbits;
+	ret = t1_out_seek(o, b0);
+	if (ret)
+		return ret;
+	/* Words a stretch with gaps may reach, from w0 (the user word of buf[0]) on. */
+	room = o->cap;
+	for (k = j + 1; ngaps < T1_GAPS && k < n && v[k].iova <= last &&
+	     (v[k].flags & mask) == want; k = j + 1) {
+		next = t1_shr(v[k].iova - iova, pgshift);
+		/* A whole word between them ends the run (and the stretch). */
+		if (next < end || (end + BITS_PER_LONG - 1) / BITS_PER_LONG * BITS_PER_LONG +
+		    BITS_PER_LONG <= next)
+			break;
+		j = t1_quiet_chain(&iommu->dma_index, k, last);
+		w = t1_shr(v[j].iova - iova, pgshift) + v[j].nbits;
+		if ((w - 1) / BITS_PER_LONG - o->w0 >= room) {
+			j = k - 1;
+			break;
+		}
+		if (next > end) {
+			gap[ngaps][0] = end;
+			gap[ngaps++][1] = next;
+		}
+		end = w;
+	}
+	*i = j;
+	ret = t1_out_gappy(o, b0, end, gap, ngaps, want & T1_ENT_MAPPED ? ~0UL : 0);
+	if (ret <= 0)
+		return ret;
+	ret = t1_out_bits(o, NULL, end - b0, want & T1_ENT_MAPPED);
+	for (g = 0; !ret && g < ngaps; g++) {
+		for (w = gap[g][0] / BITS_PER_LONG; w <= (gap[g][1] - 1) / BITS_PER_LONG; w++) {
+			unsigned int lo = w == gap[g][0] / BITS_PER_LONG ?
+					  gap[g][0] % BITS_PER_LONG : 0;
+			unsigned int hi = w == (gap[g][1] - 1) / BITS_PER_LONG ?
+					  (gap[g][1] - 1) % BITS_PER_LONG + 1 : BITS_PER_LONG;
+			unsigned long m = t1_word_bits(lo, hi);
+			unsigned int at = (unsigned int)(w - o->w0);
+
+			ret = t1_out_read(o, w, w, &u);
+			if (ret)
+				break;
+			t1_fill_cut(o, at, at + 1);
+			o->buf[at] = (o->buf[at] & ~m) | (u & m);
+		}
+	}
+	return ret;
 }
 
 /*
@@ -566,6 +762,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	o->run = false;
 	o->fill_lo = o->fill_hi = 0;
 	o->fill_c = 0;
+	o->nholes = 0;
 	o->ntodo = 0;
 	o->first = o->last = NULL;
 	if (dma && (restart || iommu->dma_index.ok))

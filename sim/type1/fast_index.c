@@ -49,12 +49,26 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
  * NULL without memory for it.  The entries' bits are counted in the
  * container's smallest page size of the moment.
  */
+/* Entries after v[i] linked to it end to end with the same static flags (fast_internal.h). */
+static unsigned int t1_ent_chain(const struct t1_dma_ent *v, unsigned long i, unsigned long n)
+{
+	if (i + 1 >= n || !(v[i].flags & T1_ENT_NEXT) ||
+	    (v[i].flags & T1_ENT_STATIC) != (v[i + 1].flags & T1_ENT_STATIC))
+		return 0;
+	return v[i + 1].chain + 1;
+}
+
+/*
+ * The mappings in the tree's order, *len of them, each at its index_pos;
+ * NULL without memory for it.  The entries' bits are counted in the
+ * container's smallest page size of the moment.
+ */
 struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 {
 	struct t1_fast_index *ix = &iommu->dma_index;
 	unsigned int shift = t1_ffs(iommu->pgsize_bitmap);
 	struct t1_dma *dma, *next;
-	unsigned long n = 0;
+	unsigned long n = 0, i, *loud;
 	struct t1_dma_ent *v;
 
 	if (!ix->ok) {
@@ -64,8 +78,14 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 			if (!v)
 				return NULL;
 			ix->ents = v;
+			loud = realloc(ix->loud, BITS_TO_LONGS(n) * sizeof(*loud));
+			if (!loud)
+				return NULL;
+			ix->loud = loud;
 			ix->cap = n;
 		}
+		if (n)
+			bitmap_zero(ix->loud, n);
 		n = 0;
 		for (dma = t1_dma_first(iommu); dma; dma = next) {
 			next = t1_dma_next(dma);
@@ -75,7 +95,11 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 			v->nbits = t1_dirty_nbits(dma, shift);
 			v->dma = dma;
 			v->flags = t1_ent_flags(dma, next, v->nbits, shift);
+			if (!(v->flags & T1_ENT_QUIET))
+				set_bit(n - 1, ix->loud);
 		}
+		for (i = n; i--;)
+			ix->ents[i].chain = t1_ent_chain(ix->ents, i, n);
 		ix->len = n;
 		ix->shift = shift;
 		ix->ok = true;
@@ -101,7 +125,8 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 		e = ix->ents + i;
 		if (e->dma != dma || dma->fast.index_pos != i || e->iova != dma->iova ||
 		    e->nbits != t1_dirty_nbits(dma, ix->shift) ||
-		    e->flags != t1_ent_flags(dma, t1_dma_next(dma), e->nbits, ix->shift))
+		    e->flags != t1_ent_flags(dma, t1_dma_next(dma), e->nbits, ix->shift) ||
+		    test_bit(i, ix->loud) != !(e->flags & T1_ENT_QUIET))
 			return host_check_fail(why, len, "index entry %lu (0x%llx, %llu bits, flags"
 					       " %u) does not match mapping 0x%llx", i,
 					       (unsigned long long)e->iova,
@@ -111,6 +136,11 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 	if (i != ix->len)
 		return host_check_fail(why, len, "index of %lu mappings, the tree has %lu",
 				       ix->len, i);
+	for (i = 0; i < ix->len; i++)
+		if (ix->ents[i].chain != t1_ent_chain(ix->ents, i, ix->len))
+			return host_check_fail(why, len, "index entry %lu: a chain of %u entries,"
+					       " not %u", i, ix->ents[i].chain,
+					       t1_ent_chain(ix->ents, i, ix->len));
 	return 0;
 }
 
@@ -119,7 +149,9 @@ void t1_fast_free(struct t1_iommu *iommu)
 	struct t1_fast_index *ix = &iommu->dma_index;
 
 	free(ix->ents);
+	free(ix->loud);
 	ix->ents = NULL;
+	ix->loud = NULL;
 	ix->len = ix->cap = 0;
 	ix->ok = false;
 }

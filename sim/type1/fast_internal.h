@@ -19,6 +19,13 @@ struct t1_dma_ent {
 	uint64_t nbits;
 	struct t1_dma *dma;
 	unsigned int flags;		/* T1_ENT_* */
+	/*
+	 * Entries after it, each the next one's T1_ENT_NEXT, with the same
+	 * T1_ENT_ROOM and T1_ENT_MAPPED: a run of quiet ones among them is
+	 * one stretch, found without reading them (the loud bitmap says
+	 * which are not quiet).
+	 */
+	unsigned int chain;
 };
 
 #define T1_ENT_QUIET	1U		/* no bit marked, no page pinned: kept in
@@ -27,6 +34,8 @@ struct t1_dma_ent {
 #define T1_ENT_MAPPED	4U		/* iommu_mapped */
 #define T1_ENT_NEXT	8U		/* the next mapping starts at its end, and
 					   its size is a whole number of pages */
+/* What a chain's entries have in common besides being quiet. */
+#define T1_ENT_STATIC	(T1_ENT_ROOM | T1_ENT_MAPPED)
 
 /* The block summary: one bit per T1_BLOCK_WORDS words of bitmap. */
 #define T1_BLOCK_WORDS		8UL
@@ -75,8 +84,15 @@ static inline void t1_fast_note(struct t1_iommu *iommu, struct t1_dma *dma)
 		return;
 	e = ix->ents + dma->fast.index_pos;
 	/* A mapping not linked yet has no entry of its own. */
-	if (e->dma == dma)
-		e->flags = (e->flags & ~T1_ENT_QUIET) | (t1_fast_quiet(dma) ? T1_ENT_QUIET : 0);
+	if (e->dma != dma)
+		return;
+	if (t1_fast_quiet(dma)) {
+		e->flags |= T1_ENT_QUIET;
+		clear_bit(dma->fast.index_pos, ix->loud);
+	} else {
+		e->flags &= ~T1_ENT_QUIET;
+		set_bit(dma->fast.index_pos, ix->loud);
+	}
 }
 
 /*
