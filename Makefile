@@ -31,7 +31,7 @@ help:
 	'make                  build/libvfiosim.a and .so (the model), build/vfiosim and its man page' \
 	'make test             every test under ASan+UBSan, leak-checked (TEST_OUTPUT=tap|xml)' \
 	'make demo             the main job: vfiosim migrate, a live migration checked end to end' \
-	'make check-clang      the same code built warning-free with clang' \
+	'make check-clang      the same code built warning-free with clang, the tests under its ASan+UBSan' \
 	'make coverage         gcov build, the tests, lcov HTML report in build/cov/html' \
 	'make kcheck           the contract tests against Debian'"'"'s Linux 6.1, 6.12, 7.3 (KSRC=tree: any tree from 5.10)' \
 	'make kcheck-build     build the kernel backend only (KSRC=tree)' \

@@ -612,6 +612,7 @@ static const char *io_cmd_name(unsigned int cmd)
 	case VFIO_IOMMU_MAP_DMA: return "MAP_DMA";
 	case VFIO_IOMMU_UNMAP_DMA: return "UNMAP_DMA";
 	case VFIO_IOMMU_DIRTY_PAGES: return "DIRTY_PAGES";
+	case VFIOSIM_IOMMU_DIRTY_PROVIDER: return "DIRTY_PROVIDER (vfiosim)";
 	default: return "unknown";
 	}
 }
@@ -728,10 +729,14 @@ static uint64_t io_place(struct io_state *s, unsigned int sel, const unsigned ch
 	return uaddr;
 }
 
+/*
+ * Only the queries are known to change nothing: any other command, the raw
+ * ones included (the fuzzer finds the vfiosim extension's numbers), may.
+ */
 static bool io_stateful(unsigned int cmd)
 {
-	return cmd == VFIO_IOMMU_MAP_DMA || cmd == VFIO_IOMMU_UNMAP_DMA ||
-	       cmd == VFIO_IOMMU_DIRTY_PAGES || cmd == VFIO_SET_IOMMU;
+	return cmd != VFIO_GET_API_VERSION && cmd != VFIO_CHECK_EXTENSION &&
+	       cmd != VFIO_IOMMU_GET_INFO;
 }
 
 static bool io_ret_ok(unsigned int cmd, long ret)

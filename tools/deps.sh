@@ -122,7 +122,10 @@ collect() {
 		need lcov have_cmd genhtml
 		;;
 	clang)
+		# make check-clang runs the tests under clang's sanitizers too.
 		need clang have_cmd clang
+		need "$(clang_runtime_pkg clang)" try_build clang_sanitizers_link
+		need libcmocka-dev test -f /usr/include/cmocka.h
 		;;
 	fuzz)
 		need afl++ have_cmd afl-clang-fast

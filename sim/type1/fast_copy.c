@@ -598,11 +598,15 @@ static unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned lon
 	return lo;
 }
 
-/* Bits [lo, hi) of the words in buf (user bits, buf[0] at user word w0) become c. */
+/*
+ * Bits [lo, hi) of the words in buf (user bits, buf[0] at user word w0)
+ * become c.  Indexes are taken relative to w0 before buf is indexed: a
+ * pointer buf - w0 would point outside the array, which C does not allow.
+ */
 static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
 {
-	uint64_t a = lo / BITS_PER_LONG, b = (hi - 1) / BITS_PER_LONG;
-	unsigned long *w = o->buf - o->w0;
+	uint64_t a = lo / BITS_PER_LONG - o->w0, b = (hi - 1) / BITS_PER_LONG - o->w0;
+	unsigned long *w = o->buf;
 	unsigned long m;
 
 	if (a == b) {

@@ -412,7 +412,8 @@ static void run_op(struct exec *x, unsigned int i)
 {
 	const struct stmt *st = &x->sc->st[i];
 	struct claims c = claims_of(x, i);
-	char rs[32], line[900];
+	char rs[32], why[32], line[900];
+	bool expected;
 	long ret;
 
 	memset(&x->ev, 0, sizeof(x->ev));
@@ -432,11 +433,11 @@ static void run_op(struct exec *x, unsigned int i)
 
 	if (st->kind == ST_GROUP && ret > 0)
 		ret = 0;
-	snprintf(line, sizeof(line), "%s%s%s%s",
-		 ret ? vfiosim_ret_str(ret, rs, sizeof(rs)) : "ok",
-		 st->ex && expect_is_result(st->ex->kind) && st->ex->kind != EX_ANY &&
-		 !expect_eval(st->ex, &x->s, true, ret, &x->ev, rs, sizeof(rs)) ?
-		 ", as expected" : "", x->note.len ? ": " : "", sb_str(&x->note));
+	/* Each in its own buffer: the order a call's arguments are evaluated in is unspecified. */
+	expected = st->ex && expect_is_result(st->ex->kind) && st->ex->kind != EX_ANY &&
+		   !expect_eval(st->ex, &x->s, true, ret, &x->ev, why, sizeof(why));
+	snprintf(line, sizeof(line), "%s%s%s%s", ret ? vfiosim_ret_str(ret, rs, sizeof(rs)) : "ok",
+		 expected ? ", as expected" : "", x->note.len ? ": " : "", sb_str(&x->note));
 	out_line(x, st, line);
 
 	if (ret < 0 && !c.result)
