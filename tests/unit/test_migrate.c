@@ -128,6 +128,8 @@ static void test_migrate_providers(void **state)
 	has(o, "  destination             exact      exact      exact      exact      exact");
 	assert_int_equal(run(o, cmd_migrate, "migrate", "--provider", "best", NULL), 2);
 	has(o, "vfiosim migrate: --provider is pinned, iommu, device, auto, iommu-2m or all");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--provider", "iommu", "setup.vfs", NULL), 2);
+	has(o, "vfiosim migrate: --provider applies to the default setup");
 }
 
 /*

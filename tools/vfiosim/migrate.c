@@ -79,6 +79,11 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 			"device: nothing would use VFIO\n");
 		return 2;
 	}
+	if (o.setup_file && o.provider != MIG_PROV_NONE) {
+		fprintf(stderr, "vfiosim migrate: --provider applies to the default setup; a "
+			"setup file chooses with a provider statement\n");
+		return 2;
+	}
 	if (o.provider == MIG_PROV_ALL)
 		return mig_compare(&o, env);
 	return mig_run(&o, env, NULL);

@@ -73,11 +73,6 @@ int mig_compare(const struct mig_opts *opt, const struct cmd_env *env)
 	int status = 0, ret;
 	struct stat st;
 
-	if (opt->setup_file) {
-		fprintf(stderr, "vfiosim migrate: --provider applies to the default setup; a "
-			"setup file chooses with a provider statement\n");
-		return 2;
-	}
 	if (opt->plot_dir && mkdir(opt->plot_dir, 0777) &&
 	    (stat(opt->plot_dir, &st) || !S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "vfiosim migrate: cannot create %s\n", opt->plot_dir);
@@ -97,6 +92,8 @@ int mig_compare(const struct mig_opts *opt, const struct cmd_env *env)
 		if (ret > status)
 			status = ret;
 	}
+	if (opt->show_setup)
+		return status;
 	printf("providers side by side (--iommu-dev %s, %u rounds at most):\n",
 	       opt->nic == NIC_PIN ? "pin" : opt->nic == NIC_DMA ? "dma" : "none", opt->rounds);
 	for (i = 0; i < MIG_PROV_ALL; i++) {
