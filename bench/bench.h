@@ -149,4 +149,22 @@ int bound_prep(void *ctx);
 int bound_io(void *ctx);
 void bound_release(void *ctx);
 
+/* ------------------------------------------------------ limits */
+
+/* A memcpy of bytes bytes, the floor every report is compared with. */
+struct limit_ctx {
+	unsigned char *src, *dst;
+	uint64_t bytes;
+};
+int op_memcpy(void *ctx);
+
+/* ------------------------------------------------------ harvest.c */
+
+/*
+ * The harvest section: reports fed by the IOMMU's dirty bits (the model's
+ * provider extension) next to the copy-out alone and a memcpy, a line
+ * each.  Returns the number of errors.
+ */
+int harvest_section(const char *only, const struct bench_opts *bo);
+
 #endif /* BENCH_H */

@@ -214,12 +214,7 @@ static void cfg_name(char *buf, size_t len, const struct scen_cfg *c)
 
 /* ---------------------------------------------------------- limits */
 
-struct limit_ctx {
-	unsigned char *src, *dst;
-	uint64_t bytes;
-};
-
-static int op_memcpy(void *ctx)
+int op_memcpy(void *ctx)
 {
 	struct limit_ctx *l = ctx;
 
@@ -902,6 +897,7 @@ int main(int argc, char **argv)
 		}
 		print_row(&B.res[B.nres++]);
 	}
+	B.errors += harvest_section(B.only, &B.bo);
 	print_targets();
 	write_csv(B.full ? "dirtybench-full.csv" : "dirtybench.csv");
 	write_plot_data();

@@ -182,7 +182,8 @@ static int header_find(struct enc *e, const struct preamble *p, uint8_t hdr[2])
 	unsigned int b0, k, part, best = 0;
 
 	for (k = 0; k < 4; k++) {
-		for (b0 = 0; b0 < 0x40; b0++) {
+		/* Bit 0x40 means nothing; SL_CFG_PROVIDERS worlds come last. */
+		for (b0 = 0; b0 < 0xc0; b0 = b0 == 0x3f ? SL_CFG_PROVIDERS : b0 + 1) {
 			uint8_t b[2] = { (uint8_t)b0, (uint8_t)(p->attach | k << SL_KERNEL_SHIFT) };
 			struct fuzz_in in = { b, 2 };
 			struct sl_config cfg;
@@ -321,6 +322,8 @@ static bool matches(const struct enc *e, const struct stmt *st, const struct sl_
 		return st->kind == ST_CHECK_EXT && a->n == (unsigned long)st->type;
 	case SL_GET_INFO:
 		return st->kind == ST_INFO && st->has_argsz && st->argsz == sl_info_argsz(a);
+	case SL_PROVIDER:
+		return st->kind == ST_PROVIDER && a->n == (unsigned long)st->type;
 	default:
 		return false;
 	}
@@ -629,9 +632,11 @@ static bool enc_search(struct enc *e, struct cand *c, struct sl_action *a)
 		return false;
 	case ST_SET_IOMMU:
 	case ST_CHECK_EXT:
-	case ST_INFO: {
+	case ST_INFO:
+	case ST_PROVIDER: {
 		enum sl_op op = st->kind == ST_SET_IOMMU ? SL_SET_IOMMU :
-				st->kind == ST_CHECK_EXT ? SL_CHECK_EXT : SL_GET_INFO;
+				st->kind == ST_CHECK_EXT ? SL_CHECK_EXT :
+				st->kind == ST_PROVIDER ? SL_PROVIDER : SL_GET_INFO;
 
 		for (x = 0; x < 256; x++) {
 			opcode(c, op, 0);

@@ -46,8 +46,13 @@ enum sl_op {
 	SL_SET_IOMMU,		/* [type] */
 	SL_GET_INFO,		/* [argsz choice] */
 	SL_CHECK_EXT,		/* [extension] */
+	/* Only in a world with SL_CFG_PROVIDERS: */
+	SL_PROVIDER,		/* [provider] VFIOSIM_IOMMU_DIRTY_PROVIDER, the model's
+				   extension (docs/dirty-providers.md) */
 	SL_NR_OPS
 };
+/* The operations of every other world: its opcodes mean what they always did. */
+#define SL_NR_BASE_OPS		SL_PROVIDER
 
 /* Operand bytes of each operation. */
 extern const unsigned char sl_op_len[SL_NR_OPS];
@@ -66,6 +71,10 @@ extern const unsigned char sl_op_len[SL_NR_OPS];
 #define SL_CFG_UNALIGNED	0x20	/* vendor drivers may pin at IOVAs off the
 					   page boundary (no in-tree driver does;
 					   vfio_pin_pages() lets them) */
+#define SL_CFG_PROVIDERS	0x80	/* the dirty-provider extension: groups 0
+					   and 1's IOMMU keeps dirty bits, groups 0
+					   and 3 have trackers, SL_PROVIDER exists
+					   (the model only: never in the diff target) */
 /* Header byte 1: groups attached before the first operation (bits 0-3),
  * the kernel version the model follows (bits 4-5: the newest, 6.12, 6.1,
  * 5.10; the diff target follows its kernel tree instead). */
@@ -78,6 +87,9 @@ extern const unsigned char sl_op_len[SL_NR_OPS];
  *  1  IOMMU-backed, same IOMMU as 0 (shares its domain), no vendor driver
  *  2  emulated (mdev-like)
  *  3  IOMMU-backed, another IOMMU with other page sizes, vendor driver
+ * With SL_CFG_PROVIDERS, IOMMU 1 keeps dirty bits, group 0's device has a
+ * tracker of 2 ranges and group 3's one of 1 range that holds 16 pages
+ * (it overflows, and the container falls back to type1's rules).
  */
 #define SL_GROUPS		4
 
@@ -106,6 +118,7 @@ struct sl_config {
 	unsigned int type;		/* SL_TYPE_* */
 	bool coarse;
 	bool unaligned;
+	bool providers;			/* SL_CFG_PROVIDERS */
 	unsigned int attach;		/* bitmask */
 	unsigned int kernel;		/* VFIOSIM_KERNEL() of the host */
 };

@@ -320,9 +320,14 @@ long t1_ioctl_dirty_provider(struct t1_iommu *iommu, unsigned long arg)
 	iommu->provider_chosen = true;
 	t1_provider_apply(iommu);
 	iommu->covered = t1_provider_covered(iommu);
-	/* A change of provider while tracking: the next report is full. */
+	/*
+	 * A change of provider while tracking: the next report is full, for
+	 * every mapping, as the rules promise a caller (not only those an
+	 * IOMMU maps: with none attached yet, none is, and a report of only
+	 * some would not be the full one the oracle and the caller expect).
+	 */
 	if (iommu->tracking)
-		t1_dirty_fill_all(iommu, true);
+		t1_dirty_fill_all(iommu, false);
 	return 0;
 }
 

@@ -103,6 +103,36 @@ static void test_migrate_dma_device_makes_every_page_dirty(void **state)
 }
 
 /*
+ * The dirty-provider extension: the same never-pinning nic converges when
+ * its IOMMU's dirty bits or its tracker say what it wrote; pinned stays
+ * type1, and says why it cannot converge.
+ */
+static void test_migrate_providers(void **state)
+{
+	struct out *o = *state;
+
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", "--iommu-dev", "dma",
+			     "--provider", "iommu", NULL), 0);
+	has(o, "provider iommu (a vfiosim extension)");
+	has(o, "converged in round");
+	has(o, "OK: the destination is an exact copy");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", "--iommu-dev", "dma",
+			     "--provider", "pinned", "--rounds", "3", NULL), 0);
+	has(o, "no convergence after 3 rounds");
+	has(o, "why: the nic never pins, and under type1's rules a device that never pins "
+	    "keeps every mapped page dirty");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--guest", "8M", "--iommu-dev", "dma",
+			     "--provider", "all", "--rounds", "4", NULL), 0);
+	has(o, "  provider               pinned      iommu     device       auto   iommu-2m");
+	has(o, "  converged                  no        yes        yes        yes");
+	has(o, "  destination             exact      exact      exact      exact      exact");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--provider", "best", NULL), 2);
+	has(o, "vfiosim migrate: --provider is pinned, iommu, device, auto, iommu-2m or all");
+	assert_int_equal(run(o, cmd_migrate, "migrate", "--provider", "iommu", "setup.vfs", NULL), 2);
+	has(o, "vfiosim migrate: --provider applies to the default setup");
+}
+
+/*
  * A lost bit harms when nothing reports the page again: in the last
  * reports, the stop-and-copy ones.  Which of them holds a page that
  * changed depends on the run: the last report that does is found by
@@ -266,6 +296,7 @@ int main(void)
 		T(test_migrate_plot_writes_data_and_script),
 		T(test_migrate_kernel_profile),
 		T(test_migrate_bad_options_are_usage_errors),
+		T(test_migrate_providers),
 	};
 
 	return cmocka_run_group_tests_name("migrate", tests, NULL, NULL);

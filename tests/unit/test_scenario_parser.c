@@ -168,6 +168,15 @@ static void test_parser_host_and_group_options(void **state)
 	assert_int_equal(s->grp.attach_error, -16);
 	assert_true(s->grp.has_dma_unmap);
 	assert_int_equal(s->group, 0);
+	/* The dirty-provider extension's hardware and request (docs/dirty-providers.md). */
+	s = parse_ok(p, "group nic iommu dirty-tracking tracker 4 pgsize 64K capacity 100\n");
+	assert_true(s->grp.dirty_tracking);
+	assert_int_equal(s->grp.tracker_ranges, 4);
+	assert_int_equal(s->grp.tracker_pgsize, 65536);
+	assert_int_equal(s->grp.tracker_capacity, 100);
+	s = parse_ok(p, PRELUDE "provider auto\n");
+	assert_int_equal(s->kind, ST_PROVIDER);
+	assert_int_equal(s->type, VFIOSIM_DIRTY_PROVIDER_AUTO);
 }
 
 static void test_parser_write_patterns(void **state)
@@ -280,6 +289,10 @@ static void test_parser_error_declarations(void **state)
 			    "t.vfs:2:1: the host line comes before every other statement");
 	assert_string_equal(parse_err(p, PRELUDE "pin md 0x0+4K rwx\n"),
 			    "t.vfs:5:15: expected rw, r, w, none, npage or expect, got \"rwx\"");
+	assert_string_equal(parse_err(p, "group nic iommu tracker 0\n"),
+			    "t.vfs:1:25: a tracker has 1 to 64 ranges");
+	assert_string_equal(parse_err(p, PRELUDE "provider best\n"),
+			    "t.vfs:5:10: expected pinned, iommu, device or auto, got \"best\"");
 }
 
 static void test_parser_version_guards(void **state)

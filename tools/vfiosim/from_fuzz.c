@@ -373,6 +373,9 @@ static void ff_statement(struct ff *f, const struct sl_action *a, int fresh,
 	case SL_GET_INFO:
 		sb_printf(sb, "info argsz %u", sl_info_argsz(a));
 		break;
+	case SL_PROVIDER:
+		sb_printf(sb, "provider %s", dirty_provider_name((unsigned int)a->n));
+		break;
 	case SL_FAIL_ALLOC:
 	case SL_FAIL_COPY:
 	case SL_NR_OPS:
@@ -541,6 +544,12 @@ static void ff_world(struct ff *f, const struct sl_config *cfg)
 				sb_printf(&sb, " pgsizes ");
 				ff_pgsizes(&sb, gc->pgsize_bitmap);
 			}
+			if (gc->dirty_tracking)
+				sb_printf(&sb, " dirty-tracking");
+			if (gc->tracker_ranges)
+				sb_printf(&sb, " tracker %u", gc->tracker_ranges);
+			if (gc->tracker_capacity)
+				sb_printf(&sb, " capacity %" PRIu64, gc->tracker_capacity);
 		}
 		ff_line(f->out, sb_str(&sb), ff_group_note[i]);
 	}
@@ -586,6 +595,10 @@ static void ff_header(FILE *out, const uint8_t *data, size_t size, const struct 
 		fprintf(out, ", pins off the page boundary");
 	else if (b0 & SL_CFG_UNALIGNED)
 		fprintf(out, ", (unaligned pins: not in diff mode)");
+	if (cfg->providers)
+		fprintf(out, ", dirty providers");
+	else if (b0 & SL_CFG_PROVIDERS)
+		fprintf(out, ", (dirty providers: not in diff mode)");
 	fprintf(out, "; attached:");
 	for (i = 0; i < SL_GROUPS; i++)
 		if (cfg->attach & (1U << i))

@@ -67,14 +67,9 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 	struct mig_opts o = {
 		.guest = 64ULL << 20, .nic = NIC_PIN, .vgpu = true, .rounds = 10,
 		.downtime_ms = 1, .bandwidth = 1024, .nic_rate = 32, .vgpu_rate = 8, .seed = 1,
+		.provider = MIG_PROV_NONE,
 	};
-	struct mig *m;
-	struct scenario *sc;
-	struct trace *tr = NULL;
-	struct run_opts ro = { .be = env->be };
-	struct run_result rr;
-	int gidx[SC_MAX_GROUPS], status, c;
-	char err[256];
+	int c;
 
 	c = mig_parse_opts(argc, argv, env, &o);
 	if (c)
@@ -84,6 +79,28 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 			"device: nothing would use VFIO\n");
 		return 2;
 	}
+	if (o.setup_file && o.provider != MIG_PROV_NONE) {
+		fprintf(stderr, "vfiosim migrate: --provider applies to the default setup; a "
+			"setup file chooses with a provider statement\n");
+		return 2;
+	}
+	if (o.provider == MIG_PROV_ALL)
+		return mig_compare(&o, env);
+	return mig_run(&o, env, NULL);
+}
+
+int mig_run(const struct mig_opts *opt, const struct cmd_env *env, struct mig_summary *sum)
+{
+	struct mig_opts o = *opt;
+	struct mig *m;
+	struct scenario *sc;
+	struct trace *tr = NULL;
+	struct run_opts ro = { .be = env->be };
+	struct run_result rr;
+	int gidx[SC_MAX_GROUPS], status;
+	unsigned int i;
+	char err[256];
+
 	if (o.show_setup) {
 		char *text = o.setup_file ? NULL : mig_default_setup(&o);
 
@@ -157,6 +174,15 @@ int cmd_migrate(int argc, char **argv, const struct cmd_env *env)
 	}
 	if (mig_verdict(m))
 		m->failed = true;
+	if (sum) {
+		sum->done = true;
+		sum->exact = !m->failed;
+		sum->converged = m->converged;
+		sum->rounds = m->precopy;
+		for (i = 0; i < m->nr; i++)
+			sum->copied += m->r[i].copied * m->g.page_size;
+		sum->downtime_ms = m->nr ? m->r[m->nr - 1].link_ms : 0;
+	}
 	if (o.plot_dir)
 		mig_plot(m);
 out:

@@ -10,6 +10,7 @@
  *   migrate_vmm.c      the VMM: bulk copy, pre-copy rounds, stop-and-copy, resume
  *   migrate_verdict.c  the destination compared with the source
  *   migrate_plot.c     --plot: the rounds handed to plot.c
+ *   migrate_compare.c  --provider: one migration per dirty provider, side by side
  */
 #ifndef VFIOSIM_CMD_MIGRATE_H
 #define VFIOSIM_CMD_MIGRATE_H
@@ -27,6 +28,17 @@
 
 #define MIG_MAX_ROUNDS	64
 
+/*
+ * --provider: who records the never-pinning nic's writes (the model's
+ * extension, docs/dirty-providers.md).  MIG_PROV_IOMMU_2M is the IOMMU's
+ * dirty bits again, on an IOMMU that maps in 2M entries.
+ */
+enum mig_provider {
+	MIG_PROV_NONE = -1,		/* not given: the setup as it always was */
+	MIG_PROV_PINNED, MIG_PROV_IOMMU, MIG_PROV_DEVICE, MIG_PROV_AUTO, MIG_PROV_IOMMU_2M,
+	MIG_PROV_ALL,			/* each of the above in turn */
+};
+
 struct mig_opts {
 	uint64_t guest;
 	enum nic_mode nic;
@@ -38,6 +50,15 @@ struct mig_opts {
 	const char *plot_dir, *trace_path, *setup_file;
 	bool show_setup;
 	unsigned int kernel;		/* --kernel, 0: not given */
+	enum mig_provider provider;
+};
+
+/* What one migration came to, for the side-by-side table. */
+struct mig_summary {
+	unsigned int rounds;		/* pre-copy rounds run */
+	bool converged, exact, done;	/* done: it ran to the verdict */
+	uint64_t copied;		/* guest memory bytes sent, all rounds */
+	double downtime_ms;
 };
 
 struct round {
@@ -65,12 +86,27 @@ struct mig {
 	bool dropped_changed;		/* the page differed from the copy then */
 	struct round r[MIG_MAX_ROUNDS + 2];
 	unsigned int nr;
-	bool failed;
+	int provider;			/* the setup's provider statement, -1: none */
+	bool failed, converged;
+	unsigned int precopy;		/* pre-copy rounds run */
 	char err[400];
 };
 
 /* migrate.c: "64M", "1.5M", "12.0K", "512": sizes in the tables. */
 const char *mig_human(uint64_t bytes, char *buf, size_t len);
+
+/* migrate.c: one migration as o says; 0, 1 if it failed, 2 for a usage error. */
+int mig_run(const struct mig_opts *o, const struct cmd_env *env, struct mig_summary *sum);
+
+/* migrate_compare.c */
+/* Why a migration with a never-pinning nic under type1's rules cannot converge. */
+extern const char mig_why_unpinned[];
+/* "pinned", "iommu", ... */
+const char *mig_provider_name(enum mig_provider p);
+/* The setup's provider statement and nic options for p ("" for none). */
+const char *mig_provider_setup(enum mig_provider p, const char **nic_opts);
+/* --provider all: each provider in turn, then the table; as mig_run returns. */
+int mig_compare(const struct mig_opts *o, const struct cmd_env *env);
 
 /* migrate_opts.c: 0, 1 after --help, -1 after saying what is wrong. */
 int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_opts *o);

@@ -24,6 +24,11 @@ static void usage(FILE *f)
 		"                        the IOMMU-backed nic: its driver pins what it writes\n"
 		"                        (pin, the default), it writes anywhere by DMA (dma:\n"
 		"                        type1 must report every mapped page), or none\n"
+		"  --provider pinned|iommu|device|auto|iommu-2m|all\n"
+		"                        who records what the nic writes (a vfiosim extension,\n"
+		"                        docs/dirty-providers.md): the default setup's nic gets\n"
+		"                        IOMMU dirty bits (4K entries; iommu-2m: 2M) and a device\n"
+		"                        tracker; all: one migration each, then a table\n"
 		"  --no-emulated         no vgpu (the emulated device with the v1 state region)\n"
 		"  --rounds N            pre-copy rounds at most (10)\n"
 		"  --downtime MS         converge when a round finds what MS ms can copy (1)\n"
@@ -84,6 +89,20 @@ static int parse_double(const char *opt, const char *arg, double *v)
 	return 0;
 }
 
+static int parse_provider(const char *arg, enum mig_provider *p)
+{
+	int i;
+
+	for (i = MIG_PROV_PINNED; i <= MIG_PROV_ALL; i++)
+		if (!strcmp(arg, mig_provider_name((enum mig_provider)i))) {
+			*p = (enum mig_provider)i;
+			return 0;
+		}
+	fprintf(stderr, "vfiosim migrate: --provider is pinned, iommu, device, auto, iommu-2m "
+		"or all\n");
+	return -1;
+}
+
 int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_opts *o)
 {
 	static const struct option longopts[] = {
@@ -101,6 +120,7 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 		{ "trace", required_argument, NULL, 't' },
 		{ "show-setup", no_argument, NULL, 'S' },
 		{ "kernel", required_argument, NULL, 'K' },
+		{ "provider", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -177,6 +197,9 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 			break;
 		case 'K':
 			err = kernel_arg("vfiosim migrate", optarg, env->be, &o->kernel);
+			break;
+		case 'P':
+			err = parse_provider(optarg, &o->provider);
 			break;
 		case 'h':
 			usage(stdout);

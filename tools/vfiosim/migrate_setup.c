@@ -12,11 +12,13 @@
 #include "lexer.h"
 #include "linux_version.h"
 #include "migrate.h"
+#include "names.h"
 #include "strbuf.h"
 
 char *mig_default_setup(const struct mig_opts *o)
 {
 	struct strbuf sb = { 0 };
+	const char *nic_opts, *provider = mig_provider_setup(o->provider, &nic_opts);
 	char g[32], half[32];
 
 	size_str(o->guest, g, sizeof(g));
@@ -25,7 +27,7 @@ char *mig_default_setup(const struct mig_opts *o)
 		  "host page-size 4K\n"
 		  "mem ram 0x100000000 %s rw\n", g);
 	if (o->nic != NIC_NONE)
-		sb_printf(&sb, "group nic iommu pgsizes 4K|2M|1G%s\n",
+		sb_printf(&sb, "group nic iommu %s%s\n", nic_opts,
 			  o->nic == NIC_PIN ? " has-dma-unmap" : "");
 	if (o->vgpu)
 		sb_printf(&sb, "group vgpu emulated\n");
@@ -34,8 +36,8 @@ char *mig_default_setup(const struct mig_opts *o)
 		sb_printf(&sb, "attach nic\n");
 	if (o->vgpu)
 		sb_printf(&sb, "attach vgpu\n");
-	sb_printf(&sb, "set-iommu v2\n"
-		  "map low 0x0+%s vaddr ram             # guest RAM below 4 GiB\n"
+	sb_printf(&sb, "set-iommu v2\n%s", provider);
+	sb_printf(&sb, "map low 0x0+%s vaddr ram             # guest RAM below 4 GiB\n"
 		  "map high 0x100000000+%s vaddr ram+%s   # and above\n", half, half, half);
 	return sb.s;
 }
@@ -49,6 +51,7 @@ int mig_read_setup(struct mig *m, const struct scenario *sc, const int *gidx)
 
 	m->g.page_size = m->s.page_size;
 	m->dev.nic = m->dev.vgpu = -1;
+	m->provider = -1;
 	m->dst = vfiosim_host_new(&cfg);
 	if (!m->dst) {
 		snprintf(m->err, sizeof(m->err), "cannot create the destination host");
@@ -57,7 +60,9 @@ int mig_read_setup(struct mig *m, const struct scenario *sc, const int *gidx)
 	for (i = 0; i < sc->nr; i++) {
 		const struct stmt *st = &sc->st[i];
 
-		if (st->kind == ST_MEM) {
+		if (st->kind == ST_PROVIDER) {
+			m->provider = st->type;
+		} else if (st->kind == ST_MEM) {
 			vfiosim_mm_map_flags(m->dst, st->r.start, st->r.size, st->prot, 0);
 		} else if (st->kind == ST_MAP && (!st->ex || st->ex->kind == EX_OK) &&
 			   !(st->flags & VFIO_DMA_MAP_FLAG_VADDR)) {
@@ -154,6 +159,13 @@ void mig_describe(const struct mig *m, const struct cmd_env *env)
 		printf("  nic:  IOMMU-backed; its driver pins the %u buffers it posts and recycles "
 		       "4 a ms,\n        so type1 tracks pinned pages (--iommu-dev dma: it "
 		       "does not pin)\n", 64U);
+	else if (m->dev.nic >= 0 && m->provider > VFIOSIM_DIRTY_PROVIDER_PINNED)
+		printf("  nic:  IOMMU-backed, writes by DMA and never pins; provider %s (a vfiosim "
+		       "extension):\n        what it writes is recorded by %s\n",
+		       dirty_provider_name((unsigned int)m->provider),
+		       m->provider == VFIOSIM_DIRTY_PROVIDER_DEVICE ? "its own tracker" :
+		       m->provider == VFIOSIM_DIRTY_PROVIDER_IOMMU ? "its IOMMU's dirty bits" :
+		       "its IOMMU's dirty bits, else its own tracker,");
 	else if (m->dev.nic >= 0)
 		printf("  nic:  IOMMU-backed, writes by DMA and never pins: type1 cannot know "
 		       "where,\n        so it reports every mapped page dirty, every round "

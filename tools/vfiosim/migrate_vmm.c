@@ -265,7 +265,9 @@ int mig_loop(struct mig *m)
 		if (r->reported <= threshold)
 			break;
 	}
-	if (k <= o->rounds)
+	m->converged = k <= o->rounds;
+	m->precopy = m->converged ? k : o->rounds;
+	if (m->converged)
 		printf("  converged in round %u: %" PRIu64 " dirty pages <= %" PRIu64
 		       " (%.1f ms of downtime at %.0f MiB/s)\n", k, r->reported, threshold,
 		       o->downtime_ms, o->bandwidth);
@@ -273,6 +275,9 @@ int mig_loop(struct mig *m)
 		printf("  no convergence after %u rounds (the last found %" PRIu64 " pages, the "
 		       "threshold is %" PRIu64 "): stop anyway\n", o->rounds, r->reported,
 		       threshold);
+	if (!m->converged && m->dev.nic >= 0 && !m->dev.nic_pins &&
+	    m->provider <= VFIOSIM_DIRTY_PROVIDER_PINNED)
+		printf("  why: %s\n", mig_why_unpinned);
 
 	/* Stop-and-copy: the devices stop, then the last bitmaps. */
 	r = round_new(m, "stop");

@@ -12,7 +12,7 @@
 static const struct { unsigned int v; const char *name; } ioctls[] = {
 	I(VFIO_GET_API_VERSION), I(VFIO_CHECK_EXTENSION), I(VFIO_SET_IOMMU),
 	I(VFIO_IOMMU_GET_INFO), I(VFIO_IOMMU_MAP_DMA), I(VFIO_IOMMU_UNMAP_DMA),
-	I(VFIO_IOMMU_DIRTY_PAGES),
+	I(VFIO_IOMMU_DIRTY_PAGES), I(VFIOSIM_IOMMU_DIRTY_PROVIDER),
 };
 
 const char *ioctl_name(unsigned int cmd)
@@ -61,4 +61,14 @@ const char *iommu_type_name(int type)
 		if (types[i].v == type)
 			return types[i].name;
 	return NULL;
+}
+
+const char *dirty_provider_name(unsigned int provider)
+{
+	static const char *const names[] = {
+		[VFIOSIM_DIRTY_PROVIDER_PINNED] = "pinned", [VFIOSIM_DIRTY_PROVIDER_IOMMU] = "iommu",
+		[VFIOSIM_DIRTY_PROVIDER_DEVICE] = "device", [VFIOSIM_DIRTY_PROVIDER_AUTO] = "auto",
+	};
+
+	return provider < sizeof(names) / sizeof(names[0]) ? names[provider] : NULL;
 }

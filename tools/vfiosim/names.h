@@ -18,4 +18,7 @@ unsigned int ioctl_value(const char *s);
 int iommu_type_value(const char *s, size_t len);
 const char *iommu_type_name(int type);
 
+/* VFIOSIM_DIRTY_PROVIDER_* (the model's extension): pinned, iommu, device, auto. */
+const char *dirty_provider_name(unsigned int provider);
+
 #endif /* VFIOSIM_CMD_NAMES_H */

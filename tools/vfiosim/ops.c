@@ -281,6 +281,8 @@ static long exec_op(struct exec *x, const struct stmt *st)
 	case ST_ORACLE:
 		sim_oracle_exact(s, st->oracle == ORACLE_EXACT);
 		return call_done(x, 0);
+	case ST_PROVIDER:
+		return call_done(x, sim_provider(s, (unsigned int)st->type));
 	case ST_EXPECT:
 		break;
 	}

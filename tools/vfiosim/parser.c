@@ -139,6 +139,31 @@ static int parse_resv(struct pstate *ps, struct vfiosim_group_config *g)
 	return 0;
 }
 
+/* "tracker RANGES [pgsize SIZE] [capacity PAGES]": the device's own dirty tracker. */
+static int parse_tracker(struct pstate *ps, struct vfiosim_group_config *g)
+{
+	uint64_t v;
+
+	if (p_take_number(ps, &v))
+		return -1;
+	if (!v || v > 64) {
+		diag_set(ps->d, ps->t[ps->i - 1].col, "a tracker has 1 to 64 ranges");
+		return -1;
+	}
+	g->tracker_ranges = (unsigned int)v;
+	for (;;) {
+		if (p_accept(ps, "pgsize")) {
+			if (p_take_size(ps, &g->tracker_pgsize))
+				return -1;
+		} else if (p_accept(ps, "capacity")) {
+			if (p_take_number(ps, &g->tracker_capacity))
+				return -1;
+		} else {
+			return 0;
+		}
+	}
+}
+
 static int parse_group(struct pstate *ps, struct stmt *s)
 {
 	struct vfiosim_group_config *g = &s->grp;
@@ -203,11 +228,16 @@ static int parse_group(struct pstate *ps, struct stmt *s)
 			g->attach_error = -e;
 		} else if (p_accept(ps, "has-dma-unmap")) {
 			g->has_dma_unmap = true;
+		} else if (p_accept(ps, "dirty-tracking")) {
+			g->dirty_tracking = true;
+		} else if (p_accept(ps, "tracker")) {
+			if (parse_tracker(ps, g))
+				return -1;
 		} else {
 			return p_expected(ps, "a group option (pgsizes, aperture, resv, "
 					  "no-default-msi, no-isolated-msi, no-coherency, "
 					  "nesting, iommu-id, attach-error, has-dma-unmap, "
-					  "keeps-pins)");
+					  "dirty-tracking, tracker, keeps-pins)");
 		}
 	}
 	s->name = p_xstrndup(name.s, name.len);
@@ -583,6 +613,18 @@ static int parse_dirty_pages(struct pstate *ps, struct stmt *s)
 			    "number)", &s->flags) || parse_argsz_only(ps, s);
 }
 
+static int parse_provider(struct pstate *ps, struct stmt *s)
+{
+	unsigned int p;
+
+	for (p = 0; dirty_provider_name(p); p++)
+		if (p_accept(ps, dirty_provider_name(p))) {
+			s->type = (int)p;
+			return 0;
+		}
+	return p_expected(ps, "pinned, iommu, device or auto");
+}
+
 static int parse_oracle(struct pstate *ps, struct stmt *s)
 {
 	unsigned int mode;
@@ -622,6 +664,7 @@ static const struct {
 	{ "write", ST_WRITE, parse_write },
 	{ "fail", ST_FAIL, parse_fail },
 	{ "oracle", ST_ORACLE, parse_oracle },
+	{ "provider", ST_PROVIDER, parse_provider },
 };
 
 static int parse_statement(struct pstate *ps, struct stmt *s)

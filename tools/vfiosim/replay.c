@@ -203,6 +203,11 @@ static long group_from(struct replay *rp, const struct json_obj *o)
 	if (!json_i64(o, "attach_error", &v) && v <= 0 && v > -4096)
 		g.attach_error = (int)v;
 	g.has_dma_unmap = opt_bool(o, "has_dma_unmap");
+	g.dirty_tracking = opt_bool(o, "dirty_tracking");
+	if (!json_i64(o, "tracker_ranges", &v) && v >= 0 && v <= UINT32_MAX)
+		g.tracker_ranges = (unsigned int)v;
+	g.tracker_pgsize = opt_u64(o, "tracker_pgsize", 0);
+	g.tracker_capacity = opt_u64(o, "tracker_capacity", 0);
 	return sim_group_new(&rp->s, &g, opt_bool(o, "keeps_pins"));
 }
 
@@ -259,6 +264,12 @@ static int ioctl_from(struct replay *rp, const struct json_obj *o, long *ret)
 	}
 	if (need_i64(rp, o, "flags", &flags))
 		return -1;
+	if (cmd == VFIOSIM_IOMMU_DIRTY_PROVIDER) {
+		if (need_u64(rp, o, "provider", &arg))
+			return -1;
+		*ret = sim_provider(s, (unsigned int)arg);
+		return 0;
+	}
 	if (cmd == VFIO_IOMMU_DIRTY_PAGES) {
 		if (!json_get(o, "iova")) {
 			*ret = sim_dirty(s, argsz, (uint32_t)flags);

@@ -27,7 +27,7 @@ struct range {
 enum stmt_kind {
 	ST_HOST, ST_MEM, ST_MUNMAP, ST_GROUP, ST_CONTAINER, ST_SET_IOMMU, ST_CHECK_EXT,
 	ST_API_VERSION, ST_ATTACH, ST_DETACH, ST_MAP, ST_UNMAP, ST_DIRTY, ST_GET, ST_INFO,
-	ST_PIN, ST_UNPIN, ST_DMA_RW, ST_WRITE, ST_FAIL, ST_ORACLE, ST_EXPECT,
+	ST_PIN, ST_UNPIN, ST_DMA_RW, ST_WRITE, ST_FAIL, ST_ORACLE, ST_PROVIDER, ST_EXPECT,
 };
 
 enum expect_kind {
@@ -93,7 +93,8 @@ struct stmt {
 	uint64_t every, count, seed, len;	/* write patterns; len 0: a page */
 	enum fail_kind fail;
 	uint64_t n;			/* fail: the nth */
-	int type;			/* container, set-iommu, check-extension */
+	int type;			/* container, set-iommu, check-extension; provider:
+					   VFIOSIM_DIRTY_PROVIDER_* */
 	enum oracle_mode oracle;
 	struct vfiosim_host_config host;
 	struct vfiosim_group_config grp;

@@ -289,6 +289,14 @@ long sim_group_new(struct sim *s, const struct vfiosim_group_config *cfg, bool k
 	trace_int(s->tr, "iommu_id", cfg->iommu_id);
 	trace_int(s->tr, "attach_error", cfg->attach_error);
 	trace_bool(s->tr, "has_dma_unmap", cfg->has_dma_unmap);
+	/* The extension's hardware, only where there is some: older traces stay as they were. */
+	if (cfg->dirty_tracking)
+		trace_bool(s->tr, "dirty_tracking", true);
+	if (cfg->tracker_ranges) {
+		trace_int(s->tr, "tracker_ranges", cfg->tracker_ranges);
+		trace_u64(s->tr, "tracker_pgsize", cfg->tracker_pgsize);
+		trace_u64(s->tr, "tracker_capacity", cfg->tracker_capacity);
+	}
 	if (keeps_pins)
 		trace_bool(s->tr, "keeps_pins", true);
 	if (s->nr_groups == SIM_MAX_GROUPS)
@@ -682,6 +690,14 @@ long sim_info(struct sim *s, long long argsz)
 	ret = ioctl_call(s, VFIO_IOMMU_GET_INFO, info, len, NULL, 0);
 	free(info);
 	return ret;
+}
+
+long sim_provider(struct sim *s, unsigned int provider)
+{
+	struct vfiosim_iommu_dirty_provider req = { .argsz = sizeof(req), .provider = provider };
+
+	call_start(s, -1);
+	return ioctl_call(s, VFIOSIM_IOMMU_DIRTY_PROVIDER, &req, sizeof(req), NULL, 0);
 }
 
 /* ------------------------------------------------ the device side */

@@ -173,6 +173,8 @@ long sim_get(struct sim *s, long long argsz, uint64_t iova, uint64_t size,
 long sim_get_flags(struct sim *s, long long argsz, uint32_t flags, uint64_t iova, uint64_t size,
 		   const struct sim_bitmap *bm);
 long sim_info(struct sim *s, long long argsz);
+/* VFIOSIM_IOMMU_DIRTY_PROVIDER, the model's extension (docs/dirty-providers.md). */
+long sim_provider(struct sim *s, unsigned int provider);
 
 long sim_pin(struct sim *s, unsigned int gi, uint64_t iova, int npage, int prot);
 long sim_unpin(struct sim *s, unsigned int gi, uint64_t iova, int npage);

@@ -59,6 +59,7 @@ static void ioctl_request(struct sim *s, const struct vfiosim_op *op)
 		struct vfio_iommu_type1_dma_map map;
 		struct vfiosim_dirty_unmap_arg unmap;
 		struct vfiosim_dirty_get_arg get;
+		struct vfiosim_iommu_dirty_provider provider;
 	} a;
 
 	trace_str(s->tr, "cmd", name ? name : "unknown");
@@ -78,6 +79,8 @@ static void ioctl_request(struct sim *s, const struct vfiosim_op *op)
 		trace_range(s, a.unmap.iova, a.unmap.size);
 		if (a.unmap.flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP)
 			trace_bitmap(s, &a.unmap.bitmap);
+	} else if (op->cmd == VFIOSIM_IOMMU_DIRTY_PROVIDER) {
+		trace_int(s->tr, "provider", a.provider.provider);
 	} else if (op->cmd == VFIO_IOMMU_DIRTY_PAGES && !s->aside.raw_dirty) {
 		trace_range(s, a.get.get.iova, a.get.get.size);
 		trace_bitmap(s, &a.get.get.bitmap);
