@@ -267,6 +267,13 @@ static void gen_ioctl(void)
 	gen_write("ioctl", "raw-unknown", &g);
 	io_head(&g, 0, C_RAW, 0, 0, 0x3b6e);
 	gen_write("ioctl", "raw-enable", &g);
+	/* The vfiosim extension, outside the target's menu: the IOMMU's dirty bits while tracking. */
+	io_head(&g, 1, C_RAW, 0, 0, VFIOSIM_IOMMU_DIRTY_PROVIDER);
+	put_le(&g, sizeof(struct vfiosim_iommu_dirty_provider), 4);
+	put_le(&g, 0, 4);
+	put_le(&g, VFIOSIM_DIRTY_PROVIDER_IOMMU, 4);
+	put_le(&g, 0, 4);
+	gen_write("ioctl", "raw-vfiosim-dirty-provider", &g);
 }
 
 /* ------------------------------------------------------- seq and diff */
