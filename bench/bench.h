@@ -145,6 +145,8 @@ int scale_section(const struct vfiosim_backend *kbe, bool full, const char *only
 void *bound_new(struct scen *s);
 int bound_get(void *ctx);
 int bound_prep(void *ctx);
+/* The same through a bounce and the simulator's user copies (layouts without holes). */
+int bound_get_bounced(void *ctx);
 /* The user's bitmap read and written back through the simulator's user copies. */
 int bound_io(void *ctx);
 void bound_release(void *ctx);

@@ -70,4 +70,36 @@ void bitmap_copy_bits(unsigned long *dst, unsigned long dst_bit,
 void bitmap_or_bits(unsigned long *dst, unsigned long dst_bit,
 		    const unsigned long *src, unsigned long nbits);
 
+/*
+ * dst = the n words of src shifted up by s (1..63) bits, carry below;
+ * returns the bits pushed out of the last word.  Four words a round, each
+ * loaded once: a shift by a count in %cl that alternates between s and
+ * 64 - s word by word costs a move per shift, and gcc keeps this scalar.
+ */
+static inline unsigned long bitmap_shift_words(unsigned long *restrict dst,
+					       const unsigned long *restrict src,
+					       unsigned long n, unsigned int s,
+					       unsigned long carry)
+{
+	unsigned int r = BITS_PER_LONG - s;
+	unsigned long i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		unsigned long a = src[i], b = src[i + 1], c = src[i + 2], d = src[i + 3];
+
+		dst[i] = a << s | carry;
+		dst[i + 1] = b << s | a >> r;
+		dst[i + 2] = c << s | b >> r;
+		dst[i + 3] = d << s | c >> r;
+		carry = d >> r;
+	}
+	for (; i < n; i++) {
+		unsigned long w = src[i];
+
+		dst[i] = w << s | carry;
+		carry = w >> r;
+	}
+	return carry;
+}
+
 #endif /* VFIOSIM_BITMAP_H */

@@ -341,35 +341,6 @@ static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned l
 	return 0;
 }
 
-/*
- * dst = the n words of src shifted up by s (1..63) bits, carry below;
- * returns the bits pushed out.  Four words a round, each loaded once.
- */
-static unsigned long t1_shift_words(unsigned long *restrict dst,
-				    const unsigned long *restrict src, uint64_t n, unsigned int s,
-				    unsigned long carry)
-{
-	unsigned int r = BITS_PER_LONG - s;
-	uint64_t i = 0;
-
-	for (; i + 4 <= n; i += 4) {
-		unsigned long a = src[i], b = src[i + 1], c = src[i + 2], d = src[i + 3];
-
-		dst[i] = a << s | carry;
-		dst[i + 1] = b << s | a >> r;
-		dst[i + 2] = c << s | b >> r;
-		dst[i + 3] = d << s | c >> r;
-		carry = d >> r;
-	}
-	for (; i < n; i++) {
-		unsigned long w = src[i];
-
-		dst[i] = w << s | carry;
-		carry = w >> r;
-	}
-	return carry;
-}
-
 /* n words of a mapping's bitmap, shifted up by s bits. */
 static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, unsigned int s,
 		      unsigned long *carry)
@@ -400,7 +371,7 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 		dst = o->buf + o->cnt;
 		o->cnt += (unsigned int)m;
 		if (s)
-			*carry = t1_shift_words(dst, src, m, s, *carry);
+			*carry = bitmap_shift_words(dst, src, m, s, *carry);
 		else
 			memcpy(dst, src, m * sizeof(*src));
 	}
