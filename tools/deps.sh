@@ -15,7 +15,7 @@ log=$root/build/deps-apt.log
 missing=()
 # What each WHAT is needed for, for the console message.
 declare -A why=([build]="building vfiosim" [test]="make test (cmocka, sanitizers)"
-	[coverage]="make coverage" [clang]="the clang build" [fuzz]="the AFL++ fuzzers"
+	[coverage]="make coverage" [clang]="make check-clang (clang, its sanitizers, cmocka)" [fuzz]="the AFL++ fuzzers"
 	[cflite]="make fuzz-cflite (the ClusterFuzzLite build, libFuzzer)"
 	[plot]="benchmark plots" [install-check]="make install-check (pkg-config, man)")
 
