@@ -14,6 +14,9 @@ OPT     ?= -O2 -g
 EXTRA_CFLAGS ?=
 # V=1 shows every command.  KSRC=/path/to/linux: the kernel tree of kcheck,
 # kcheck-build, fuzz (the diff target), bench and vfiosim-kernel.
+# JOBS: compilations at a time in the builds the targets make for themselves
+# (one per CPU; make -jN decides instead when given).
+JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 
 .DEFAULT_GOAL := all
 include mk/build.mk             # flags, the library, the test binaries

@@ -56,8 +56,8 @@ endif
 
 # The model library, optimised, in its own tree, then the program.
 bench-build:
-	@$(MAKE) --no-print-directory O=$(BENCH_O)/lib OPT="$(BENCH_FLAGS)" lib
-	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@$(MAKE) --no-print-directory $(BUILD_J) O=$(BENCH_O)/lib OPT="$(BENCH_FLAGS)" lib
+	@$(MAKE) --no-print-directory $(BUILD_J) $(BENCH_BIN)
 
 $(BENCH_O)/bench/%.o: bench/%.c
 	@mkdir -p $(@D)

@@ -198,11 +198,11 @@ fuzz-deps:
 	@tools/deps.sh fuzz clang
 
 fuzz-build: fuzz-deps
-	@$(MAKE) --no-print-directory $(foreach v,$(FUZZ_AFL_VARIANTS),\
+	@$(MAKE) --no-print-directory $(BUILD_J) $(foreach v,$(FUZZ_AFL_VARIANTS),\
 		$(FUZZ_TARGETS:%=$(FUZZ_O)/$(v)/%))
 
 fuzz-libfuzzer: fuzz-deps
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/libfuzzer/%)
+	@$(MAKE) --no-print-directory $(BUILD_J) $(FUZZ_TARGETS:%=$(FUZZ_O)/libfuzzer/%)
 
 # build/vfiosim: the triage writes each finding's scenario with it (from-fuzz).
 fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) $(O)/vfiosim
@@ -210,20 +210,21 @@ fuzz-replay-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/replay/%) $(O)/vfiosim
 
 # Every seed and every past finding, through the plain drivers; the diff
 # findings' scenarios on the kernel backend too (the default tree's).
-fuzz-replay: fuzz-replay-build
+fuzz-replay:
+	@$(MAKE) --no-print-directory $(BUILD_J) fuzz-replay-build
 	@$(if $(filter diff,$(FUZZ_TARGETS)),$(if $(FUZZ_KSRC_OWN),,\
-		$(MAKE) --no-print-directory vfiosim-kernel KSRC=$(FUZZ_KSRC)))
+		$(MAKE) --no-print-directory $(BUILD_J) vfiosim-kernel KSRC=$(FUZZ_KSRC)))
 	@$(FUZZ_CAMPAIGN) replay 0 1 $(FUZZ_TARGETS)
 
 # The triage replays crashes through the plain drivers and prints the
 # command that reproduces each finding with them: built here too (after
 # the AFL++ builds, so that one make fetches the kernel tree if needed).
 fuzz: fuzz-build
-	@$(MAKE) --no-print-directory fuzz-replay-build
+	@$(MAKE) --no-print-directory $(BUILD_J) fuzz-replay-build
 	@$(FUZZ_CAMPAIGN) run $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-deps
-	@$(MAKE) --no-print-directory fuzz-smoke-build
+	@$(MAKE) --no-print-directory $(BUILD_J) fuzz-smoke-build
 	@$(FUZZ_CAMPAIGN) smoke $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_TARGETS)
 # A recipe of its own, so that make has nothing to say when all is built.
 fuzz-smoke-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/cmplog/%) \
@@ -234,7 +235,7 @@ fuzz-smoke-build: $(FUZZ_TARGETS:%=$(FUZZ_O)/afl/%) $(FUZZ_TARGETS:%=$(FUZZ_O)/c
 # target's own corpus, fuzz/corpus/TARGET).
 FUZZ_SPEED_SECONDS ?= 3
 fuzz-speed:
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_O)/speed/%)
+	@$(MAKE) --no-print-directory $(BUILD_J) $(FUZZ_TARGETS:%=$(FUZZ_O)/speed/%)
 	@for t in $(FUZZ_TARGETS); do \
 		$(FUZZ_O)/speed/$$t $(or $(FUZZ_SPEED_DIR),fuzz/corpus/$$t) \
 			$(FUZZ_SPEED_SECONDS) 2>$(FUZZ_O)/speed/$$t.stderr || exit 1; \
@@ -267,11 +268,11 @@ fuzz-cmin: fuzz-build
 	@$(FUZZ_CAMPAIGN) cmin 0 1 $(FUZZ_TARGETS)
 
 fuzz-triage: fuzz-build
-	@$(MAKE) --no-print-directory fuzz-replay-build
+	@$(MAKE) --no-print-directory $(BUILD_J) fuzz-replay-build
 	@$(FUZZ_CAMPAIGN) triage 0 1 $(FUZZ_TARGETS)
 
 fuzz-import: fuzz-build
-	@$(MAKE) --no-print-directory fuzz-replay-build
+	@$(MAKE) --no-print-directory $(BUILD_J) fuzz-replay-build
 	@FUZZ_IMPORT="$(FUZZ_IMPORT)" $(FUZZ_CAMPAIGN) import 0 1 $(FUZZ_TARGETS)
 
 # The seed generator: a plain program, runs on the model.  The seq/diff

@@ -179,7 +179,7 @@ $(KTEST_BIN): $(KO)/tests/%: $(KO)/tests/%.o $(KHELP_OBJ) $(KLIB)
 -include $(wildcard $(KLIB_OBJ:.o=.d) $(KHELP_OBJ:.o=.d) $(KPROBE_OBJ:.o=.d) $(KTEST_BIN:=.d))
 
 kcheck-build: kcheck-check-version
-	@$(MAKE) --no-print-directory KSRC=$(KSRC) kcheck-tests
+	@$(MAKE) --no-print-directory $(BUILD_J) KSRC=$(KSRC) kcheck-tests
 
 # One goal for all the binaries: make says nothing when they are up to date.
 kcheck-tests: $(KTEST_BIN)

@@ -24,6 +24,12 @@ ifneq ($(shell cat build/.layout 2>/dev/null),$(BUILD_LAYOUT))
 $(shell find build -name '*.o' -delete 2>/dev/null; mkdir -p build && \
 	echo $(BUILD_LAYOUT) >build/.layout)
 endif
+# The -j of a make run for a build only (never for one that runs tests:
+# their output would interleave).  Under make -jN the jobserver is passed on
+# already, and a forced -j would make the sub-make disable it and say so.
+# Expanded in recipes, where MAKEFLAGS holds the jobserver's name.
+BUILD_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
+
 # make test's tree, the kernel trees and build/vfiosim-kernel.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=all

@@ -14,7 +14,7 @@ deps-cov:
 	@tools/deps.sh coverage
 
 test: deps-test
-	@$(MAKE) --no-print-directory O=build/san OPT="$(SAN_FLAGS)" tests
+	@$(MAKE) --no-print-directory $(BUILD_J) O=build/san OPT="$(SAN_FLAGS)" tests
 	@tools/run-tests.sh build/san/tests $(TEST_OUTPUT)
 
 # Warning-free with clang as well, and the tests once more under clang's
@@ -22,18 +22,18 @@ test: deps-test
 # gcc's do not, and the order it evaluates arguments in differs from gcc's.
 check-clang:
 	@tools/deps.sh clang
-	@$(MAKE) --no-print-directory O=build/clang CC=clang OPT="$(SAN_FLAGS)" lib tests
+	@$(MAKE) --no-print-directory $(BUILD_J) O=build/clang CC=clang OPT="$(SAN_FLAGS)" lib tests
 	@tools/run-tests.sh build/clang/tests $(TEST_OUTPUT)
 
 coverage: deps-test deps-cov
 	@rm -rf build/cov/sim build/cov/coverage.info
-	@$(MAKE) --no-print-directory O=build/cov OPT="$(COV_FLAGS)" tests
+	@$(MAKE) --no-print-directory $(BUILD_J) O=build/cov OPT="$(COV_FLAGS)" tests
 	@find build/cov -name '*.gcda' -delete
 	@tools/run-tests.sh build/cov/tests
 	@tools/coverage.sh build/cov
 
 demo: deps-build
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(BUILD_J) all
 	@$(O)/vfiosim migrate
 
 clean:
