@@ -62,4 +62,5 @@ help:
 	'make uninstall        remove what make install put (the same variables)' \
 	'make install-check    install into a temporary DESTDIR, build and run the README'"'"'s example from it' \
 	'make clean            remove build/' \
-	'' 'V=1 shows every command line; CC=clang builds with clang.'
+	'' 'V=1 shows every command line; CC=clang builds with clang; JOBS=N compilations at a time' \
+	'(default: one per CPU).'
