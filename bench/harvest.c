@@ -24,6 +24,7 @@
 
 #include "bench.h"
 #include "vfiosim_client.h"
+#include "lib/bitmap.h"
 #include "type1/type1.h"
 
 #define HV_PAGE		(4 * KIB)
@@ -116,11 +117,7 @@ static int hv_new(struct hv_ctx *x, bool huge, bool dense)
 
 static uint64_t hv_bits(const struct hv_ctx *x)
 {
-	uint64_t n = 0, i;
-
-	for (i = 0; i < x->bytes / 8; i++)
-		n += (uint64_t)__builtin_popcountll(x->buf[i]);
-	return n;
+	return bitmap_weight(x->buf, x->bytes * 8);
 }
 
 /* One row: its report checked once, then harvest, copy-out and memcpy timed side by side. */

@@ -28,6 +28,7 @@
 
 #include "bench.h"
 #include "vfiosim_client.h"
+#include "lib/bitmap.h"
 #include "type1/type1.h"
 
 #define SCALE_PAGE	(4 * KIB)
@@ -126,15 +127,6 @@ static int step_start(struct scale_ctx *x)
 	return (int)vfiosim_ioctl(x->c, VFIO_IOMMU_DIRTY_PAGES, &a);
 }
 
-static uint64_t popcount(const uint64_t *w, uint64_t n)
-{
-	uint64_t bits = 0, i;
-
-	for (i = 0; i < n; i++)
-		bits += (uint64_t)__builtin_popcountll(w[i]);
-	return bits;
-}
-
 /* The whole guest, in GETs of at most INT_MAX pages into one buffer. */
 static int step_get(struct scale_ctx *x)
 {
@@ -155,7 +147,7 @@ static int step_get(struct scale_ctx *x)
 		ret = vfiosim_ioctl(x->c, VFIO_IOMMU_DIRTY_PAGES, &a);
 		if (ret)
 			return (int)ret;
-		x->bits += popcount(x->buf, bytes / 8);
+		x->bits += bitmap_weight(x->buf, bytes * 8);
 	}
 	return x->bits == SCALE_PINS ? 0 : -EIO;
 }
