@@ -11,6 +11,10 @@
 #include "names.h"
 #include "vfiosim_client.h"
 
+const char *const nic_mode_names[NIC_NR_MODES] = {
+	[NIC_PIN] = "pin", [NIC_DMA] = "dma", [NIC_NONE] = "none",
+};
+
 #define NIC_RING	64U		/* buffers the pinning driver keeps posted */
 #define NIC_RECYCLE	4U		/* buffers it replaces per millisecond */
 #define NIC_PACKET	512U		/* bytes per received packet */

@@ -43,7 +43,9 @@ uint64_t guest_iova(const struct guest *g, uint64_t page);
 /* The guest page of an IOVA, or UINT64_MAX outside every section. */
 uint64_t guest_page(const struct guest *g, uint64_t iova);
 
-enum nic_mode { NIC_PIN, NIC_DMA, NIC_NONE };
+enum nic_mode { NIC_PIN, NIC_DMA, NIC_NONE, NIC_NR_MODES };
+/* The names --iommu-dev takes, indexed by enum nic_mode. */
+extern const char *const nic_mode_names[NIC_NR_MODES];
 
 struct devices {
 	struct sim *s;

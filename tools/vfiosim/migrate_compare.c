@@ -95,7 +95,7 @@ int mig_compare(const struct mig_opts *opt, const struct cmd_env *env)
 	if (opt->show_setup)
 		return status;
 	printf("providers side by side (--iommu-dev %s, %u rounds at most):\n",
-	       opt->nic == NIC_PIN ? "pin" : opt->nic == NIC_DMA ? "dma" : "none", opt->rounds);
+	       nic_mode_names[opt->nic], opt->rounds);
 	for (i = 0; i < MIG_PROV_ALL; i++) {
 		cell[i] = providers[i].name;
 		if (!sum[i].done) {

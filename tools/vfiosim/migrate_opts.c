@@ -125,6 +125,7 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t x;
+	unsigned int m;
 	int c;
 
 	optind = 0;	/* GNU getopt: start over, as for a new program */
@@ -143,12 +144,10 @@ int mig_parse_opts(int argc, char **argv, const struct cmd_env *env, struct mig_
 			}
 			break;
 		case 'i':
-			if (!strcmp(optarg, "pin")) {
-				o->nic = NIC_PIN;
-			} else if (!strcmp(optarg, "dma")) {
-				o->nic = NIC_DMA;
-			} else if (!strcmp(optarg, "none")) {
-				o->nic = NIC_NONE;
+			for (m = 0; m < NIC_NR_MODES && strcmp(optarg, nic_mode_names[m]); m++)
+				;
+			if (m < NIC_NR_MODES) {
+				o->nic = (enum nic_mode)m;
 			} else {
 				fprintf(stderr, "vfiosim migrate: --iommu-dev is pin, dma or "
 					"none\n");
