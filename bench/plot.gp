@@ -7,7 +7,10 @@
 if (!exists("dir")) dir = "build/bench"
 if (!exists("linux")) linux = "linux"
 
-rows(f) = int(system(sprintf("grep -vc '^#' %s/%s 2>/dev/null || true", dir, f)))
+# Distinct x values (column c) of a data file, 0 when the run wrote none:
+# a panel of one x has nothing to draw (and gnuplot warns of an empty range).
+xvals(f, c) = int(system(sprintf("cat %s/%s 2>/dev/null | awk '!/^#/ && NF && !s[$%d]++ {n++} END {print n + 0}'", dir, f, c)))
+rows(f) = xvals(f, 1)
 path(f) = sprintf("%s/%s", dir, f)
 med(k) = 2 + 3 * k
 q1(k) = 3 + 3 * k
@@ -66,7 +69,7 @@ eval do_panels
 
 # The scale section (scale.dat: index 0 the model, 1 the kernel backend):
 # time of all steps, and peak RSS next to the bitmaps' bytes, by guest size.
-if (rows("scale.dat") > 1) {
+if (xvals("scale.dat", 2) > 1) {
 	set output path("scale.png")
 	set multiplot layout 1, 2 title \
 		"MAP + PIN + START + GET + UNMAP of a whole guest, 4 KiB bits, 1 GiB/2 MiB IOMMU pages" \
