@@ -177,6 +177,21 @@ unsigned long host_peek_user(struct vfiosim_host *h, void *dst, uint64_t uaddr,
 			     unsigned long n);
 
 /*
+ * user_access_begin() for a writer that works on the user's memory in
+ * place (the fast copy-out, writing bits where unsafe_put_user() would):
+ * the n bytes at uaddr, when they are one stretch of memory both readable
+ * and writable under the rules above (one guest range, one registered
+ * region, or in permissive mode program memory outside every region).
+ * NULL when they are not, with nothing counted: the caller copies
+ * instead.  Otherwise the call counts as one copy for
+ * vfiosim_fail_nth_copy() (*err -EFAULT and NULL when that fails it), and
+ * watchers journal the n bytes as written.  The pointer is good until the
+ * host's memory map or regions change; the caller may not read bytes it
+ * has written as the user's.
+ */
+void *host_user_window(struct vfiosim_host *h, uint64_t uaddr, unsigned long n, int *err);
+
+/*
  * A watch on the user bytes [lo, hi): while it is on, every copy_to_user()
  * reaching them is journalled with the bytes it overwrote, whoever makes
  * it (a backend's report, an argument written back, a vendor's dma_rw).

@@ -220,6 +220,27 @@ static unsigned long user_copy(struct vfiosim_host *h, unsigned char *kbuf, uint
 	return n - done;
 }
 
+void *host_user_window(struct vfiosim_host *h, uint64_t uaddr, unsigned long n, int *err)
+{
+	unsigned char *rd, *wr;
+	bool guest;
+
+	*err = 0;
+	if (!n || !host_access_ok(h, uaddr, n) ||
+	    user_span(h, uaddr, n, VFIOSIM_PROT_READ, &rd, &guest) != n ||
+	    user_span(h, uaddr, n, VFIOSIM_PROT_WRITE, &wr, &guest) != n || rd != wr)
+		return NULL;
+	if (copy_should_fail(h, true)) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	if (guest)
+		h->guest_bytes_written += n;
+	if (h->uwatches)
+		uwatch_note(h, uaddr, wr, n);
+	return wr;
+}
+
 /* As copy_from_user(), what could not be read is left zeroed. */
 static unsigned long user_read(struct vfiosim_host *h, void *dst, uint64_t uaddr,
 			       unsigned long n, bool counted)

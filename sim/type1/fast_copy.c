@@ -21,6 +21,7 @@
  * for comparison, is in kalg_copy.c.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "type1/fast_internal.h"
@@ -32,12 +33,20 @@
 #endif
 
 static unsigned int t1_bounce_words = T1_BOUNCE_DEFAULT;
+/* A build whose default bounce is smaller tests the bounce: never in place. */
+static bool t1_in_place = true;
+#define T1_IN_PLACE_BUILD	(T1_BOUNCE_DEFAULT == T1_BOUNCE_MAX_WORDS)
 
 void t1_copy_bounce_set(unsigned int words)
 {
 	if (!words)
 		words = T1_BOUNCE_DEFAULT;
 	t1_bounce_words = words < T1_BOUNCE_MAX_WORDS ? words : T1_BOUNCE_MAX_WORDS;
+}
+
+void t1_copy_in_place_set(bool on)
+{
+	t1_in_place = on;
 }
 
 /* Bits [lo, hi) of a word, for 0 <= lo < hi <= 64. */
@@ -54,8 +63,9 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
 #define T1_SKIP_MIN		64U
 /* User words read at a time where holes cut words (see t1_out_read()). */
 #define T1_READ_WORDS		256U
-/* Stretches of the bounce's fill other words may take before it is cut. */
-#define T1_FILL_HOLES		256U
+/* Bounce words a fill mark stands for: a 64-byte line. */
+#define T1_FILL_LINE		8U
+#define T1_FILL_MARKS		(T1_BOUNCE_MAX_WORDS / T1_FILL_LINE)
 
 /*
  * A report under way: user words are assembled in buf and written in
@@ -65,6 +75,14 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
  * between two mappings are the user's own, read from the word that holds
  * them.  Every word in buf is complete except, when end is not on a word
  * boundary, the last one, whose bits from end up are still 0.
+ *
+ * In place (win set), buf is the user's memory itself, a window over
+ * every word the report may write (host_user_window()), so that each
+ * word is written once, as the kernel's unsafe_put_user() would, and
+ * not once into a bounce and again out of it.  Writing a run out is then
+ * moving buf on.  The user's bits need no reading: they are where they
+ * were, so the last word's bits from end up are the user's, and every
+ * word past it is untouched.
  */
 struct t1_out {
 	struct vfiosim_host *h;
@@ -74,11 +92,12 @@ struct t1_out {
 	unsigned int cnt;		/* words in buf */
 	unsigned int cap;
 	bool run;			/* buf holds a run not written yet */
-	unsigned int fill_lo, fill_hi;	/* buf[fill_lo, fill_hi) holds fill_c, */
-	unsigned long fill_c;		/* left from a run of constant words, */
-	unsigned int nholes;		/* but for these stretches of it */
-	struct { unsigned int lo, hi; } hole[T1_FILL_HOLES];
-	unsigned long buf[T1_BOUNCE_MAX_WORDS];
+	unsigned long fill_c;		/* the constant of the last run of them, */
+	unsigned long filled[BITS_TO_LONGS(T1_FILL_MARKS)]; /* held by these lines */
+	unsigned long *buf;		/* bounce, or the window at w0 */
+	unsigned long *win;		/* user words [win_w0, win_end), or NULL */
+	uint64_t win_w0, win_end;
+	unsigned long bounce[T1_BOUNCE_MAX_WORDS];
 	uint64_t nwords;		/* user words up to the last written */
 	uint64_t r0;			/* user word of rbuf[0] */
 	unsigned int rn;		/* words of rbuf read */
@@ -94,96 +113,59 @@ struct t1_out {
 };
 
 /*
- * buf[a, b) is to hold other words.  While there is room, the stretch is
- * noted as a hole in the fill, which a later fill over it puts back; a
- * bounce that cycles through the same constant with a few other words
- * in between (a marked mapping among quiet ones, a hole's word) is then
- * filled once, not once per pass.  Past that, what is left of the fill
- * is the larger of its parts outside [a, b).
+ * The bounce remembers which of its lines (T1_FILL_LINE words) still hold
+ * fill_c, the constant of the last stretch of ones or zeros written into
+ * them: a bounce that cycles through the same constant with a few other
+ * words in between (marked mappings among quiet ones, a hole's word) is
+ * then filled once, not once per pass.  Words about to hold anything
+ * else, buf[a, b), take their lines out of it.
  */
 static inline void t1_fill_cut(struct t1_out *o, unsigned int a, unsigned int b)
 {
-	unsigned int left = a > o->fill_lo ? a - o->fill_lo : 0;
-	unsigned int right = b < o->fill_hi ? o->fill_hi - b : 0;
+	unsigned int la = a / T1_FILL_LINE, lb = (b - 1) / T1_FILL_LINE;
 
-	if (b <= o->fill_lo || a >= o->fill_hi)
+	if (o->win || a >= b)
 		return;
-	/* Words are mostly appended: the last hole grows. */
-	if (o->nholes && o->hole[o->nholes - 1].hi == a) {
-		o->hole[o->nholes - 1].hi = b;
-		return;
-	}
-	if (o->nholes < T1_FILL_HOLES) {
-		o->hole[o->nholes].lo = a;
-		o->hole[o->nholes++].hi = b;
-		return;
-	}
-	if (left >= right)
-		o->fill_hi = o->fill_lo + left;
+	if (la == lb)
+		clear_bit(la, o->filled);
 	else
-		o->fill_lo = b;
+		bitmap_clear(o->filled, la, lb - la + 1);
 }
 
-/* The fill's holes inside buf[a, b) hold c again. */
-static void t1_fill_mend(struct t1_out *o, unsigned int a, unsigned int b, unsigned long c)
+static void t1_fill_words(struct t1_out *o, unsigned int a, unsigned int b, unsigned long c)
 {
-	unsigned int k = 0, lo, hi;
-
-	while (k < o->nholes) {
-		lo = o->hole[k].lo > a ? o->hole[k].lo : a;
-		hi = o->hole[k].hi < b ? o->hole[k].hi : b;
-		if (lo >= hi) {
-			k++;
-			continue;
-		}
-		memset(o->buf + lo, (int)(c & 0xff), (hi - lo) * sizeof(c));
-		/* What is left of the hole on either side stays one. */
-		if (o->hole[k].lo < lo && o->hole[k].hi > hi) {
-			/* No room to split it: words from b on are not in use yet (a fill appends). */
-			if (o->nholes == T1_FILL_HOLES) {
-				memset(o->buf + hi, (int)(c & 0xff), (o->hole[k].hi - hi) * sizeof(c));
-				o->hole[k].hi = lo;
-				k++;
-				continue;
-			}
-			o->hole[o->nholes].lo = hi;
-			o->hole[o->nholes++].hi = o->hole[k].hi;
-			o->hole[k].hi = lo;
-			k++;
-		} else if (o->hole[k].lo < lo) {
-			o->hole[k++].hi = lo;
-		} else if (o->hole[k].hi > hi) {
-			o->hole[k++].lo = hi;
-		} else {
-			o->hole[k] = o->hole[--o->nholes];
-		}
-	}
+	if (a < b)
+		memset(o->buf + a, (int)(c & 0xff), (b - a) * sizeof(c));
 }
 
 /*
- * buf[a, b) is to hold c: written only where the fill does not hold it
- * yet.  A run of all-dirty (or clean) mappings thus fills the bounce
- * buffer once, not once per mapping.
+ * buf[a, b) is to hold c: whole lines that hold it already are left
+ * alone, the others written and remembered; a run of all-dirty (or clean)
+ * mappings thus fills the bounce once, not once per mapping.
  */
 static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned long c)
 {
-	if (c != o->fill_c || b < o->fill_lo || a > o->fill_hi) {
-		memset(o->buf + a, (int)(c & 0xff), (b - a) * sizeof(c));
-		o->fill_c = c;
-		o->fill_lo = a;
-		o->fill_hi = b;
-		o->nholes = 0;
+	unsigned int la = (a + T1_FILL_LINE - 1) / T1_FILL_LINE, lb = b / T1_FILL_LINE, l, e;
+
+	if (o->win) {
+		t1_fill_words(o, a, b, c);
 		return;
 	}
-	if (o->nholes)
-		t1_fill_mend(o, a, b, c);
-	if (a < o->fill_lo) {
-		memset(o->buf + a, (int)(c & 0xff), (o->fill_lo - a) * sizeof(c));
-		o->fill_lo = a;
+	if (c != o->fill_c) {
+		bitmap_zero(o->filled, T1_FILL_MARKS);
+		o->fill_c = c;
 	}
-	if (b > o->fill_hi) {
-		memset(o->buf + o->fill_hi, (int)(c & 0xff), (b - o->fill_hi) * sizeof(c));
-		o->fill_hi = b;
+	if (la >= lb) {
+		t1_fill_words(o, a, b, c);
+		return;
+	}
+	t1_fill_words(o, a, la * T1_FILL_LINE, c);
+	t1_fill_words(o, lb * T1_FILL_LINE, b, c);
+	for (l = (unsigned int)t1_find_bit(o->filled, la, lb, false); l < lb;
+	     l = (unsigned int)t1_find_bit(o->filled, e, lb, false)) {
+		e = (unsigned int)t1_find_bit(o->filled, l, lb, true);
+		t1_fill_words(o, l * T1_FILL_LINE, e * T1_FILL_LINE, c);
+		bitmap_set(o->filled, l, e - l);
 	}
 }
 
@@ -202,6 +184,13 @@ static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned 
 	uint64_t n = word < o->nwords ? t1_min_u64(T1_READ_WORDS, o->nwords - word) : 0;
 	unsigned long left;
 
+	/* In place, the words read are never ones the report wrote. */
+	if (o->win) {
+		if (word < o->win_w0 || word >= o->win_end)
+			return -EFAULT;
+		*w = o->win[word - o->win_w0];
+		return 0;
+	}
 	if (word - o->r0 < o->rn) {
 		*w = o->rbuf[word - o->r0];
 		return 0;
@@ -217,9 +206,24 @@ static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned 
 	return 0;
 }
 
+/* buf[0] becomes user word w; in place, buf is the window's word w. */
+static inline void t1_out_at(struct t1_out *o, uint64_t w)
+{
+	o->w0 = w;
+	if (o->win) {
+		o->buf = o->win + (w - o->win_w0);
+		o->cap = (unsigned int)(o->win_end - w);
+	}
+}
+
 /* Writes the words in buf; the run goes on after them. */
 static int t1_out_write(struct t1_out *o)
 {
+	if (o->win) {
+		t1_out_at(o, o->w0 + o->cnt);
+		o->cnt = 0;
+		return 0;
+	}
 	if (o->cnt && host_copy_to_user(o->h, o->ubitmap + o->w0 * sizeof(o->buf[0]), o->buf,
 					o->cnt * sizeof(o->buf[0])))
 		return -EFAULT;
@@ -228,12 +232,31 @@ static int t1_out_write(struct t1_out *o)
 	return 0;
 }
 
+/*
+ * Room for a word in buf: a full bounce is written out.  A window covers
+ * every word the report writes, so one used up is a bug: -EFAULT, never
+ * a write past it.
+ */
+static inline int t1_out_room(struct t1_out *o)
+{
+	int ret;
+
+	if (o->cnt < o->cap)
+		return 0;
+	ret = t1_out_write(o);
+	return ret ? ret : o->cap ? 0 : -EFAULT;
+}
+
 /* The user's bits from end up to bit hi of the last word are kept. */
 static int t1_out_keep_user(struct t1_out *o, unsigned int hi, uint64_t last)
 {
 	unsigned int lo = o->end % BITS_PER_LONG;
 	unsigned long w;
 
+	if (o->win) {
+		o->end += hi - lo;
+		return 0;
+	}
 	if (t1_out_read(o, o->end / BITS_PER_LONG, last, &w))
 		return -EFAULT;
 	t1_fill_cut(o, o->cnt - 1, o->cnt);
@@ -273,16 +296,19 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 	}
 	if (!o->run) {
 		o->run = true;
-		o->w0 = word;
+		t1_out_at(o, word);
 		o->cnt = 0;
 		o->end = word * BITS_PER_LONG;
 	}
 	if (o->end != b) {
 		/* b is inside the next word: the bits below it are the user's. */
-		if (o->cnt == o->cap) {
-			ret = t1_out_write(o);
-			if (ret)
-				return ret;
+		ret = t1_out_room(o);
+		if (ret)
+			return ret;
+		if (o->win) {
+			o->cnt++;
+			o->end = b;
+			return 0;
 		}
 		if (t1_out_read(o, word, word, &w))
 			return -EFAULT;
@@ -296,13 +322,10 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 /* Appends one word, writing out a full buffer first. */
 static int t1_out_put(struct t1_out *o, unsigned long w)
 {
-	int ret;
+	int ret = t1_out_room(o);
 
-	if (o->cnt == o->cap) {
-		ret = t1_out_write(o);
-		if (ret)
-			return ret;
-	}
+	if (ret)
+		return ret;
 	t1_fill_cut(o, o->cnt, o->cnt + 1);
 	o->buf[o->cnt++] = w;
 	return 0;
@@ -327,11 +350,9 @@ static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned l
 		n--;
 	}
 	for (; n; n -= b - a) {
-		if (o->cnt == o->cap) {
-			ret = t1_out_write(o);
-			if (ret)
-				return ret;
-		}
+		ret = t1_out_room(o);
+		if (ret)
+			return ret;
 		a = o->cnt;
 		b = (unsigned int)t1_min_u64(o->cap, a + n);
 		t1_fill(o, a, b, c);
@@ -348,7 +369,15 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 	uint64_t m;
 	int ret;
 
-	if (!s && n >= T1_DIRECT_MIN) {
+	/*
+	 * In place, a user pointer into the simulator's own bitmap (only a
+	 * permissive host lets one through) is refused: copying a bitmap
+	 * over itself is no report.
+	 */
+	if (o->win && (uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
+	    (uintptr_t)o->win < (uintptr_t)(src + n))
+		return -EFAULT;
+	if (!o->win && !s && n >= T1_DIRECT_MIN) {
 		ret = t1_out_write(o);
 		if (ret)
 			return ret;
@@ -361,11 +390,9 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 	for (; n; n -= m, src += m) {
 		unsigned long *dst;
 
-		if (o->cnt == o->cap) {
-			ret = t1_out_write(o);
-			if (ret)
-				return ret;
-		}
+		ret = t1_out_room(o);
+		if (ret)
+			return ret;
 		m = t1_min_u64(n, o->cap - o->cnt);
 		t1_fill_cut(o, o->cnt, o->cnt + (unsigned int)m);
 		dst = o->buf + o->cnt;
@@ -429,25 +456,38 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
 static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbits, bool all)
 {
 	unsigned int s = o->end % BITS_PER_LONG;
-	uint64_t k, nw = BITS_TO_LONGS(nbits), stop, lo, hi;
-	unsigned long carry = 0;
+	uint64_t k, nw = BITS_TO_LONGS(nbits), stop, lo, hi, uw;
+	unsigned long carry = 0, user = 0;
 	int ret;
 
+	/* In place, the user's bits after the mapping's last, kept. */
+	if (o->win && (o->end + nbits) % BITS_PER_LONG) {
+		uw = (o->end + nbits - 1) / BITS_PER_LONG;
+		if (!nbits || uw >= o->win_end)
+			return -EFAULT;
+		user = o->win[uw - o->win_w0];
+	}
 	/* The settled bits of a partial word ride in as the first carry. */
 	if (s)
-		carry = o->buf[--o->cnt];
+		carry = o->buf[--o->cnt] & BITMAP_LAST_WORD_MASK(s);
 	for (k = 0; k < nw; k = stop) {
 		if (all || !dma || !dma->fast.marked) {
 			stop = nw;
 			ret = t1_out_const(o, nw - k, s, &carry, all ? ~0UL : 0);
 		} else {
 			/*
-			 * Word-aligned bits go out straight from the bitmap,
-			 * so only long clean stretches are worth a pass of
-			 * their own; shifted ones are cheaper skipped.
+			 * Through the bounce, word-aligned bits go out
+			 * straight from the bitmap, so only long clean
+			 * stretches are worth a pass of their own; shifted
+			 * ones are cheaper skipped.  In place, a clean block
+			 * of aligned bits costs a write of zeros where copying
+			 * it would read the bitmap too (shifted, measured no
+			 * better).
 			 */
 			if (s)
 				t1_clean_run(t1_summary(dma), k, nw, T1_SKIP_MIN, &lo, &hi);
+			else if (o->win)
+				t1_clean_run(t1_summary(dma), k, nw, T1_BLOCK_WORDS, &lo, &hi);
 			else
 				t1_clean_words(t1_summary(dma), k, nw, &lo, &hi);
 			if (lo == k) {
@@ -473,8 +513,10 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	}
 	o->end += nbits;
 	if (o->end % BITS_PER_LONG) {
+		unsigned long m = BITMAP_LAST_WORD_MASK(o->end);
+
 		t1_fill_cut(o, o->cnt - 1, o->cnt);
-		o->buf[o->cnt - 1] &= BITMAP_LAST_WORD_MASK(o->end);
+		o->buf[o->cnt - 1] = (o->buf[o->cnt - 1] & m) | (user & ~m);
 	}
 	return 0;
 }
@@ -530,6 +572,27 @@ static uint64_t t1_out_bound(struct t1_iommu *iommu, uint64_t iova, uint64_t las
 		return 0;
 	nbits = t1_min_u64(t1_dirty_nbits(dma, pgshift), dma->bitmap_pages);
 	return BITS_TO_LONGS(t1_shr(dma->iova - iova, pgshift) + nbits);
+}
+
+/*
+ * The user words from w (the first mapping's) up to the last one the
+ * report writes, in place when the host lets them be: one copy's worth of
+ * checks and fault injection for the whole report.  Else the bounce.
+ * (The user's memory is as aligned as its address: guest ranges start on
+ * a page.)
+ */
+static int t1_out_window(struct t1_out *o, uint64_t w)
+{
+	int err;
+
+	/* A bitmap off its words' alignment is for the byte-wise copies. */
+	if (w >= o->nwords || o->ubitmap % sizeof(*o->win))
+		return 0;
+	o->win = host_user_window(o->h, o->ubitmap + w * sizeof(*o->win),
+				  (o->nwords - w) * sizeof(*o->win), &err);
+	o->win_w0 = w;
+	o->win_end = o->nwords;
+	return err;
 }
 
 /* Mappings of an index walk fetched ahead of the one being copied. */
@@ -612,6 +675,9 @@ static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint6
 
 	if (!ngaps)
 		return 1;
+	/* In place, the user's words are there to be set over. */
+	if (o->win)
+		goto set;
 	/* The partial word's settled bits below b0 stay. */
 	if (b0 % BITS_PER_LONG)
 		keep = o->buf[at] & BITMAP_LAST_WORD_MASK(b0);
@@ -624,13 +690,14 @@ static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint6
 	}
 	if (b0 % BITS_PER_LONG)
 		o->buf[at] = keep | (o->buf[at] & BITMAP_FIRST_WORD_MASK(b0));
+set:
 	for (g = 0; g < ngaps; g++) {
 		t1_buf_bits(o, lo, gap[g][0], c);
 		lo = gap[g][1];
 	}
 	t1_buf_bits(o, lo, end, c);
 	/* Past the stretch, the last word's bits are not settled yet: 0. */
-	if (end % BITS_PER_LONG)
+	if (end % BITS_PER_LONG && !o->win)
 		o->buf[last - o->w0] &= BITMAP_LAST_WORD_MASK(end);
 	o->cnt = (unsigned int)(last - o->w0) + 1;
 	o->end = end;
@@ -735,11 +802,17 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	o->rn = 0;
 	o->cap = t1_bounce_words;
 	o->run = false;
-	o->fill_lo = o->fill_hi = 0;
 	o->fill_c = 0;
-	o->nholes = 0;
+	bitmap_zero(o->filled, T1_FILL_MARKS);
 	o->ntodo = 0;
 	o->first = o->last = NULL;
+	o->buf = o->bounce;
+	o->win = NULL;
+	if (T1_IN_PLACE_BUILD && t1_in_place && dma && dma->iova <= last) {
+		ret = t1_out_window(o, t1_shr(dma->iova - iova, pgshift) / BITS_PER_LONG);
+		if (ret)
+			return ret;
+	}
 	if (dma && (restart || iommu->dma_index.ok))
 		v = t1_fast_index(iommu, &n);
 	if (v) {

@@ -13,6 +13,8 @@
 #ifndef VFIOSIM_TYPE1_STRATEGY_H
 #define VFIOSIM_TYPE1_STRATEGY_H
 
+#include <stdbool.h>
+
 enum t1_copy_strategy {
 	/*
 	 * The default (fast_copy.c).  One walk per request, from the first
@@ -54,5 +56,12 @@ const char *t1_copy_strategy_name(enum t1_copy_strategy s);
  */
 #define T1_BOUNCE_MAX_WORDS	2048U
 void t1_copy_bounce_set(unsigned int words);
+/*
+ * Whether the fast strategy writes the user's bitmap in place when the
+ * host lets it (host_user_window(): every word of the report readable and
+ * writable), instead of through the bounce.  On by default; a build
+ * with a smaller default bounce (there to test it) never writes in place.
+ */
+void t1_copy_in_place_set(bool on);
 
 #endif /* VFIOSIM_TYPE1_STRATEGY_H */

@@ -5,8 +5,8 @@
  * other.
  *
  * One host holds one container per variant: each strategy, and the fast
- * one also with bounce buffers of one and three words, so that runs get
- * cut at every place.  All receive the same seeded random sequence:
+ * one writing in place, and through bounce buffers of the default size,
+ * of one and of three words, so that runs get cut at every place.  All receive the same seeded random sequence:
  * mappings with holes at every bit offset, pins held and released,
  * dma_rw writes, GET_BITMAP over ranges that start and end in holes,
  * UNMAP with the bitmap, new mappings in the freed space, and (in one
@@ -34,7 +34,7 @@
 #include "type1/fast_internal.h"
 #include "type1/strategy.h"
 
-#define NV		4		/* variants */
+#define NV		5		/* variants */
 #define MAXMAPS		1200
 #define MAXPINS		64
 #define REGION		(1U << 18)	/* pages the layout may use */
@@ -51,11 +51,13 @@
 static const struct variant {
 	enum t1_copy_strategy strategy;
 	unsigned int bounce;		/* words; 0: the default */
+	bool bounced;			/* never in place */
 } variants[NV] = {
-	{ T1_COPY_KERNEL, 0 },
-	{ T1_COPY_FAST, 0 },
-	{ T1_COPY_FAST, 1 },
-	{ T1_COPY_FAST, 3 },
+	{ T1_COPY_KERNEL, 0, false },
+	{ T1_COPY_FAST, 0, false },
+	{ T1_COPY_FAST, 0, true },
+	{ T1_COPY_FAST, 1, true },
+	{ T1_COPY_FAST, 3, true },
 };
 
 struct cfg {
@@ -116,6 +118,7 @@ static void use(unsigned int v)
 {
 	t1_copy_strategy_set(variants[v].strategy);
 	t1_copy_bounce_set(variants[v].bounce);
+	t1_copy_in_place_set(!variants[v].bounced);
 }
 
 /* ------------------------------------------------------------ fixture */
@@ -170,6 +173,7 @@ static int teardown(void **state)
 
 	t1_copy_strategy_set(T1_COPY_FAST);
 	t1_copy_bounce_set(0);
+	t1_copy_in_place_set(true);
 	for (v = 0; v < NV; v++) {
 		vfiosim_container_free(f->c[v]);
 		vfiosim_group_free(f->emu[v]);

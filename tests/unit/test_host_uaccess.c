@@ -2,8 +2,9 @@
 /*
  * test_host_uaccess.c - copy_from_user/copy_to_user: access_ok edges,
  * strict and permissive program memory, registered regions, short copies,
- * injected faults, guest memory seen through user addresses, and the
- * journal of user writes an observer can watch a range with.
+ * injected faults, guest memory seen through user addresses, the
+ * journal of user writes an observer can watch a range with, and the
+ * windows a copy-out may write through in place.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,58 @@ static void a_watch_journals_what_writes_overwrote(void **state)
 	assert_int_equal(w.n, 0);
 }
 
+/*
+ * A window is one stretch, readable and writable, or nothing: refused
+ * windows count no copy; a granted one counts one, can be failed like
+ * one, and its bytes are journalled as written.
+ */
+static void a_window_is_all_of_one_stretch_or_nothing(void **state)
+{
+	const int rw = VFIOSIM_PROT_READ | VFIOSIM_PROT_WRITE;
+	struct fixture *f = *state;
+	struct host_uwatch w = { 0 };
+	unsigned long base;
+	unsigned char *g;
+	int err = 1;
+
+	memset(f->buf, 0xaa, 64);
+	assert_int_equal(vfiosim_user_add(f->h, f->buf, 32, rw), 0);
+	assert_int_equal(vfiosim_user_add(f->h, f->buf + 32, 16, VFIOSIM_PROT_READ), 0);
+	assert_int_equal(vfiosim_user_add(f->h, f->buf + 48, 16, rw), 0);
+	assert_int_equal(vfiosim_mm_map(f->h, GUEST, 2 * PG, rw), 0);
+	assert_int_equal(vfiosim_mm_map(f->h, GUEST + 2 * PG, PG, rw), 0);
+	base = vfiosim_copy_calls(f->h);
+
+	/* Refused: read-only bytes, two regions, two guest ranges, nothing, past the limit. */
+	assert_null(host_user_window(f->h, uaddr(f->buf + 24), 16, &err));
+	assert_int_equal(err, 0);
+	assert_null(host_user_window(f->h, uaddr(f->buf + 48), 16 + 8, &err));
+	assert_null(host_user_window(f->h, GUEST + 2 * PG - 8, 16, &err));
+	assert_null(host_user_window(f->h, uaddr(f->buf), 0, &err));
+	assert_null(host_user_window(f->h, UINT64_MAX - 7, 16, &err));
+	assert_int_equal(vfiosim_copy_calls(f->h), base);
+
+	/* Granted: the program's bytes themselves, or the guest range's backing. */
+	host_uwatch_start(f->h, &w, uaddr(f->buf), uaddr(f->buf + 64));
+	assert_ptr_equal(host_user_window(f->h, uaddr(f->buf + 8), 24, &err), f->buf + 8);
+	assert_int_equal(err, 0);
+	g = vfiosim_mm_ptr(f->h, GUEST + PG);
+	assert_ptr_equal(host_user_window(f->h, GUEST + PG, PG, &err), g);
+	assert_int_equal(vfiosim_copy_calls(f->h), base + 2);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.w[0].uaddr, uaddr(f->buf + 8));
+	assert_int_equal(w.w[0].len, 24);
+	assert_true(all_bytes(w.old + w.w[0].old, 24, 0xaa));
+
+	/* A failed one is a failed copy. */
+	vfiosim_fail_nth_copy(f->h, 1);
+	assert_null(host_user_window(f->h, uaddr(f->buf), 8, &err));
+	assert_int_equal(err, -EFAULT);
+	assert_int_equal(vfiosim_copy_calls(f->h), base + 3);
+	assert_int_equal(w.n, 1);
+	host_uwatch_release(&w);
+}
+
 #define PERMISSIVE(fn)	\
 	cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&permissive)
 #define STRICT(fn)	\
@@ -343,6 +396,8 @@ int main(void)
 		STRICT(guest_memory_is_reached_through_user_addresses),
 		PERMISSIVE(guest_memory_shadows_program_memory_at_the_same_address),
 		STRICT(user_regions_are_validated),
+		STRICT(a_window_is_all_of_one_stretch_or_nothing),
+		PERMISSIVE(a_window_is_all_of_one_stretch_or_nothing),
 		PERMISSIVE(a_watch_journals_what_writes_overwrote),
 	};
 
