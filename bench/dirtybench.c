@@ -23,16 +23,16 @@
 
 /* The columns: model strategies, the real driver, the limits. */
 enum impl {
-	IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_BOUND, IMPL_BOUNCED, IMPL_IO,
-	IMPL_MEMCPY, IMPL_MEMSET,
+	IMPL_KALG, IMPL_FAST, IMPL_FAST_BOUNCED, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_BOUND,
+	IMPL_BOUNCED, IMPL_IO, IMPL_MEMCPY, IMPL_MEMSET,
 	IMPL_NR
 };
 
 /* The real driver's column is named after its tree: "linux-X.Y". */
 static char linux_name[32] = "linux";
 static const char *impl_name[IMPL_NR] = {
-	"kernel-alg", "fast", "fast-512B", linux_name, "bound", "bound-bounced", "copy-in-out",
-	"memcpy", "memset",
+	"kernel-alg", "fast", "fast-bounced", "fast-512B", linux_name, "bound", "bound-bounced",
+	"copy-in-out", "memcpy", "memset",
 };
 
 /* The fast strategy with a bounce buffer a kernel stack could hold. */
@@ -52,7 +52,7 @@ struct result {
 };
 
 static struct {
-	bool full, no_kernel, small_bounce;
+	bool full, no_kernel, small_bounce, bounced;
 	const char *only, *out;
 	int cpu;
 	struct bench_opts bo;
@@ -246,6 +246,7 @@ static int select_fast(void *ctx)
 {
 	t1_copy_strategy_set(T1_COPY_FAST);
 	t1_copy_bounce_set(0);
+	t1_copy_in_place_set(true);
 	return 0;
 }
 
@@ -253,12 +254,22 @@ static int select_fast_small(void *ctx)
 {
 	t1_copy_strategy_set(T1_COPY_FAST);
 	t1_copy_bounce_set(SMALL_BOUNCE_WORDS);
+	t1_copy_in_place_set(false);
+	return 0;
+}
+
+static int select_fast_bounced(void *ctx)
+{
+	t1_copy_strategy_set(T1_COPY_FAST);
+	t1_copy_bounce_set(0);
+	t1_copy_in_place_set(false);
 	return 0;
 }
 
 static const bench_fn impl_select[IMPL_NR] = {
 	[IMPL_KALG] = select_kalg,
 	[IMPL_FAST] = select_fast,
+	[IMPL_FAST_BOUNCED] = select_fast_bounced,
 	[IMPL_FAST_SMALL] = select_fast_small,
 	[IMPL_LINUX] = select_fast,
 	[IMPL_BOUND] = select_fast,
@@ -267,6 +278,13 @@ static const bench_fn impl_select[IMPL_NR] = {
 	[IMPL_MEMCPY] = select_fast,
 	[IMPL_MEMSET] = select_fast,
 };
+
+/* The columns only an option asks for, and the real driver's when there is one. */
+static bool impl_on(enum impl i)
+{
+	return (i != IMPL_FAST_SMALL || B.small_bounce) && (i != IMPL_FAST_BOUNCED || B.bounced) &&
+	       (i != IMPL_LINUX || B.linux_be);
+}
 
 /* Checks impl i's reports on s; true if it may be timed. */
 static bool check_impl(struct scen *s, struct result *r, enum impl i, int *err)
@@ -355,8 +373,7 @@ static int run_entry(const struct entry *e, struct result *r)
 	for (k = 0; k < IMPL_NR && !err; k++) {
 		struct scen *s = k == IMPL_LINUX ? &sk : &sm;
 
-		if ((k == IMPL_FAST_SMALL && !B.small_bounce) || (k == IMPL_LINUX && !B.linux_be) ||
-		    k == IMPL_BOUND || k == IMPL_BOUNCED || k == IMPL_IO || k == IMPL_MEMCPY ||
+		if (!impl_on(k) || k == IMPL_BOUND || k == IMPL_BOUNCED || k == IMPL_IO || k == IMPL_MEMCPY ||
 		    k == IMPL_MEMSET)
 			continue;
 		if (!check_impl(s, r, k, &err))
@@ -434,8 +451,8 @@ static void time_str(char *buf, size_t len, double s)
 		snprintf(buf, len, "%.1fus", s * 1e6);
 }
 
-static const enum impl shown[] = { IMPL_KALG, IMPL_FAST, IMPL_FAST_SMALL, IMPL_LINUX,
-				   IMPL_BOUND, IMPL_BOUNCED, IMPL_IO };
+static const enum impl shown[] = { IMPL_KALG, IMPL_FAST, IMPL_FAST_BOUNCED, IMPL_FAST_SMALL,
+				   IMPL_LINUX, IMPL_BOUND, IMPL_BOUNCED, IMPL_IO };
 
 static void print_header(void)
 {
@@ -444,8 +461,7 @@ static void print_header(void)
 	printf("%-46s %8s %9s %9s", "scenario (op page total maps layout density[:pins])",
 	       "bitmap", "memcpy", "memset");
 	for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
-		if ((shown[k] != IMPL_FAST_SMALL || B.small_bounce) &&
-		    (shown[k] != IMPL_LINUX || B.linux_be))
+		if (impl_on(shown[k]))
 			printf(" %18s", impl_name[shown[k]]);
 	printf(" %9s%s\n", "kalg/fast", B.linux_be ? " linux/fast" : "");
 }
@@ -465,7 +481,7 @@ static void print_row(const struct result *r)
 	for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++) {
 		enum impl i = shown[k];
 
-		if ((i == IMPL_FAST_SMALL && !B.small_bounce) || (i == IMPL_LINUX && !B.linux_be))
+		if (!impl_on(i))
 			continue;
 		if (!r->have[i]) {
 			printf(" %18s", r->diff[i] ? "WRONG" : "-");
@@ -804,14 +820,15 @@ static void print_targets(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dirtybench [--full] [--cpu N] [--only TEXT] [--out DIR] [--no-kernel]"
-		" [--small-bounce]\n"
+		" [--small-bounce] [--bounced]\n"
 		"  --full          the whole matrix (default: a representative subset)\n"
 		"  --cpu N         pin to CPU N (sched_setaffinity)\n"
 		"  --only TEXT     only scenarios whose name or section contains TEXT"
 		" (\"scale\": the scale section)\n"
 		"  --out DIR       CSV and plot data (default build/bench)\n"
 		"  --no-kernel     leave out the linux-X.Y column (the kernel tree's)\n"
-		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n",
+		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n"
+		"  --bounced       add the fast strategy through its bounce, never in place\n",
 		SMALL_BOUNCE_WORDS * 8);
 }
 
@@ -824,6 +841,7 @@ static void parse(int argc, char **argv)
 		{ "out", required_argument, NULL, 'O' },
 		{ "no-kernel", no_argument, NULL, 'n' },
 		{ "small-bounce", no_argument, NULL, 's' },
+		{ "bounced", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -848,6 +866,9 @@ static void parse(int argc, char **argv)
 			break;
 		case 's':
 			B.small_bounce = true;
+			break;
+		case 'b':
+			B.bounced = true;
 			break;
 		case 'h':
 			usage(stdout);

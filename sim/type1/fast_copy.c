@@ -14,11 +14,12 @@
  *
  * The fast copy-out walks the mappings once from the first of the range
  * (O(log n) to find it), never writes a mapping's bitmap, assembles the
- * user's words in a bounce buffer across mappings, writes runs of whole
- * words, and notes which mappings a restart has to touch; a restart that
- * would change nothing (the bitmap holds just the pinned pages,
- * fast_summary.c) is skipped.  The kernel's copy-out, Linux 6.12's passes
- * for comparison, is in kalg_copy.c.
+ * user's words across mappings in the user's memory itself when the host
+ * grants the range whole (host_user_window()), else in a bounce buffer
+ * whose runs of whole words it writes out, and notes which mappings a
+ * restart has to touch; a restart that would change nothing (the bitmap
+ * holds just the pinned pages, fast_summary.c) is skipped.  The kernel's
+ * copy-out, Linux 6.12's passes for comparison, is in kalg_copy.c.
  */
 #include <errno.h>
 #include <stdint.h>

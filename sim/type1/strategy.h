@@ -20,9 +20,11 @@ enum t1_copy_strategy {
 	 * The default (fast_copy.c).  One walk per request, from the first
 	 * mapping of the range (found in O(log n)), along an array of the
 	 * mappings rather than the tree: the bits of every mapping, shifted
-	 * onto the user's words, go out through a bounce buffer in runs
-	 * that span mappings (long word-aligned stretches straight from the
-	 * bitmap), reading user words only where a gap cuts one; all-dirty
+	 * onto the user's words, are written straight into the user's
+	 * bitmap when the host grants its range whole, else go out through
+	 * a bounce buffer in runs that span mappings (long word-aligned
+	 * stretches straight from the bitmap), reading user words only
+	 * where a gap cuts one; all-dirty
 	 * mappings and clean blocks are written without reading the bitmap.
 	 * A restart touches only the mappings noted on the way, clears only
 	 * their marked blocks and marks their pinned pages again, unless
