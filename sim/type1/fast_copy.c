@@ -451,13 +451,47 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
 }
 
 /*
+ * In place, the nw words of a marked bitmap that starts on a user word:
+ * block by block of its summary, zeros where it has none marked, the
+ * marked ones copied, since a clean block costs a write of zeros where
+ * copying it would read the bitmap too.  (Through the bounce that was
+ * slower; shifted, in place, no faster.)  The window has room for them
+ * (the caller checks).
+ */
+static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw)
+{
+	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
+	unsigned long *dst = o->buf + o->cnt;
+	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, j = 0, e, a, b;
+
+	/* A user pointer into the simulator's own bitmap: see t1_out_map(). */
+	if ((uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
+	    (uintptr_t)o->win < (uintptr_t)(src + nw))
+		return -EFAULT;
+	while (j < nblk) {
+		e = t1_find_bit(sum, j, nblk, true);
+		a = j * T1_BLOCK_WORDS;
+		b = t1_min_u64(nw, e * T1_BLOCK_WORDS);
+		memset(dst + a, 0, (b - a) * sizeof(*dst));
+		if (e == nblk)
+			break;
+		j = t1_find_bit(sum, e + 1, nblk, false);
+		a = b;
+		b = t1_min_u64(nw, j * T1_BLOCK_WORDS);
+		memcpy(dst + a, src + a, (b - a) * sizeof(*dst));
+	}
+	o->cnt += (unsigned int)nw;
+	return 0;
+}
+
+/*
  * The mapping's nbits bits (all set when all), from user bit end on; no
  * mapping (a run of quiet ones): nbits clean bits unless all.
  */
 static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbits, bool all)
 {
 	unsigned int s = o->end % BITS_PER_LONG;
-	uint64_t k, nw = BITS_TO_LONGS(nbits), stop, lo, hi, uw;
+	uint64_t k = 0, nw = BITS_TO_LONGS(nbits), stop, lo, hi, uw;
 	unsigned long carry = 0, user = 0;
 	int ret;
 
@@ -471,24 +505,24 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	/* The settled bits of a partial word ride in as the first carry. */
 	if (s)
 		carry = o->buf[--o->cnt] & BITMAP_LAST_WORD_MASK(s);
-	for (k = 0; k < nw; k = stop) {
+	else if (o->win && !all && dma && dma->fast.marked && o->cap - o->cnt >= nw) {
+		ret = t1_out_blocks(o, dma, nw);
+		if (ret)
+			return ret;
+		k = nw;
+	}
+	for (; k < nw; k = stop) {
 		if (all || !dma || !dma->fast.marked) {
 			stop = nw;
 			ret = t1_out_const(o, nw - k, s, &carry, all ? ~0UL : 0);
 		} else {
 			/*
-			 * Through the bounce, word-aligned bits go out
-			 * straight from the bitmap, so only long clean
-			 * stretches are worth a pass of their own; shifted
-			 * ones are cheaper skipped.  In place, a clean block
-			 * of aligned bits costs a write of zeros where copying
-			 * it would read the bitmap too (shifted, measured no
-			 * better).
+			 * Word-aligned bits go out straight from the bitmap,
+			 * so only long clean stretches are worth a pass of
+			 * their own; shifted ones are cheaper skipped.
 			 */
 			if (s)
 				t1_clean_run(t1_summary(dma), k, nw, T1_SKIP_MIN, &lo, &hi);
-			else if (o->win)
-				t1_clean_run(t1_summary(dma), k, nw, T1_BLOCK_WORDS, &lo, &hi);
 			else
 				t1_clean_words(t1_summary(dma), k, nw, &lo, &hi);
 			if (lo == k) {
