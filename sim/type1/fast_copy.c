@@ -451,14 +451,15 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
 }
 
 /*
- * In place, the nw words of a marked bitmap that starts on a user word:
- * block by block of its summary, zeros where it has none marked, the
- * marked ones copied, since a clean block costs a write of zeros where
- * copying it would read the bitmap too.  (Through the bounce that was
- * slower; shifted, in place, no faster.)  The window has room for them
- * (the caller checks).
+ * In place, the nw words of a marked bitmap shifted up by s bits, block
+ * by block of its summary: zeros (after the carry) where it has none
+ * marked, the marked ones shifted or copied, since a clean block costs a
+ * write of zeros where copying it would read the bitmap too.  (Through
+ * the bounce, that was slower.)  The window has room for them (the
+ * caller checks).
  */
-static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw)
+static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw, unsigned int s,
+			 unsigned long *carry)
 {
 	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
 	unsigned long *dst = o->buf + o->cnt;
@@ -472,13 +473,20 @@ static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw
 		e = t1_find_bit(sum, j, nblk, true);
 		a = j * T1_BLOCK_WORDS;
 		b = t1_min_u64(nw, e * T1_BLOCK_WORDS);
-		memset(dst + a, 0, (b - a) * sizeof(*dst));
+		if (a < b) {
+			dst[a] = *carry;
+			memset(dst + a + 1, 0, (b - a - 1) * sizeof(*dst));
+			*carry = 0;
+		}
 		if (e == nblk)
 			break;
 		j = t1_find_bit(sum, e + 1, nblk, false);
 		a = b;
 		b = t1_min_u64(nw, j * T1_BLOCK_WORDS);
-		memcpy(dst + a, src + a, (b - a) * sizeof(*dst));
+		if (s)
+			*carry = bitmap_shift_words(dst + a, src + a, b - a, s, *carry);
+		else
+			memcpy(dst + a, src + a, (b - a) * sizeof(*dst));
 	}
 	o->cnt += (unsigned int)nw;
 	return 0;
@@ -505,8 +513,8 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	/* The settled bits of a partial word ride in as the first carry. */
 	if (s)
 		carry = o->buf[--o->cnt] & BITMAP_LAST_WORD_MASK(s);
-	else if (o->win && !all && dma && dma->fast.marked && o->cap - o->cnt >= nw) {
-		ret = t1_out_blocks(o, dma, nw);
+	if (o->win && !all && dma && dma->fast.marked && o->cap - o->cnt >= nw) {
+		ret = t1_out_blocks(o, dma, nw, s, &carry);
 		if (ret)
 			return ret;
 		k = nw;
