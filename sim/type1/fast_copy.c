@@ -363,6 +363,17 @@ static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned l
 	return 0;
 }
 
+/*
+ * In place, a user pointer into the simulator's own bitmap (only a
+ * permissive host lets one through) is refused: copying a bitmap over
+ * itself is no report.
+ */
+static inline bool t1_out_aliases(const struct t1_out *o, const unsigned long *src, uint64_t n)
+{
+	return o->win && (uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
+	       (uintptr_t)o->win < (uintptr_t)(src + n);
+}
+
 /* n words of a mapping's bitmap, shifted up by s bits. */
 static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, unsigned int s,
 		      unsigned long *carry)
@@ -370,13 +381,7 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 	uint64_t m;
 	int ret;
 
-	/*
-	 * In place, a user pointer into the simulator's own bitmap (only a
-	 * permissive host lets one through) is refused: copying a bitmap
-	 * over itself is no report.
-	 */
-	if (o->win && (uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
-	    (uintptr_t)o->win < (uintptr_t)(src + n))
+	if (t1_out_aliases(o, src, n))
 		return -EFAULT;
 	if (!o->win && !s && n >= T1_DIRECT_MIN) {
 		ret = t1_out_write(o);
@@ -465,9 +470,7 @@ static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw
 	unsigned long *dst = o->buf + o->cnt;
 	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, j = 0, e, a, b;
 
-	/* A user pointer into the simulator's own bitmap: see t1_out_map(). */
-	if ((uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
-	    (uintptr_t)o->win < (uintptr_t)(src + nw))
+	if (t1_out_aliases(o, src, nw))
 		return -EFAULT;
 	while (j < nblk) {
 		e = t1_find_bit(sum, j, nblk, true);
