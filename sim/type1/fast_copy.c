@@ -584,7 +584,8 @@ static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
 static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
 			     uint64_t iova, unsigned int pgshift)
 {
-	uint64_t nbits;
+	unsigned long carry = 0;
+	uint64_t nbits, b;
 	int ret;
 
 	if (t1_fast_restart_needed(dma, pgshift)) {
@@ -597,7 +598,16 @@ static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1
 	}
 	if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
 		return 0;
-	ret = t1_out_seek(o, t1_shr(dma->iova - iova, pgshift));
+	b = t1_shr(dma->iova - iova, pgshift);
+	/* In place, a marked bitmap of whole words that goes on the run. */
+	if (o->win && o->run && o->end == b && !(b % BITS_PER_LONG) && !(nbits % BITS_PER_LONG) &&
+	    dma->fast.marked && !t1_scope_all_dirty(iommu, dma) &&
+	    nbits / BITS_PER_LONG <= o->cap - o->cnt) {
+		ret = t1_out_blocks(o, dma, nbits / BITS_PER_LONG, 0, &carry);
+		o->end += nbits;
+		return ret;
+	}
+	ret = t1_out_seek(o, b);
 	if (!ret)
 		ret = t1_out_bits(o, dma, nbits, t1_scope_all_dirty(iommu, dma));
 	return ret;
@@ -775,6 +785,17 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 	int ret;
 
 	end = t1_shr(v[j].iova - iova, pgshift) + v[j].nbits;
+	/*
+	 * In place, a stretch that goes on the run needs its bits set where
+	 * they lie, and nothing else: the user's bits around them are there.
+	 */
+	if (o->win && o->run && o->end == b0 && (end - 1) / BITS_PER_LONG - o->w0 < o->cap) {
+		t1_buf_bits(o, b0, end, want & T1_ENT_MAPPED ? ~0UL : 0);
+		o->cnt = (unsigned int)((end - 1) / BITS_PER_LONG - o->w0) + 1;
+		o->end = end;
+		*i = j;
+		return 0;
+	}
 	ret = t1_out_seek(o, b0);
 	if (ret)
 		return ret;

@@ -706,6 +706,16 @@ static void test_strategies_agree_with_64k_pages(void **state)
 	run(*state);
 }
 
+/*
+ * Mappings, holes and reports of whole user words: marked bitmaps and
+ * quiet stretches that go on a run word-aligned, which writing in place
+ * takes a shorter way through.
+ */
+static void test_strategies_agree_on_whole_words(void **state)
+{
+	run(*state);
+}
+
 static void test_strategies_fail_alike_and_keep_every_bit(void **state)
 {
 	struct fx *f = *state;
@@ -1014,6 +1024,7 @@ static const struct cfg cfg_faults = { .page = 4096, .faults = true, .granule = 
 				       .layouts = 100 };
 
 static const struct cfg cfg_many = { .page = 4096, .granule = 1 };
+static const struct cfg cfg_words = { .page = 4096, .granule = 64, .layouts = 60 };
 static const struct cfg cfg_units = { .page = 4096, .units = true, .granule = 16 };
 static const struct cfg cfg_runs = { .page = 4096, .outside = true, .joins = true,
 				     .granule = 1 };
@@ -1028,6 +1039,7 @@ int main(void)
 		T(test_strategies_agree_in_pinned_scope, cfg_pinned),
 		T(test_strategies_agree_outside_pinned_scope, cfg_outside),
 		T(test_strategies_agree_with_64k_pages, cfg_64k),
+		T(test_strategies_agree_on_whole_words, cfg_words),
 		T(test_strategies_fail_alike_and_keep_every_bit, cfg_faults),
 		T(test_strategies_agree_with_more_marked_mappings_than_noted, cfg_many),
 		T(test_strategies_agree_across_a_change_of_page_size, cfg_units),
