@@ -284,6 +284,16 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 	unsigned long w;
 	int ret;
 
+	/*
+	 * In place, the run simply goes on: the user's bits up to b are
+	 * where they lie, and words of a gap are left as they are.
+	 */
+	if (o->win && o->run && b >= o->end &&
+	    (b + BITS_PER_LONG - 1) / BITS_PER_LONG - o->w0 <= o->cap) {
+		o->cnt = (unsigned int)((b + BITS_PER_LONG - 1) / BITS_PER_LONG - o->w0);
+		o->end = b;
+		return 0;
+	}
 	if (o->run && o->end != b) {
 		if (o->end % BITS_PER_LONG &&
 		    t1_out_keep_user(o, word == here ? b % BITS_PER_LONG : BITS_PER_LONG,
