@@ -69,6 +69,7 @@ eval do_panels
 
 # The scale section (scale.dat: index 0 the model, 1 the kernel backend):
 # time of all steps, and peak RSS next to the bitmaps' bytes, by guest size.
+kernel_rows = int(system(sprintf("cat %s/scale.dat 2>/dev/null | awk '!/^#/ && NF && $1 != \"model\" {n++} END {print n + 0}'", dir)))
 if (xvals("scale.dat", 2) > 1) {
 	set output path("scale.png")
 	set multiplot layout 1, 2 title \
@@ -78,13 +79,23 @@ if (xvals("scale.dat", 2) > 1) {
 	set xlabel "guest memory (GiB)"
 	set ylabel "seconds, all steps"
 	set title "time"
-	plot path("scale.dat") index 0 using 2:3 with linespoints ls 2 title "model", \
-	     path("scale.dat") index 1 using 2:3 with linespoints ls 3 title linux
+	# The kernel backend's block is there unless the run left it out (--no-kernel).
+	if (kernel_rows > 0) {
+		plot path("scale.dat") index 0 using 2:3 with linespoints ls 2 title "model", \
+		     path("scale.dat") index 1 using 2:3 with linespoints ls 3 title linux
+	} else {
+		plot path("scale.dat") index 0 using 2:3 with linespoints ls 2 title "model"
+	}
 	set ylabel "MiB"
 	set title "peak resident memory"
-	plot path("scale.dat") index 0 using 2:4 with linespoints ls 2 title "model: peak RSS", \
-	     path("scale.dat") index 1 using 2:4 with linespoints ls 3 title linux.": peak RSS", \
-	     path("scale.dat") index 0 using 2:5 with lines ls 5 title "model: bitmaps", \
-	     path("scale.dat") index 1 using 2:5 with lines ls 4 title linux.": bitmaps"
+	if (kernel_rows > 0) {
+		plot path("scale.dat") index 0 using 2:4 with linespoints ls 2 title "model: peak RSS", \
+		     path("scale.dat") index 1 using 2:4 with linespoints ls 3 title linux.": peak RSS", \
+		     path("scale.dat") index 0 using 2:5 with lines ls 5 title "model: bitmaps", \
+		     path("scale.dat") index 1 using 2:5 with lines ls 4 title linux.": bitmaps"
+	} else {
+		plot path("scale.dat") index 0 using 2:4 with linespoints ls 2 title "model: peak RSS", \
+		     path("scale.dat") index 0 using 2:5 with lines ls 5 title "model: bitmaps"
+	}
 	unset multiplot
 }

@@ -466,40 +466,64 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
 }
 
 /*
- * In place, the nw words of a marked bitmap shifted up by s bits, block
- * by block of its summary: zeros (after the carry) where it has none
- * marked, the marked ones shifted or copied, since a clean block costs a
- * write of zeros where copying it would read the bitmap too.  (Through
- * the bounce, that was slower.)  The window has room for them (the
- * caller checks).
+ * From block j on, the first of T1_GAP_BLOCKS clean blocks in a row, or
+ * nblk: one look per summary word, since a bitmap whose marked and clean
+ * blocks alternate has thousands of short clean runs, not worth a call
+ * each.  Blocks past nblk count as clean (so does the next word's start,
+ * which at worst makes a shorter run count).
+ */
+#define T1_GAP_BLOCKS		8U
+
+static uint64_t t1_gap_start(const unsigned long *sum, uint64_t j, uint64_t nblk)
+{
+	unsigned long m;
+	unsigned int k;
+
+	for (; j < nblk; j = (j / BITS_PER_LONG + 1) * BITS_PER_LONG) {
+		m = ~sum[j / BITS_PER_LONG] & BITMAP_FIRST_WORD_MASK(j);
+		if (j / BITS_PER_LONG == (nblk - 1) / BITS_PER_LONG)
+			m |= ~BITMAP_LAST_WORD_MASK(nblk);
+		/* Bit i stays if blocks i to i + k are clean. */
+		for (k = 1; k < T1_GAP_BLOCKS; k++)
+			m &= m >> 1 | 1UL << (BITS_PER_LONG - 1);
+		if (m)
+			return t1_min_u64(nblk, j / BITS_PER_LONG * BITS_PER_LONG +
+					  (uint64_t)__builtin_ctzl(m));
+	}
+	return nblk;
+}
+
+/*
+ * In place, the nw words of a marked bitmap shifted up by s bits, along
+ * its block summary: zeros (after the carry) for its clean stretches of
+ * T1_GAP_BLOCKS blocks or more and the one it ends with, everything else
+ * shifted or copied, since a clean stretch costs a write of zeros where
+ * copying it would read the bitmap too.  (Through the bounce, skipping
+ * blocks was slower.)  The window has room for the words (the caller
+ * checks).
  */
 static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw, unsigned int s,
 			 unsigned long *carry)
 {
 	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
+	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
 	unsigned long *dst = o->buf + o->cnt;
-	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, j = 0, e, a, b;
 
 	if (t1_out_aliases(o, src, nw))
 		return -EFAULT;
-	while (j < nblk) {
-		e = t1_find_bit(sum, j, nblk, true);
-		a = j * T1_BLOCK_WORDS;
-		b = t1_min_u64(nw, e * T1_BLOCK_WORDS);
-		if (a < b) {
-			dst[a] = *carry;
-			memset(dst + a + 1, 0, (b - a - 1) * sizeof(*dst));
+	for (k = 0; k < nw; k = hi) {
+		j = t1_gap_start(sum, k / T1_BLOCK_WORDS, nblk);
+		lo = t1_min_u64(nw, j * T1_BLOCK_WORDS);
+		hi = lo == nw ? nw : t1_min_u64(nw, t1_find_bit(sum, j, nblk, true) * T1_BLOCK_WORDS);
+		if (s)
+			*carry = bitmap_shift_words(dst + k, src + k, lo - k, s, *carry);
+		else
+			memcpy(dst + k, src + k, (lo - k) * sizeof(*dst));
+		if (lo < hi) {
+			dst[lo] = *carry;
+			memset(dst + lo + 1, 0, (hi - lo - 1) * sizeof(*dst));
 			*carry = 0;
 		}
-		if (e == nblk)
-			break;
-		j = t1_find_bit(sum, e + 1, nblk, false);
-		a = b;
-		b = t1_min_u64(nw, j * T1_BLOCK_WORDS);
-		if (s)
-			*carry = bitmap_shift_words(dst + a, src + a, b - a, s, *carry);
-		else
-			memcpy(dst + a, src + a, (b - a) * sizeof(*dst));
 	}
 	o->cnt += (unsigned int)nw;
 	return 0;
