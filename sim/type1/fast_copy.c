@@ -178,20 +178,14 @@ static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned l
  * many.  The words after the one asked for may be unreadable (or never
  * written): a short read keeps what came, and only a word needed and
  * unreadable fails the report.  last (word or word + 1) is a word needed
- * next.
+ * next.  Through the bounce only: in place, the user's bits are where
+ * they lie and nothing reads them.
  */
 static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned long *w)
 {
 	uint64_t n = word < o->nwords ? t1_min_u64(T1_READ_WORDS, o->nwords - word) : 0;
 	unsigned long left;
 
-	/* In place, the words read are never ones the report wrote. */
-	if (o->win) {
-		if (word < o->win_w0 || word >= o->win_end)
-			return -EFAULT;
-		*w = o->win[word - o->win_w0];
-		return 0;
-	}
 	if (word - o->r0 < o->rn) {
 		*w = o->rbuf[word - o->r0];
 		return 0;
@@ -747,6 +741,31 @@ static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned lon
 }
 
 /*
+ * Through the bounce, the user's words from b0's to last read into it in
+ * one copy, the bits of the partial word below b0 kept: false (nothing
+ * changed) on a short read.
+ */
+static bool t1_out_fetch(struct t1_out *o, uint64_t b0, uint64_t last)
+{
+	uint64_t w = b0 / BITS_PER_LONG;
+	unsigned int at = (unsigned int)(w - o->w0);
+	unsigned long keep = 0;
+
+	if (b0 % BITS_PER_LONG)
+		keep = o->buf[at] & BITMAP_LAST_WORD_MASK(b0);
+	t1_fill_cut(o, at, (unsigned int)(last - o->w0) + 1);
+	if (host_copy_from_user(o->h, o->buf + at, o->ubitmap + w * sizeof(o->buf[0]),
+				(last - w + 1) * sizeof(o->buf[0]))) {
+		if (b0 % BITS_PER_LONG)
+			o->buf[at] = keep;
+		return false;
+	}
+	if (b0 % BITS_PER_LONG)
+		o->buf[at] = keep | (o->buf[at] & BITMAP_FIRST_WORD_MASK(b0));
+	return true;
+}
+
+/*
  * A stretch of quiet mappings parted by gaps (t1_out_quiet()), bits
  * [b0, end) of the user's bitmap, all of whose words fit in the bounce:
  * the user's words are read into the bounce in one copy, and the
@@ -759,28 +778,12 @@ static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned lon
 static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint64_t (*gap)[2],
 			unsigned int ngaps, unsigned long c)
 {
-	uint64_t w = b0 / BITS_PER_LONG, last = (end - 1) / BITS_PER_LONG, lo = b0;
-	unsigned int at = (unsigned int)(w - o->w0), g;
-	unsigned long keep = 0;
+	uint64_t last = (end - 1) / BITS_PER_LONG, lo = b0;
+	unsigned int g;
 
-	if (!ngaps)
+	/* In place, the user's words are already there to be set over. */
+	if (!ngaps || (!o->win && !t1_out_fetch(o, b0, last)))
 		return 1;
-	/* In place, the user's words are there to be set over. */
-	if (o->win)
-		goto set;
-	/* The partial word's settled bits below b0 stay. */
-	if (b0 % BITS_PER_LONG)
-		keep = o->buf[at] & BITMAP_LAST_WORD_MASK(b0);
-	t1_fill_cut(o, at, (unsigned int)(last - o->w0) + 1);
-	if (host_copy_from_user(o->h, o->buf + at, o->ubitmap + w * sizeof(o->buf[0]),
-				(last - w + 1) * sizeof(o->buf[0]))) {
-		if (b0 % BITS_PER_LONG)
-			o->buf[at] = keep;
-		return 1;
-	}
-	if (b0 % BITS_PER_LONG)
-		o->buf[at] = keep | (o->buf[at] & BITMAP_FIRST_WORD_MASK(b0));
-set:
 	for (g = 0; g < ngaps; g++) {
 		t1_buf_bits(o, lo, gap[g][0], c);
 		lo = gap[g][1];
