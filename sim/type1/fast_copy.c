@@ -13,10 +13,11 @@
  * behind (5).
  *
  * The fast copy-out walks the mappings once from the first of the range
- * (O(log n) to find it), never writes a mapping's bitmap, assembles the
- * user's words across mappings in the user's memory itself when the host
- * grants the range whole (host_user_window()), else in a bounce buffer
- * whose runs of whole words it writes out, and notes which mappings a
+ * (O(log n) to find it), never writes a mapping's bitmap, sets each
+ * mapping's bits in the user's memory itself where they lie when the host
+ * grants the range whole (host_user_window()), else assembles the user's
+ * words across mappings in a bounce buffer whose runs of whole words it
+ * writes out, and notes which mappings a
  * restart has to touch; a restart that would change nothing (the bitmap
  * holds just the pinned pages, fast_summary.c) is skipped.  The kernel's
  * copy-out, Linux 6.12's passes for comparison, is in kalg_copy.c.
@@ -77,13 +78,12 @@ static unsigned long t1_word_bits(unsigned int lo, unsigned int hi)
  * them.  Every word in buf is complete except, when end is not on a word
  * boundary, the last one, whose bits from end up are still 0.
  *
- * In place (win set), buf is the user's memory itself, a window over
- * every word the report may write (host_user_window()), so that each
- * word is written once, as the kernel's unsafe_put_user() would, and
- * not once into a bounce and again out of it.  Writing a run out is then
- * moving buf on.  The user's bits need no reading: they are where they
- * were, so the last word's bits from end up are the user's, and every
- * word past it is untouched.
+ * In place (win set), the user's memory itself is a window over every
+ * word the report may write (host_user_window()), so that each word is
+ * written once, as the kernel's unsafe_put_user() would, and not once
+ * into a bounce and again out of it.  No run is kept then: buf is the
+ * window, w0 its first word, and each mapping's bits are set where they
+ * lie (t1_place_dma()); the user's bits around them need no reading.
  */
 struct t1_out {
 	struct vfiosim_host *h;
@@ -125,7 +125,7 @@ static inline void t1_fill_cut(struct t1_out *o, unsigned int a, unsigned int b)
 {
 	unsigned int la = a / T1_FILL_LINE, lb = (b - 1) / T1_FILL_LINE;
 
-	if (o->win || a >= b)
+	if (a >= b)
 		return;
 	if (la == lb)
 		clear_bit(la, o->filled);
@@ -148,10 +148,6 @@ static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned l
 {
 	unsigned int la = (a + T1_FILL_LINE - 1) / T1_FILL_LINE, lb = b / T1_FILL_LINE, l, e;
 
-	if (o->win) {
-		t1_fill_words(o, a, b, c);
-		return;
-	}
 	if (c != o->fill_c) {
 		bitmap_zero(o->filled, T1_FILL_MARKS);
 		o->fill_c = c;
@@ -178,8 +174,7 @@ static void t1_fill(struct t1_out *o, unsigned int a, unsigned int b, unsigned l
  * many.  The words after the one asked for may be unreadable (or never
  * written): a short read keeps what came, and only a word needed and
  * unreadable fails the report.  last (word or word + 1) is a word needed
- * next.  Through the bounce only: in place, the user's bits are where
- * they lie and nothing reads them.
+ * next.
  */
 static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned long *w)
 {
@@ -201,24 +196,9 @@ static int t1_out_read(struct t1_out *o, uint64_t word, uint64_t last, unsigned 
 	return 0;
 }
 
-/* buf[0] becomes user word w; in place, buf is the window's word w. */
-static inline void t1_out_at(struct t1_out *o, uint64_t w)
-{
-	o->w0 = w;
-	if (o->win) {
-		o->buf = o->win + (w - o->win_w0);
-		o->cap = (unsigned int)(o->win_end - w);
-	}
-}
-
 /* Writes the words in buf; the run goes on after them. */
 static int t1_out_write(struct t1_out *o)
 {
-	if (o->win) {
-		t1_out_at(o, o->w0 + o->cnt);
-		o->cnt = 0;
-		return 0;
-	}
 	if (o->cnt && host_copy_to_user(o->h, o->ubitmap + o->w0 * sizeof(o->buf[0]), o->buf,
 					o->cnt * sizeof(o->buf[0])))
 		return -EFAULT;
@@ -227,19 +207,10 @@ static int t1_out_write(struct t1_out *o)
 	return 0;
 }
 
-/*
- * Room for a word in buf: a full bounce is written out.  A window covers
- * every word the report writes, so one used up is a bug: -EFAULT, never
- * a write past it.
- */
+/* Room for a word in buf: a full bounce is written out. */
 static inline int t1_out_room(struct t1_out *o)
 {
-	int ret;
-
-	if (o->cnt < o->cap)
-		return 0;
-	ret = t1_out_write(o);
-	return ret ? ret : o->cap ? 0 : -EFAULT;
+	return o->cnt < o->cap ? 0 : t1_out_write(o);
 }
 
 /* The user's bits from end up to bit hi of the last word are kept. */
@@ -248,10 +219,6 @@ static int t1_out_keep_user(struct t1_out *o, unsigned int hi, uint64_t last)
 	unsigned int lo = o->end % BITS_PER_LONG;
 	unsigned long w;
 
-	if (o->win) {
-		o->end += hi - lo;
-		return 0;
-	}
 	if (t1_out_read(o, o->end / BITS_PER_LONG, last, &w))
 		return -EFAULT;
 	t1_fill_cut(o, o->cnt - 1, o->cnt);
@@ -278,16 +245,6 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 	unsigned long w;
 	int ret;
 
-	/*
-	 * In place, the run simply goes on: the user's bits up to b are
-	 * where they lie, and words of a gap are left as they are.
-	 */
-	if (o->win && o->run && b >= o->end &&
-	    (b + BITS_PER_LONG - 1) / BITS_PER_LONG - o->w0 <= o->cap) {
-		o->cnt = (unsigned int)((b + BITS_PER_LONG - 1) / BITS_PER_LONG - o->w0);
-		o->end = b;
-		return 0;
-	}
 	if (o->run && o->end != b) {
 		if (o->end % BITS_PER_LONG &&
 		    t1_out_keep_user(o, word == here ? b % BITS_PER_LONG : BITS_PER_LONG,
@@ -301,7 +258,7 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 	}
 	if (!o->run) {
 		o->run = true;
-		t1_out_at(o, word);
+		o->w0 = word;
 		o->cnt = 0;
 		o->end = word * BITS_PER_LONG;
 	}
@@ -310,11 +267,6 @@ static int t1_out_seek(struct t1_out *o, uint64_t b)
 		ret = t1_out_room(o);
 		if (ret)
 			return ret;
-		if (o->win) {
-			o->cnt++;
-			o->end = b;
-			return 0;
-		}
 		if (t1_out_read(o, word, word, &w))
 			return -EFAULT;
 		t1_fill_cut(o, o->cnt, o->cnt + 1);
@@ -367,17 +319,6 @@ static int t1_out_const(struct t1_out *o, uint64_t n, unsigned int s, unsigned l
 	return 0;
 }
 
-/*
- * In place, a user pointer into the simulator's own bitmap (only a
- * permissive host lets one through) is refused: copying a bitmap over
- * itself is no report.
- */
-static inline bool t1_out_aliases(const struct t1_out *o, const unsigned long *src, uint64_t n)
-{
-	return o->win && (uintptr_t)src < (uintptr_t)(o->win + (o->win_end - o->win_w0)) &&
-	       (uintptr_t)o->win < (uintptr_t)(src + n);
-}
-
 /* n words of a mapping's bitmap, shifted up by s bits. */
 static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, unsigned int s,
 		      unsigned long *carry)
@@ -385,9 +326,7 @@ static int t1_out_map(struct t1_out *o, const unsigned long *src, uint64_t n, un
 	uint64_t m;
 	int ret;
 
-	if (t1_out_aliases(o, src, n))
-		return -EFAULT;
-	if (!o->win && !s && n >= T1_DIRECT_MIN) {
+	if (!s && n >= T1_DIRECT_MIN) {
 		ret = t1_out_write(o);
 		if (ret)
 			return ret;
@@ -477,50 +416,14 @@ static uint64_t t1_gap_start(const unsigned long *sum, uint64_t j, uint64_t nblk
 		m = ~sum[j / BITS_PER_LONG] & BITMAP_FIRST_WORD_MASK(j);
 		if (j / BITS_PER_LONG == (nblk - 1) / BITS_PER_LONG)
 			m |= ~BITMAP_LAST_WORD_MASK(nblk);
-		/* Bit i stays if blocks i to i + k are clean. */
-		for (k = 1; k < T1_GAP_BLOCKS; k++)
-			m &= m >> 1 | 1UL << (BITS_PER_LONG - 1);
+		/* Bit i stays if blocks i to i + 2k - 1 are clean (bits past 63 are). */
+		for (k = 1; k < T1_GAP_BLOCKS; k *= 2)
+			m &= m >> k | ~(~0UL >> k);
 		if (m)
 			return t1_min_u64(nblk, j / BITS_PER_LONG * BITS_PER_LONG +
 					  (uint64_t)__builtin_ctzl(m));
 	}
 	return nblk;
-}
-
-/*
- * In place, the nw words of a marked bitmap shifted up by s bits, along
- * its block summary: zeros (after the carry) for its clean stretches of
- * T1_GAP_BLOCKS blocks or more and the one it ends with, everything else
- * shifted or copied, since a clean stretch costs a write of zeros where
- * copying it would read the bitmap too.  (Through the bounce, skipping
- * blocks was slower.)  The window has room for the words (the caller
- * checks).
- */
-static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw, unsigned int s,
-			 unsigned long *carry)
-{
-	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
-	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
-	unsigned long *dst = o->buf + o->cnt;
-
-	if (t1_out_aliases(o, src, nw))
-		return -EFAULT;
-	for (k = 0; k < nw; k = hi) {
-		j = t1_gap_start(sum, k / T1_BLOCK_WORDS, nblk);
-		lo = t1_min_u64(nw, j * T1_BLOCK_WORDS);
-		hi = lo == nw ? nw : t1_min_u64(nw, t1_find_bit(sum, j, nblk, true) * T1_BLOCK_WORDS);
-		if (s)
-			*carry = bitmap_shift_words(dst + k, src + k, lo - k, s, *carry);
-		else
-			memcpy(dst + k, src + k, (lo - k) * sizeof(*dst));
-		if (lo < hi) {
-			dst[lo] = *carry;
-			memset(dst + lo + 1, 0, (hi - lo - 1) * sizeof(*dst));
-			*carry = 0;
-		}
-	}
-	o->cnt += (unsigned int)nw;
-	return 0;
 }
 
 /*
@@ -530,26 +433,13 @@ static int t1_out_blocks(struct t1_out *o, const struct t1_dma *dma, uint64_t nw
 static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbits, bool all)
 {
 	unsigned int s = o->end % BITS_PER_LONG;
-	uint64_t k = 0, nw = BITS_TO_LONGS(nbits), stop, lo, hi, uw;
-	unsigned long carry = 0, user = 0;
+	uint64_t k = 0, nw = BITS_TO_LONGS(nbits), stop, lo, hi;
+	unsigned long carry = 0;
 	int ret;
 
-	/* In place, the user's bits after the mapping's last, kept. */
-	if (o->win && (o->end + nbits) % BITS_PER_LONG) {
-		uw = (o->end + nbits - 1) / BITS_PER_LONG;
-		if (!nbits || uw >= o->win_end)
-			return -EFAULT;
-		user = o->win[uw - o->win_w0];
-	}
 	/* The settled bits of a partial word ride in as the first carry. */
 	if (s)
 		carry = o->buf[--o->cnt] & BITMAP_LAST_WORD_MASK(s);
-	if (o->win && !all && dma && dma->fast.marked && o->cap - o->cnt >= nw) {
-		ret = t1_out_blocks(o, dma, nw, s, &carry);
-		if (ret)
-			return ret;
-		k = nw;
-	}
 	for (; k < nw; k = stop) {
 		if (all || !dma || !dma->fast.marked) {
 			stop = nw;
@@ -587,12 +477,23 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	}
 	o->end += nbits;
 	if (o->end % BITS_PER_LONG) {
-		unsigned long m = BITMAP_LAST_WORD_MASK(o->end);
-
 		t1_fill_cut(o, o->cnt - 1, o->cnt);
-		o->buf[o->cnt - 1] = (o->buf[o->cnt - 1] & m) | (user & ~m);
+		o->buf[o->cnt - 1] &= BITMAP_LAST_WORD_MASK(o->end);
 	}
 	return 0;
+}
+
+/* A mapping a restart has to touch is noted for it. */
+static inline void t1_out_note(struct t1_out *o, struct t1_dma *dma, unsigned int pgshift)
+{
+	if (!t1_fast_restart_needed(dma, pgshift))
+		return;
+	if (o->ntodo < T1_TODO_MAX)
+		o->todo[o->ntodo++] = dma;
+	else
+		o->ntodo = T1_TODO_MAX + 1;
+	o->first = o->first ? o->first : dma;
+	o->last = dma;
 }
 
 /* A mapping's bits in a report: clipped to its bitmap, WARN beyond it. */
@@ -612,30 +513,13 @@ static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
 static inline int t1_out_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
 			     uint64_t iova, unsigned int pgshift)
 {
-	unsigned long carry = 0;
-	uint64_t nbits, b;
+	uint64_t nbits;
 	int ret;
 
-	if (t1_fast_restart_needed(dma, pgshift)) {
-		if (o->ntodo < T1_TODO_MAX)
-			o->todo[o->ntodo++] = dma;
-		else
-			o->ntodo = T1_TODO_MAX + 1;
-		o->first = o->first ? o->first : dma;
-		o->last = dma;
-	}
+	t1_out_note(o, dma, pgshift);
 	if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
 		return 0;
-	b = t1_shr(dma->iova - iova, pgshift);
-	/* In place, a marked bitmap of whole words that goes on the run. */
-	if (o->win && o->run && o->end == b && !(b % BITS_PER_LONG) && !(nbits % BITS_PER_LONG) &&
-	    dma->fast.marked && !t1_scope_all_dirty(iommu, dma) &&
-	    nbits / BITS_PER_LONG <= o->cap - o->cnt) {
-		ret = t1_out_blocks(o, dma, nbits / BITS_PER_LONG, 0, &carry);
-		o->end += nbits;
-		return ret;
-	}
-	ret = t1_out_seek(o, b);
+	ret = t1_out_seek(o, t1_shr(dma->iova - iova, pgshift));
 	if (!ret)
 		ret = t1_out_bits(o, dma, nbits, t1_scope_all_dirty(iommu, dma));
 	return ret;
@@ -741,6 +625,122 @@ static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned lon
 }
 
 /*
+ * In place (o->win set), a report is each mapping's bits set where they
+ * lie in the user's words, as the kernel's unsafe_put_user() would set
+ * them: the bits around a mapping's (a gap's, and those past the last
+ * mapping's) are the user's already, and are neither read nor written.
+ * buf is the window and w0 its first word, for t1_buf_bits().
+ */
+
+/*
+ * The nw words of a marked bitmap shifted up by s bits into dst, carry
+ * below the first, along its block summary: zeros (after the carry) for
+ * its clean stretches of T1_GAP_BLOCKS blocks or more and the one it ends
+ * with, everything else shifted or copied, since a clean stretch costs a
+ * write of zeros where copying it would read the bitmap too.  (Through
+ * the bounce, skipping blocks was slower.)  Returns what the last word
+ * shifts out.
+ */
+static unsigned long t1_place_blocks(unsigned long *restrict dst, const struct t1_dma *dma,
+				     uint64_t nw, unsigned int s, unsigned long carry)
+{
+	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
+	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
+
+	for (k = 0; k < nw; k = hi) {
+		j = t1_gap_start(sum, k / T1_BLOCK_WORDS, nblk);
+		lo = t1_min_u64(nw, j * T1_BLOCK_WORDS);
+		hi = lo == nw ? nw : t1_min_u64(nw, t1_find_bit(sum, j, nblk, true) * T1_BLOCK_WORDS);
+		if (s)
+			carry = bitmap_shift_words(dst + k, src + k, lo - k, s, carry);
+		else
+			memcpy(dst + k, src + k, (lo - k) * sizeof(*dst));
+		if (lo < hi) {
+			dst[lo] = carry;
+			memset(dst + lo + 1, 0, (hi - lo - 1) * sizeof(*dst));
+			carry = 0;
+		}
+	}
+	return carry;
+}
+
+/* Whether user bits [lo, hi) are in the window: they are unless there is a bug. */
+static inline bool t1_place_fits(const struct t1_out *o, uint64_t lo, uint64_t hi)
+{
+	return lo < hi && lo / BITS_PER_LONG >= o->win_w0 && (hi - 1) / BITS_PER_LONG < o->win_end;
+}
+
+/*
+ * User bits [b, b + nbits) become the mapping's marked bits.  A bitmap
+ * the window overlaps (a user pointer into the simulator's own memory,
+ * which only a permissive host lets through) is refused before anything
+ * is written: copying a bitmap over itself is no report.
+ */
+static int t1_place_map(struct t1_out *o, const struct t1_dma *dma, uint64_t b, uint64_t nbits)
+{
+	uint64_t a = b / BITS_PER_LONG - o->win_w0, z = (b + nbits - 1) / BITS_PER_LONG - o->win_w0;
+	uint64_t nw = BITS_TO_LONGS(nbits);
+	unsigned int s = b % BITS_PER_LONG;
+	unsigned long *u = o->win, m = BITMAP_LAST_WORD_MASK(b + nbits), keep, carry;
+
+	if (!t1_place_fits(o, b, b + nbits) ||
+	    ((uintptr_t)dma->bitmap < (uintptr_t)(u + (o->win_end - o->win_w0)) &&
+	     (uintptr_t)u < (uintptr_t)(dma->bitmap + nw)))
+		return -EFAULT;
+	keep = u[z] & ~m;
+	carry = s ? u[a] & BITMAP_LAST_WORD_MASK(s) : 0;
+	carry = t1_place_blocks(u + a, dma, nw, s, carry);
+	/* The last source word's top bits spill into one more user word. */
+	if (z == a + nw)
+		u[z] = carry;
+	u[z] = (u[z] & m) | keep;
+	return 0;
+}
+
+/* User bits [lo, hi) become c, 0 or ~0. */
+static int t1_place_const(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
+{
+	if (!t1_place_fits(o, lo, hi))
+		return -EFAULT;
+	t1_buf_bits(o, lo, hi, c);
+	return 0;
+}
+
+/* update_user_bitmap() for one mapping, in place. */
+static inline int t1_place_dma(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma *dma,
+			       uint64_t iova, unsigned int pgshift)
+{
+	uint64_t nbits, b;
+	bool all;
+
+	t1_out_note(o, dma, pgshift);
+	if (!t1_report_nbits(iommu, dma, pgshift, &nbits))
+		return 0;
+	b = t1_shr(dma->iova - iova, pgshift);
+	all = t1_scope_all_dirty(iommu, dma);
+	if (all || !dma->fast.marked)
+		return t1_place_const(o, b, b + nbits, all ? ~0UL : 0);
+	return t1_place_map(o, dma, b, nbits);
+}
+
+/*
+ * Quiet mappings from v[*i] on that follow one another end to end, all
+ * reported dirty or none (t1_quiet_chain()): one stretch of ones or
+ * zeros, in place.  *i is left on the last.
+ */
+static int t1_place_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t1_dma_ent *v,
+			  unsigned long *i, uint64_t iova, uint64_t last, unsigned int pgshift)
+{
+	unsigned long j = t1_quiet_chain(&iommu->dma_index, *i, last);
+	uint64_t b0 = t1_shr(v[*i].iova - iova, pgshift);
+	bool all = t1_scope_outside(iommu) && (v[*i].flags & T1_ENT_MAPPED);
+
+	*i = j;
+	return t1_place_const(o, b0, t1_shr(v[j].iova - iova, pgshift) + v[j].nbits,
+			      all ? ~0UL : 0);
+}
+
+/*
  * Through the bounce, the user's words from b0's to last read into it in
  * one copy, the bits of the partial word below b0 kept: false (nothing
  * changed) on a short read.
@@ -781,8 +781,7 @@ static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint6
 	uint64_t last = (end - 1) / BITS_PER_LONG, lo = b0;
 	unsigned int g;
 
-	/* In place, the user's words are already there to be set over. */
-	if (!ngaps || (!o->win && !t1_out_fetch(o, b0, last)))
+	if (!ngaps || !t1_out_fetch(o, b0, last))
 		return 1;
 	for (g = 0; g < ngaps; g++) {
 		t1_buf_bits(o, lo, gap[g][0], c);
@@ -790,7 +789,7 @@ static int t1_out_gappy(struct t1_out *o, uint64_t b0, uint64_t end, const uint6
 	}
 	t1_buf_bits(o, lo, end, c);
 	/* Past the stretch, the last word's bits are not settled yet: 0. */
-	if (end % BITS_PER_LONG && !o->win)
+	if (end % BITS_PER_LONG)
 		o->buf[last - o->w0] &= BITMAP_LAST_WORD_MASK(end);
 	o->cnt = (unsigned int)(last - o->w0) + 1;
 	o->end = end;
@@ -822,17 +821,6 @@ static int t1_out_quiet(struct t1_iommu *iommu, struct t1_out *o, const struct t
 	int ret;
 
 	end = t1_shr(v[j].iova - iova, pgshift) + v[j].nbits;
-	/*
-	 * In place, a stretch that goes on the run needs its bits set where
-	 * they lie, and nothing else: the user's bits around them are there.
-	 */
-	if (o->win && o->run && o->end == b0 && (end - 1) / BITS_PER_LONG - o->w0 < o->cap) {
-		t1_buf_bits(o, b0, end, want & T1_ENT_MAPPED ? ~0UL : 0);
-		o->cnt = (unsigned int)((end - 1) / BITS_PER_LONG - o->w0) + 1;
-		o->end = end;
-		*i = j;
-		return 0;
-	}
 	ret = t1_out_seek(o, b0);
 	if (ret)
 		return ret;
@@ -916,6 +904,10 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 		ret = t1_out_window(o, t1_shr(dma->iova - iova, pgshift) / BITS_PER_LONG);
 		if (ret)
 			return ret;
+		if (o->win) {
+			o->buf = o->win;
+			o->w0 = o->win_w0;
+		}
 	}
 	if (dma && (restart || iommu->dma_index.ok))
 		v = t1_fast_index(iommu, &n);
@@ -934,7 +926,10 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 			if (v[i].iova > last)
 				break;
 			if (plain && t1_ent_plain(&v[i]))
-				ret = t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
+				ret = o->win ? t1_place_quiet(iommu, o, v, &i, iova, last, pgshift) :
+				      t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
+			else if (o->win)
+				ret = t1_place_dma(iommu, o, v[i].dma, iova, pgshift);
 			else
 				ret = t1_out_dma(iommu, o, v[i].dma, iova, pgshift);
 			if (ret)
@@ -949,7 +944,8 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 			__builtin_prefetch(&next->iova);
 			__builtin_prefetch(&next->fast);
 		}
-		ret = t1_out_dma(iommu, o, dma, iova, pgshift);
+		ret = o->win ? t1_place_dma(iommu, o, dma, iova, pgshift) :
+		      t1_out_dma(iommu, o, dma, iova, pgshift);
 		if (ret)
 			return ret;
 	}
