@@ -406,6 +406,7 @@ static void t1_clean_words(const unsigned long *sum, uint64_t k, uint64_t nw, ui
  * which at worst makes a shorter run count).
  */
 #define T1_GAP_BLOCKS		8U
+_Static_assert(!(T1_GAP_BLOCKS & (T1_GAP_BLOCKS - 1)), "found by doubling shifts");
 
 static uint64_t t1_gap_start(const unsigned long *sum, uint64_t j, uint64_t nblk)
 {
