@@ -96,8 +96,8 @@ struct t1_out {
 	unsigned long fill_c;		/* the constant of the last run of them, */
 	unsigned long filled[BITS_TO_LONGS(T1_FILL_MARKS)]; /* held by these lines */
 	unsigned long *buf;		/* bounce, or the window at w0 */
-	unsigned long *win;		/* user words [win_w0, win_end), or NULL */
-	uint64_t win_w0, win_end;
+	unsigned long *win;		/* user words [w0, win_end), or NULL */
+	uint64_t win_end;
 	unsigned long bounce[T1_BOUNCE_MAX_WORDS];
 	uint64_t nwords;		/* user words up to the last written */
 	uint64_t r0;			/* user word of rbuf[0] */
@@ -559,7 +559,7 @@ static int t1_out_window(struct t1_out *o, uint64_t w)
 		return 0;
 	o->win = host_user_window(o->h, o->ubitmap + w * sizeof(*o->win),
 				  (o->nwords - w) * sizeof(*o->win), &err);
-	o->win_w0 = w;
+	o->w0 = w;
 	o->win_end = o->nwords;
 	return err;
 }
@@ -668,7 +668,7 @@ static unsigned long t1_place_blocks(unsigned long *restrict dst, const struct t
 /* Whether user bits [lo, hi) are in the window: they are unless there is a bug. */
 static inline bool t1_place_fits(const struct t1_out *o, uint64_t lo, uint64_t hi)
 {
-	return lo < hi && lo / BITS_PER_LONG >= o->win_w0 && (hi - 1) / BITS_PER_LONG < o->win_end;
+	return lo < hi && lo / BITS_PER_LONG >= o->w0 && (hi - 1) / BITS_PER_LONG < o->win_end;
 }
 
 /*
@@ -679,13 +679,13 @@ static inline bool t1_place_fits(const struct t1_out *o, uint64_t lo, uint64_t h
  */
 static int t1_place_map(struct t1_out *o, const struct t1_dma *dma, uint64_t b, uint64_t nbits)
 {
-	uint64_t a = b / BITS_PER_LONG - o->win_w0, z = (b + nbits - 1) / BITS_PER_LONG - o->win_w0;
+	uint64_t a = b / BITS_PER_LONG - o->w0, z = (b + nbits - 1) / BITS_PER_LONG - o->w0;
 	uint64_t nw = BITS_TO_LONGS(nbits);
 	unsigned int s = b % BITS_PER_LONG;
 	unsigned long *u = o->win, m = BITMAP_LAST_WORD_MASK(b + nbits), keep, carry;
 
 	if (!t1_place_fits(o, b, b + nbits) ||
-	    ((uintptr_t)dma->bitmap < (uintptr_t)(u + (o->win_end - o->win_w0)) &&
+	    ((uintptr_t)dma->bitmap < (uintptr_t)(u + (o->win_end - o->w0)) &&
 	     (uintptr_t)u < (uintptr_t)(dma->bitmap + nw)))
 		return -EFAULT;
 	keep = u[z] & ~m;
@@ -905,10 +905,8 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 		ret = t1_out_window(o, t1_shr(dma->iova - iova, pgshift) / BITS_PER_LONG);
 		if (ret)
 			return ret;
-		if (o->win) {
+		if (o->win)
 			o->buf = o->win;
-			o->w0 = o->win_w0;
-		}
 	}
 	if (dma && (restart || iommu->dma_index.ok))
 		v = t1_fast_index(iommu, &n);
