@@ -484,17 +484,22 @@ static int t1_out_bits(struct t1_out *o, const struct t1_dma *dma, uint64_t nbit
 	return 0;
 }
 
-/* A mapping a restart has to touch is noted for it. */
-static inline void t1_out_note(struct t1_out *o, struct t1_dma *dma, unsigned int pgshift)
+/* dma is one a restart has to touch. */
+static inline void t1_out_todo(struct t1_out *o, struct t1_dma *dma)
 {
-	if (!t1_fast_restart_needed(dma, pgshift))
-		return;
 	if (o->ntodo < T1_TODO_MAX)
 		o->todo[o->ntodo++] = dma;
 	else
 		o->ntodo = T1_TODO_MAX + 1;
 	o->first = o->first ? o->first : dma;
 	o->last = dma;
+}
+
+/* A mapping a restart has to touch is noted for it. */
+static inline void t1_out_note(struct t1_out *o, struct t1_dma *dma, unsigned int pgshift)
+{
+	if (t1_fast_restart_needed(dma, pgshift))
+		t1_out_todo(o, dma);
 }
 
 /* A mapping's bits in a report: clipped to its bitmap, WARN beyond it. */
@@ -642,10 +647,10 @@ static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned lon
  * the bounce, skipping blocks was slower.)  Returns what the last word
  * shifts out.
  */
-static unsigned long t1_place_blocks(unsigned long *restrict dst, const struct t1_dma *dma,
-				     uint64_t nw, unsigned int s, unsigned long carry)
+static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned long *src,
+				     const unsigned long *sum, uint64_t nw, unsigned int s,
+				     unsigned long carry)
 {
-	const unsigned long *sum = t1_summary(dma), *src = dma->bitmap;
 	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
 
 	for (k = 0; k < nw; k = hi) {
@@ -672,12 +677,14 @@ static inline bool t1_place_fits(const struct t1_out *o, uint64_t lo, uint64_t h
 }
 
 /*
- * User bits [b, b + nbits) become the mapping's marked bits.  A bitmap
- * the window overlaps (a user pointer into the simulator's own memory,
- * which only a permissive host lets through) is refused before anything
- * is written: copying a bitmap over itself is no report.
+ * User bits [b, b + nbits) become those of a mapping's bitmap src, whose
+ * block summary is sum.  A bitmap the window overlaps (a user pointer
+ * into the simulator's own memory, which only a permissive host lets
+ * through) is refused before anything is written: copying a bitmap over
+ * itself is no report.
  */
-static int t1_place_map(struct t1_out *o, const struct t1_dma *dma, uint64_t b, uint64_t nbits)
+static int t1_place_map(struct t1_out *o, const unsigned long *src, const unsigned long *sum,
+			uint64_t b, uint64_t nbits)
 {
 	uint64_t a = b / BITS_PER_LONG - o->w0, z = (b + nbits - 1) / BITS_PER_LONG - o->w0;
 	uint64_t nw = BITS_TO_LONGS(nbits);
@@ -685,12 +692,12 @@ static int t1_place_map(struct t1_out *o, const struct t1_dma *dma, uint64_t b, 
 	unsigned long *u = o->win, m = BITMAP_LAST_WORD_MASK(b + nbits), keep, carry;
 
 	if (!t1_place_fits(o, b, b + nbits) ||
-	    ((uintptr_t)dma->bitmap < (uintptr_t)(u + (o->win_end - o->w0)) &&
-	     (uintptr_t)u < (uintptr_t)(dma->bitmap + nw)))
+	    ((uintptr_t)src < (uintptr_t)(u + (o->win_end - o->w0)) &&
+	     (uintptr_t)u < (uintptr_t)(src + nw)))
 		return -EFAULT;
 	keep = u[z] & ~m;
 	carry = s ? u[a] & BITMAP_LAST_WORD_MASK(s) : 0;
-	carry = t1_place_blocks(u + a, dma, nw, s, carry);
+	carry = t1_place_blocks(u + a, src, sum, nw, s, carry);
 	/* The last source word's top bits spill into one more user word. */
 	if (z == a + nw)
 		u[z] = carry;
@@ -721,7 +728,24 @@ static inline int t1_place_dma(struct t1_iommu *iommu, struct t1_out *o, struct 
 	all = t1_scope_all_dirty(iommu, dma);
 	if (all || !dma->fast.marked)
 		return t1_place_const(o, b, b + nbits, all ? ~0UL : 0);
-	return t1_place_map(o, dma, b, nbits);
+	return t1_place_map(o, dma->bitmap, t1_summary(dma), b, nbits);
+}
+
+/*
+ * A mapping that is not quiet but has room for its bits, placed from its
+ * entry alone (the index's page shift): all dirty, or its bitmap read
+ * along its summary (all zeros when nothing is marked).
+ */
+static inline int t1_place_ent(struct t1_out *o, const struct t1_dma_ent *e, uint64_t iova,
+			       unsigned int pgshift, bool outside)
+{
+	uint64_t b = t1_shr(e->iova - iova, pgshift);
+
+	if (!(e->flags & T1_ENT_EXACT))
+		t1_out_todo(o, e->dma);
+	if (outside && (e->flags & T1_ENT_MAPPED))
+		return t1_place_const(o, b, b + e->nbits, ~0UL);
+	return t1_place_map(o, e->bitmap, e->sum, b, e->nbits);
 }
 
 /*
@@ -885,7 +909,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	uint64_t last = iova + size - 1;
 	struct t1_dma_ent *v = NULL;
 	unsigned long i, n = 0;
-	bool plain;
+	bool plain, outside;
 	int ret;
 
 	o->h = iommu->h;
@@ -913,11 +937,12 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	if (v) {
 		/* Entries count bits in the index's page size: this one, or none plain. */
 		plain = pgshift == iommu->dma_index.shift;
+		outside = t1_scope_outside(iommu);
 		for (i = dma->fast.index_pos; i < n; i++) {
 			const struct t1_dma_ent *ahead = v + (i + T1_AHEAD < n ? i + T1_AHEAD : i);
 
-			/* Only mappings that are not quiet are read. */
-			if (!t1_ent_plain(ahead)) {
+			/* Mappings read through their entries need no prefetch of their own. */
+			if (!t1_ent_plain(ahead) && !(o->win && plain && (ahead->flags & T1_ENT_ROOM))) {
 				/* What a report reads may straddle two cache lines. */
 				__builtin_prefetch(&ahead->dma->iova);
 				__builtin_prefetch(&ahead->dma->fast);
@@ -927,6 +952,8 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 			if (plain && t1_ent_plain(&v[i]))
 				ret = o->win ? t1_place_quiet(iommu, o, v, &i, iova, last, pgshift) :
 				      t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
+			else if (o->win && plain && (v[i].flags & T1_ENT_ROOM))
+				ret = t1_place_ent(o, &v[i], iova, pgshift, outside);
 			else if (o->win)
 				ret = t1_place_dma(iommu, o, v[i].dma, iova, pgshift);
 			else

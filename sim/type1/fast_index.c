@@ -7,7 +7,9 @@
  * array of the mappings in order, rebuilt on the first walk after the
  * tree changed, whose entries can be fetched ahead.  Its entries are
  * values: a report places a quiet mapping (nothing marked, nothing
- * pinned) from its entry alone, without a cache miss on the mapping.
+ * pinned) from its entry alone, and reads the bitmap of any other with
+ * room for its bits through the entry, without a cache miss on the
+ * mapping: the mappings' work overlaps when no step waits for one.
  * Whatever changes what an entry says makes the index stale
  * (t1_fast_stale()), or (marks and pins, too frequent for a rebuild)
  * updates the entry (t1_fast_note()); t1_fast_check() compares the two.
@@ -38,17 +40,14 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 		f |= T1_ENT_ROOM;
 	if (dma->iommu_mapped)
 		f |= T1_ENT_MAPPED;
+	if (dma->fast.exact)
+		f |= T1_ENT_EXACT;
 	if (next && next->iova - 1 == t1_dma_last(dma) && shift < 64 &&
 	    !(dma->size & ((1ULL << shift) - 1)))
 		f |= T1_ENT_NEXT;
 	return f;
 }
 
-/*
- * The mappings in the tree's order, *len of them, each at its index_pos;
- * NULL without memory for it.  The entries' bits are counted in the
- * container's smallest page size of the moment.
- */
 /* Entries after v[i] linked to it end to end with the same static flags (fast_internal.h). */
 static unsigned int t1_ent_chain(const struct t1_dma_ent *v, unsigned long i, unsigned long n)
 {
@@ -95,6 +94,8 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 			v->nbits = t1_dirty_nbits(dma, shift);
 			v->dma = dma;
 			v->flags = t1_ent_flags(dma, next, v->nbits, shift);
+			v->bitmap = v->flags & T1_ENT_ROOM ? dma->bitmap : NULL;
+			v->sum = v->bitmap ? t1_summary(dma) : NULL;
 			if (!(v->flags & T1_ENT_QUIET))
 				set_bit(n - 1, ix->loud);
 		}
@@ -126,6 +127,8 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 		if (e->dma != dma || dma->fast.index_pos != i || e->iova != dma->iova ||
 		    e->nbits != t1_dirty_nbits(dma, ix->shift) ||
 		    e->flags != t1_ent_flags(dma, t1_dma_next(dma), e->nbits, ix->shift) ||
+		    e->bitmap != (e->flags & T1_ENT_ROOM ? dma->bitmap : NULL) ||
+		    e->sum != (e->bitmap ? t1_summary(dma) : NULL) ||
 		    test_bit(i, ix->loud) != !(e->flags & T1_ENT_QUIET))
 			return host_check_fail(why, len, "index entry %lu (0x%llx, %llu bits, flags"
 					       " %u) does not match mapping 0x%llx", i,

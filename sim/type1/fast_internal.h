@@ -10,14 +10,17 @@
 #include "type1/type1.h"
 
 /*
- * An entry of the index: what a report needs to place a mapping that has
- * nothing of its own to say, so that it need not touch the mapping
- * itself.  nbits is at the index's page shift.
+ * An entry of the index: what a report needs to place a mapping with
+ * room for its bits without touching the mapping itself, which would
+ * cost a cache miss that the next mapping's work waits for.  nbits is at
+ * the index's page shift.
  */
 struct t1_dma_ent {
 	uint64_t iova;
 	uint64_t nbits;
 	struct t1_dma *dma;
+	unsigned long *bitmap;		/* with T1_ENT_ROOM, dma's, and its */
+	unsigned long *sum;		/* block summary; else NULL */
 	unsigned int flags;		/* T1_ENT_* */
 	/*
 	 * Entries after it, each the next one's T1_ENT_NEXT, with the same
@@ -34,6 +37,8 @@ struct t1_dma_ent {
 #define T1_ENT_MAPPED	4U		/* iommu_mapped */
 #define T1_ENT_NEXT	8U		/* the next mapping starts at its end, and
 					   its size is a whole number of pages */
+#define T1_ENT_EXACT	16U		/* fast.exact: a restart would change
+					   nothing (kept in step as QUIET is) */
 /* What a chain's entries have in common besides being quiet. */
 #define T1_ENT_STATIC	(T1_ENT_ROOM | T1_ENT_MAPPED)
 
@@ -86,6 +91,7 @@ static inline void t1_fast_note(struct t1_iommu *iommu, struct t1_dma *dma)
 	/* A mapping not linked yet has no entry of its own. */
 	if (e->dma != dma)
 		return;
+	e->flags = (e->flags & ~T1_ENT_EXACT) | (dma->fast.exact ? T1_ENT_EXACT : 0);
 	if (t1_fast_quiet(dma)) {
 		e->flags |= T1_ENT_QUIET;
 		clear_bit(dma->fast.index_pos, ix->loud);
