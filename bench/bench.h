@@ -108,6 +108,8 @@ void scen_free(struct scen *s);
 /* The measured operation, and what must run before each (or NULL). */
 bench_fn scen_op(const struct scen *s);
 bench_fn scen_prep(const struct scen *s);
+/* A GET of the page past the range, where nothing is mapped: it reports nothing. */
+int scen_get_none(struct scen *s);
 /* Runs prep and op on a zeroed bitmap, twice: the most bits that differed from want. */
 long scen_check(struct scen *s);
 
@@ -145,6 +147,12 @@ int scale_section(const struct vfiosim_backend *kbe, bool full, const char *only
 void *bound_new(struct scen *s);
 int bound_get(void *ctx);
 int bound_prep(void *ctx);
+/*
+ * The same after a GET that reports nothing (the page past the range):
+ * what a GET costs besides its copy-out (the call, the argument checks,
+ * the lookups of the range), in the state the GET finds, added.
+ */
+int bound_get_in_get(void *ctx);
 /* The same through a bounce and the simulator's user copies (layouts without holes). */
 int bound_get_bounced(void *ctx);
 /* The user's bitmap read and written back through the simulator's user copies. */

@@ -171,6 +171,14 @@ int bound_get(void *ctx)
 	return 0;
 }
 
+int bound_get_in_get(void *ctx)
+{
+	struct bound *b = ctx;
+	int ret = scen_get_none(b->s);
+
+	return ret ? ret : bound_get(b);
+}
+
 int bound_prep(void *ctx)
 {
 	struct bound *b = ctx;

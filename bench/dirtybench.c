@@ -24,14 +24,14 @@
 /* The columns: model strategies, the real driver, the limits. */
 enum impl {
 	IMPL_KALG, IMPL_FAST, IMPL_FAST_BOUNCED, IMPL_FAST_SMALL, IMPL_LINUX, IMPL_BOUND,
-	IMPL_BOUNCED, IMPL_IO, IMPL_MEMCPY, IMPL_MEMSET,
+	IMPL_BOUND_GET, IMPL_BOUNCED, IMPL_IO, IMPL_MEMCPY, IMPL_MEMSET,
 	IMPL_NR
 };
 
 /* The real driver's column is named after its tree: "linux-X.Y". */
 static char linux_name[32] = "linux";
 static const char *impl_name[IMPL_NR] = {
-	"kernel-alg", "fast", "fast-bounced", "fast-512B", linux_name, "bound", "bound-bounced",
+	"kernel-alg", "fast", "fast-bounced", "fast-512B", linux_name, "bound", "bound+get", "bound-bounced",
 	"copy-in-out", "memcpy", "memset",
 };
 
@@ -273,6 +273,7 @@ static const bench_fn impl_select[IMPL_NR] = {
 	[IMPL_FAST_SMALL] = select_fast_small,
 	[IMPL_LINUX] = select_fast,
 	[IMPL_BOUND] = select_fast,
+	[IMPL_BOUND_GET] = select_fast,
 	[IMPL_BOUNCED] = select_fast,
 	[IMPL_IO] = select_fast,
 	[IMPL_MEMCPY] = select_fast,
@@ -318,14 +319,15 @@ static bool has_bound(const struct scen_cfg *c)
 /* The minimal loops' reports on a zeroed bitmap are the expected one. */
 static int check_bound(struct scen *s, struct result *r, void *bound)
 {
-	static const bench_fn op[] = { bound_get, bound_get_bounced };
+	static const bench_fn op[] = { bound_get, bound_get_in_get, bound_get_bounced };
+	static const enum impl col[] = { IMPL_BOUND, IMPL_BOUND_GET, IMPL_BOUNCED };
 	unsigned int k;
 	uint64_t i;
 	long diff = 0;
 	char name[96];
 	int ret = 0;
 
-	for (k = 0; k < 2 - (s->cfg.layout == LAYOUT_HOLES) && !diff && !ret; k++) {
+	for (k = 0; k < 3 - (s->cfg.layout == LAYOUT_HOLES) && !diff && !ret; k++) {
 		memset(s->bitmap, 0, s->bytes);
 		ret = op[k](bound);
 		if (!ret && s->cfg.density == DENS_HALF)
@@ -339,7 +341,7 @@ static int check_bound(struct scen *s, struct result *r, void *bound)
 		return 0;
 	cfg_name(name, sizeof(name), &r->e.cfg);
 	fprintf(stderr, "ERROR: %s: %s: %ld bits differ from the expected bitmap\n", name,
-		impl_name[k == 1 ? IMPL_BOUND : IMPL_BOUNCED], diff);
+		impl_name[col[k - 1]], diff);
 	return -EIO;
 }
 
@@ -373,8 +375,8 @@ static int run_entry(const struct entry *e, struct result *r)
 	for (k = 0; k < IMPL_NR && !err; k++) {
 		struct scen *s = k == IMPL_LINUX ? &sk : &sm;
 
-		if (!impl_on(k) || k == IMPL_BOUND || k == IMPL_BOUNCED || k == IMPL_IO || k == IMPL_MEMCPY ||
-		    k == IMPL_MEMSET)
+		if (!impl_on(k) || k == IMPL_BOUND || k == IMPL_BOUND_GET || k == IMPL_BOUNCED ||
+		    k == IMPL_IO || k == IMPL_MEMCPY || k == IMPL_MEMSET)
 			continue;
 		if (!check_impl(s, r, k, &err))
 			continue;
@@ -397,6 +399,9 @@ static int run_entry(const struct entry *e, struct result *r)
 						  .ctx = bound, .prep = e->cfg.density == DENS_HALF ?
 						  bound_prep : NULL };
 		which[n++] = IMPL_BOUND;
+		subj[n] = subj[n - 1];
+		subj[n].op = bound_get_in_get;
+		which[n++] = IMPL_BOUND_GET;
 		if (e->cfg.layout != LAYOUT_HOLES) {
 			subj[n] = subj[n - 1];
 			subj[n].op = bound_get_bounced;
@@ -452,7 +457,7 @@ static void time_str(char *buf, size_t len, double s)
 }
 
 static const enum impl shown[] = { IMPL_KALG, IMPL_FAST, IMPL_FAST_BOUNCED, IMPL_FAST_SMALL,
-				   IMPL_LINUX, IMPL_BOUND, IMPL_BOUNCED, IMPL_IO };
+				   IMPL_LINUX, IMPL_BOUND, IMPL_BOUND_GET, IMPL_BOUNCED, IMPL_IO };
 
 static void print_header(void)
 {
@@ -745,7 +750,7 @@ static void print_bounds(const struct result *r, enum impl a, enum impl b)
 	if (b != IMPL_FAST || !r->have[IMPL_BOUND] || (a != IMPL_MEMCPY && a != IMPL_KALG &&
 						       a != IMPL_LINUX))
 		return;
-	printf("; bound %.2fx", ratio(r, a, IMPL_BOUND));
+	printf("; bound %.2fx, in a GET %.2fx", ratio(r, a, IMPL_BOUND), ratio(r, a, IMPL_BOUND_GET));
 	if (r->have[IMPL_BOUNCED])
 		printf(", bound-bounced %.2fx", ratio(r, a, IMPL_BOUNCED));
 	if (a == IMPL_MEMCPY)

@@ -308,6 +308,15 @@ static int op_get(void *ctx)
 	return (int)vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, &a);
 }
 
+int scen_get_none(struct scen *s)
+{
+	struct vfiosim_dirty_get_arg a;
+
+	vfiosim_get_bitmap_arg(&a, s->base + s->size, s->cfg.page, s->cfg.page, s->bitmap,
+			       sizeof(*s->bitmap));
+	return (int)vfiosim_ioctl(s->c, VFIO_IOMMU_DIRTY_PAGES, &a);
+}
+
 static int op_unmap(void *ctx)
 {
 	struct scen *s = ctx;
