@@ -47,6 +47,8 @@ struct t1_fast_index {
 	unsigned long len;
 	unsigned long cap;
 	unsigned int shift;		/* the page shift of its bit counts */
+	uintptr_t lo, hi;		/* the mappings' bitmaps (summaries
+					   included) lie in [lo, hi) */
 	bool ok;			/* it says what a rebuild would */
 };
 

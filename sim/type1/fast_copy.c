@@ -109,6 +109,12 @@ struct t1_out {
 	 * it walks from the first to the last of them.
 	 */
 	unsigned int ntodo;
+	/*
+	 * Or restarted as soon as its bits are out, while its lines are still
+	 * in the cache: when the window lies apart from every bitmap, nothing
+	 * can fail after the first restart (t1_report_fast()).
+	 */
+	bool fuse;
 	struct t1_dma *first, *last;
 	struct t1_dma *todo[T1_TODO_MAX];
 };
@@ -569,6 +575,19 @@ static int t1_out_window(struct t1_out *o, uint64_t w)
 	return err;
 }
 
+/*
+ * The window lies apart from every bitmap of the index: no copy can read
+ * a bitmap that an earlier one wrote over, nor a restart clear the
+ * user's bits (a user pointer into the simulator's memory, which only a
+ * permissive host lets through, is the one way there).
+ */
+static bool t1_out_apart(const struct t1_out *o, const struct t1_fast_index *ix)
+{
+	uintptr_t a = (uintptr_t)o->win, z = (uintptr_t)(o->win + (o->win_end - o->w0));
+
+	return z <= ix->lo || a >= ix->hi;
+}
+
 /* Mappings of an index walk fetched ahead of the one being copied. */
 #define T1_AHEAD		16
 
@@ -734,18 +753,27 @@ static inline int t1_place_dma(struct t1_iommu *iommu, struct t1_out *o, struct 
 /*
  * A mapping that is not quiet but has room for its bits, placed from its
  * entry alone (the index's page shift): all dirty, or its bitmap read
- * along its summary (all zeros when nothing is marked).
+ * along its summary (all zeros when nothing is marked).  Then, unless a
+ * restart would change nothing, restarted at once (o->fuse) or noted.
  */
-static inline int t1_place_ent(struct t1_out *o, const struct t1_dma_ent *e, uint64_t iova,
-			       unsigned int pgshift, bool outside)
+static inline int t1_place_ent(struct t1_iommu *iommu, struct t1_out *o,
+			       const struct t1_dma_ent *e, uint64_t iova, unsigned int pgshift,
+			       bool outside)
 {
 	uint64_t b = t1_shr(e->iova - iova, pgshift);
+	int ret;
 
-	if (!(e->flags & T1_ENT_EXACT))
-		t1_out_todo(o, e->dma);
 	if (outside && (e->flags & T1_ENT_MAPPED))
-		return t1_place_const(o, b, b + e->nbits, ~0UL);
-	return t1_place_map(o, e->bitmap, e->sum, b, e->nbits);
+		ret = t1_place_const(o, b, b + e->nbits, ~0UL);
+	else
+		ret = t1_place_map(o, e->bitmap, e->sum, b, e->nbits);
+	if (ret || (e->flags & T1_ENT_EXACT))
+		return ret;
+	if (o->fuse)
+		t1_fast_restart(iommu, e->dma, pgshift);
+	else
+		t1_out_todo(o, e->dma);
+	return 0;
 }
 
 /*
@@ -922,6 +950,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	o->fill_c = 0;
 	bitmap_zero(o->filled, T1_FILL_MARKS);
 	o->ntodo = 0;
+	o->fuse = false;
 	o->first = o->last = NULL;
 	o->buf = o->bounce;
 	o->win = NULL;
@@ -937,6 +966,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 	if (v) {
 		/* Entries count bits in the index's page size: this one, or none plain. */
 		plain = pgshift == iommu->dma_index.shift;
+		o->fuse = restart && o->win && t1_out_apart(o, &iommu->dma_index);
 		outside = t1_scope_outside(iommu);
 		for (i = dma->fast.index_pos; i < n; i++) {
 			const struct t1_dma_ent *ahead = v + (i + T1_AHEAD < n ? i + T1_AHEAD : i);
@@ -953,7 +983,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 				ret = o->win ? t1_place_quiet(iommu, o, v, &i, iova, last, pgshift) :
 				      t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
 			else if (o->win && plain && (v[i].flags & T1_ENT_ROOM))
-				ret = t1_place_ent(o, &v[i], iova, pgshift, outside);
+				ret = t1_place_ent(iommu, o, &v[i], iova, pgshift, outside);
 			else if (o->win)
 				ret = t1_place_dma(iommu, o, v[i].dma, iova, pgshift);
 			else

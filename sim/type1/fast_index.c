@@ -48,6 +48,18 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 	return f;
 }
 
+/* The index's span of bitmaps takes in dma's. */
+static void t1_ent_span(struct t1_fast_index *ix, const struct t1_dma *dma)
+{
+	uintptr_t a = (uintptr_t)dma->bitmap;
+
+	if (!dma->bitmap)
+		return;
+	ix->lo = a < ix->lo ? a : ix->lo;
+	a = (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
+	ix->hi = a > ix->hi ? a : ix->hi;
+}
+
 /* Entries after v[i] linked to it end to end with the same static flags (fast_internal.h). */
 static unsigned int t1_ent_chain(const struct t1_dma_ent *v, unsigned long i, unsigned long n)
 {
@@ -85,6 +97,8 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 		}
 		if (n)
 			bitmap_zero(ix->loud, n);
+		ix->lo = UINTPTR_MAX;
+		ix->hi = 0;
 		n = 0;
 		for (dma = t1_dma_first(iommu); dma; dma = next) {
 			next = t1_dma_next(dma);
@@ -98,6 +112,7 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 			v->sum = v->bitmap ? t1_summary(dma) : NULL;
 			if (!(v->flags & T1_ENT_QUIET))
 				set_bit(n - 1, ix->loud);
+			t1_ent_span(ix, dma);
 		}
 		for (i = n; i--;)
 			ix->ents[i].chain = t1_ent_chain(ix->ents, i, n);
@@ -113,6 +128,7 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 {
 	const struct t1_fast_index *ix = &iommu->dma_index;
+	struct t1_fast_index span = { .lo = UINTPTR_MAX };
 	const struct t1_dma_ent *e;
 	unsigned long i = 0;
 	struct t1_dma *dma;
@@ -120,6 +136,7 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 	if (!ix->ok)
 		return 0;
 	for (dma = t1_dma_first(iommu); dma; dma = t1_dma_next(dma), i++) {
+		t1_ent_span(&span, dma);
 		if (i >= ix->len)
 			return host_check_fail(why, len, "index of %lu mappings, the tree has more",
 					       ix->len);
@@ -139,6 +156,11 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 	if (i != ix->len)
 		return host_check_fail(why, len, "index of %lu mappings, the tree has %lu",
 				       ix->len, i);
+	if (span.lo != ix->lo || span.hi != ix->hi)
+		return host_check_fail(why, len, "index: the bitmaps lie in [%#lx, %#lx), not"
+				       " [%#lx, %#lx)", (unsigned long)span.lo,
+				       (unsigned long)span.hi, (unsigned long)ix->lo,
+				       (unsigned long)ix->hi);
 	for (i = 0; i < ix->len; i++)
 		if (ix->ents[i].chain != t1_ent_chain(ix->ents, i, ix->len))
 			return host_check_fail(why, len, "index entry %lu: a chain of %u entries,"

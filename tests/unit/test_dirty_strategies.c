@@ -1015,6 +1015,43 @@ static void test_restart_skipped_only_while_the_bitmap_holds_the_pins(void **sta
 	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 }
 
+/*
+ * A user bitmap over one of the model's own bitmaps, which a permissive
+ * host lets through: the in-place report fails with -EFAULT when it
+ * reaches that mapping, and the mappings before it, whose bits already
+ * went out, must not have been restarted: the next report has their pages.
+ */
+static void test_bitmap_over_the_model_own_loses_no_page(void **state)
+{
+	struct fx *f = *state;
+	uint64_t pg = f->cfg->page, nbits = 2 + 65536, k;
+	const uint64_t dirty[] = { 0, 1, 2 + 100 };
+	struct vfiosim_dirty_get_arg a;
+	unsigned long *u = calloc(BITS_TO_LONGS(nbits), sizeof(*u));
+	unsigned int v = 1;
+
+	assert_non_null(u);
+	assert_true(variants[v].strategy == T1_COPY_FAST && !variants[v].bounced);
+	map_new(f, IOVA_BASE, 1);
+	map_new(f, IOVA_BASE + pg, 1);
+	/* Its bitmap (spare word and summary included) holds the whole report's words. */
+	map_new(f, IOVA_BASE + 2 * pg, 65536);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	for (k = 0; k < 3; k++) {
+		pin_one(f, IOVA_BASE + dirty[k] * pg, true);
+		pin_one(f, IOVA_BASE + dirty[k] * pg, false);
+	}
+	use(v);
+	vfiosim_get_bitmap_arg(&a, IOVA_BASE, nbits * pg, pg, dma_of(f, v, 2)->bitmap,
+			       BITS_TO_LONGS(nbits) * sizeof(*u));
+	assert_int_equal(vfiosim_ioctl(f->c[v], VFIO_IOMMU_DIRTY_PAGES, &a), -EFAULT);
+	vfiosim_get_bitmap_arg(&a, IOVA_BASE, nbits * pg, pg, u, BITS_TO_LONGS(nbits) * sizeof(*u));
+	assert_int_equal(vfiosim_ioctl(f->c[v], VFIO_IOMMU_DIRTY_PAGES, &a), 0);
+	for (k = 0; k < 3; k++)
+		assert_true(test_bit(dirty[k], u));
+	free(u);
+}
+
 static const struct cfg cfg_pinned = { .page = 4096, .granule = 1, .layouts = 100 };
 static const struct cfg cfg_outside = { .page = 4096, .outside = true, .granule = 1,
 					.layouts = 80 };
@@ -1046,6 +1083,7 @@ int main(void)
 		T(test_restart_skipped_only_while_the_bitmap_holds_the_pins, cfg_many),
 		T(test_quiet_runs_from_the_index_agree, cfg_runs),
 		T(test_stretches_across_gaps_agree, cfg_gaps),
+		T(test_bitmap_over_the_model_own_loses_no_page, cfg_many),
 	};
 
 	seed = fx_seed("dirty strategies");
