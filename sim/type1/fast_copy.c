@@ -750,6 +750,12 @@ static inline int t1_place_dma(struct t1_iommu *iommu, struct t1_out *o, struct 
 	return t1_place_map(o, dma->bitmap, t1_summary(dma), b, nbits);
 }
 
+/* In place, at the index's page shift, a mapping with room for its bits is read from its entry. */
+static inline bool t1_ent_readable(const struct t1_out *o, bool plain, const struct t1_dma_ent *e)
+{
+	return o->win && plain && (e->flags & T1_ENT_ROOM);
+}
+
 /*
  * A mapping that is not quiet but has room for its bits, placed from its
  * entry alone (the index's page shift): all dirty, or its bitmap read
@@ -972,7 +978,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 			const struct t1_dma_ent *ahead = v + (i + T1_AHEAD < n ? i + T1_AHEAD : i);
 
 			/* Mappings read through their entries need no prefetch of their own. */
-			if (!t1_ent_plain(ahead) && !(o->win && plain && (ahead->flags & T1_ENT_ROOM))) {
+			if (!t1_ent_plain(ahead) && !t1_ent_readable(o, plain, ahead)) {
 				/* What a report reads may straddle two cache lines. */
 				__builtin_prefetch(&ahead->dma->iova);
 				__builtin_prefetch(&ahead->dma->fast);
@@ -982,7 +988,7 @@ static int t1_report_fast(struct t1_iommu *iommu, struct t1_out *o, uint64_t ubi
 			if (plain && t1_ent_plain(&v[i]))
 				ret = o->win ? t1_place_quiet(iommu, o, v, &i, iova, last, pgshift) :
 				      t1_out_quiet(iommu, o, v, n, &i, iova, last, pgshift);
-			else if (o->win && plain && (v[i].flags & T1_ENT_ROOM))
+			else if (t1_ent_readable(o, plain, &v[i]))
 				ret = t1_place_ent(iommu, o, &v[i], iova, pgshift, outside);
 			else if (o->win)
 				ret = t1_place_dma(iommu, o, v[i].dma, iova, pgshift);
