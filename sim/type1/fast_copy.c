@@ -513,9 +513,7 @@ static inline bool t1_report_nbits(struct t1_iommu *iommu, struct t1_dma *dma,
 				   unsigned int pgshift, uint64_t *nbits)
 {
 	*nbits = t1_dirty_nbits(dma, pgshift);
-	if (dma->bitmap && *nbits && *nbits <= dma->bitmap_pages)
-		return true;
-	return t1_dirty_clip(iommu, dma, 0, nbits);
+	return t1_dirty_room(dma, *nbits) || t1_dirty_clip(iommu, dma, 0, nbits);
 }
 
 /*

@@ -36,7 +36,7 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 {
 	unsigned int f = t1_fast_quiet(dma) ? T1_ENT_QUIET : 0;
 
-	if (dma->bitmap && nbits && nbits <= dma->bitmap_pages)
+	if (t1_dirty_room(dma, nbits))
 		f |= T1_ENT_ROOM;
 	if (dma->iommu_mapped)
 		f |= T1_ENT_MAPPED;

@@ -125,7 +125,8 @@ void t1_fast_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pg
 {
 	uint64_t nbits = t1_dirty_nbits(dma, pgshift), words, nblk, j, e;
 	const unsigned long *sum;
-	bool cleared = t1_dirty_clip(iommu, dma, 0, &nbits);
+	/* The common cases inline: a restart per mapping of every report. */
+	bool cleared = t1_dirty_room(dma, nbits) || t1_dirty_clip(iommu, dma, 0, &nbits);
 
 	if (cleared) {
 		words = t1_bitmap_words(dma->bitmap_pages);
@@ -141,7 +142,8 @@ void t1_fast_restart(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pg
 		}
 		t1_fast_cleared(dma);
 	}
-	t1_fast_repopulated(iommu, dma, t1_dirty_mark_pinned(iommu, dma, pgshift) && cleared);
+	t1_fast_repopulated(iommu, dma, (RB_EMPTY_ROOT(&dma->pfns) ||
+					 t1_dirty_mark_pinned(iommu, dma, pgshift)) && cleared);
 }
 
 /* A bitmap said to hold the pinned pages' bits holds them and no other. */

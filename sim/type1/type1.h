@@ -367,6 +367,11 @@ void t1_bitmap_free(struct t1_iommu *iommu, struct t1_dma *dma);
 /* Clips [first, first + *nbits) to the bitmap (a WARN); false if nothing is left. */
 bool t1_dirty_clip(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t *nbits);
+/* t1_dirty_clip() from bit 0 in the common case, inline: the bitmap holds nbits > 0 bits. */
+static inline bool t1_dirty_room(const struct t1_dma *dma, uint64_t nbits)
+{
+	return dma->bitmap && nbits && nbits <= dma->bitmap_pages;
+}
 void t1_dirty_mark(struct t1_iommu *iommu, struct t1_dma *dma, uint64_t first,
 		   uint64_t nbits);
 bool t1_dirty_mark_pinned(struct t1_iommu *iommu, struct t1_dma *dma, unsigned int pgshift);
