@@ -277,6 +277,44 @@ static void test_shift_left_all_shifts(void **state)
 	}
 }
 
+/*
+ * bitmap_shift_words() for every shift and 0..12 words (past its two-word
+ * rounds and both tails): word i of dst is bits [64i - s, 64i + 64 - s) of
+ * carry's top s bits followed by src, and the bits pushed out come back.
+ * dst and src have exactly n words, so a word touched past them is caught.
+ */
+static void test_shift_words_all_shifts_and_lengths(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long n, i, *src, *dst, *want, carry, out, want_out;
+	unsigned int s;
+	long k;
+
+	for (n = 0; n <= 12; n++) {
+		for (s = 1; s < 64; s++) {
+			src = rand_buf(f, 0, n);
+			dst = rand_buf(f, 1, n);
+			want = rand_buf(f, 2, n + 1);
+			carry = (unsigned long)vfiosim_rand(&f->rng) >> (64 - s);
+			memcpy(want, dst, (n ? n : 1) * WBYTES);
+			if (n)
+				want[n] = 0;
+			for (i = 0; n && i < (n + 1) * 64; i++) {
+				k = (long)i - (long)s;
+				if (i < n * 64 || k < (long)(n * 64))
+					ref_put(want, i, k < 0 ? ref_test(&carry, i) :
+						 ref_test(src, (unsigned long)k));
+			}
+			want_out = n ? want[n] : carry;
+			out = bitmap_shift_words(dst, src, n, s, carry);
+			expect_same(dst, want, n ? n : 1, "shift_words", n, s);
+			if (out != want_out)
+				fail_msg("shift_words(%lu, %u): pushed out %#lx, expected %#lx",
+					 n, s, out, want_out);
+		}
+	}
+}
+
 /* Maps of different densities, garbage above size in the last word. */
 static unsigned long *density_map(struct fixture *f, unsigned long size, int density)
 {
@@ -473,6 +511,7 @@ int main(void)
 		T(test_or_bits_every_offset_and_length),
 		T(test_copy_bits_uniform_source_and_destination),
 		T(test_shift_left_all_shifts),
+		T(test_shift_words_all_shifts_and_lengths),
 		T(test_weight_every_prefix_of_random_maps),
 		T(test_find_next_bit_every_offset_of_random_maps),
 		T(test_equal_sees_only_bits_below_nbits),
