@@ -598,18 +598,18 @@ static inline bool t1_ent_plain(const struct t1_dma_ent *e)
 }
 
 /*
- * The last of the quiet entries from v[i] on that follow it end to end
- * with its flags and start at most at last: the end of its chain, or
- * before the first entry that is not quiet, or the last at most at last.
+ * The last of the quiet entries from v[i] (which starts at most at last)
+ * on that follow it end to end with its flags and start at most at last:
+ * the end of its chain, or before the first entry that is not quiet, or
+ * the last at most at last.  v[i] has a chain.
  */
-static unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned long i,
-				    uint64_t last)
+static unsigned long t1_quiet_run(const struct t1_fast_index *ix, unsigned long i,
+				  uint64_t last)
 {
 	const struct t1_dma_ent *v = ix->ents;
 	unsigned long j = i + v[i].chain, lo, mid;
 
-	if (j > i)
-		j = t1_min_u64(j, find_next_bit(ix->loud, j + 1, i + 1) - 1);
+	j = t1_min_u64(j, find_next_bit(ix->loud, j + 1, i + 1) - 1);
 	if (v[j].iova <= last)
 		return j;
 	/* v[i].iova <= last < v[j].iova */
@@ -623,12 +623,19 @@ static unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned lon
 	return lo;
 }
 
+/* t1_quiet_run(), where a mapping with holes on both sides (a vIOMMU's guest) is answered inline. */
+static inline unsigned long t1_quiet_chain(const struct t1_fast_index *ix, unsigned long i,
+					   uint64_t last)
+{
+	return ix->ents[i].chain ? t1_quiet_run(ix, i, last) : i;
+}
+
 /*
  * Bits [lo, hi) of the words in buf (user bits, buf[0] at user word w0)
  * become c.  Indexes are taken relative to w0 before buf is indexed: a
  * pointer buf - w0 would point outside the array, which C does not allow.
  */
-static void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
+static inline void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsigned long c)
 {
 	uint64_t a = lo / BITS_PER_LONG - o->w0, b = (hi - 1) / BITS_PER_LONG - o->w0;
 	unsigned long *w = o->buf;
