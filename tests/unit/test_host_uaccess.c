@@ -344,13 +344,20 @@ static void a_window_is_all_of_one_stretch_or_nothing(void **state)
 	assert_int_equal(vfiosim_user_add(f->h, f->buf, 32, rw), 0);
 	assert_int_equal(vfiosim_user_add(f->h, f->buf + 32, 16, VFIOSIM_PROT_READ), 0);
 	assert_int_equal(vfiosim_user_add(f->h, f->buf + 48, 16, rw), 0);
+	assert_int_equal(vfiosim_user_add(f->h, f->buf + 64, 16, VFIOSIM_PROT_WRITE), 0);
 	assert_int_equal(vfiosim_mm_map(f->h, GUEST, 2 * PG, rw), 0);
+	assert_int_equal(vfiosim_mm_map(f->h, GUEST + 4 * PG, PG, VFIOSIM_PROT_WRITE), 0);
 	assert_int_equal(vfiosim_mm_map(f->h, GUEST + 2 * PG, PG, rw), 0);
 	base = vfiosim_copy_calls(f->h);
 
-	/* Refused: read-only bytes, two regions, two guest ranges, nothing, past the limit. */
+	/*
+	 * Refused: read-only or write-only bytes (program or guest), two regions,
+	 * two guest ranges, nothing, past the limit.
+	 */
 	assert_null(host_user_window(f->h, uaddr(f->buf + 24), 16, &err));
 	assert_int_equal(err, 0);
+	assert_null(host_user_window(f->h, uaddr(f->buf + 64), 16, &err));
+	assert_null(host_user_window(f->h, GUEST + 4 * PG, 16, &err));
 	assert_null(host_user_window(f->h, uaddr(f->buf + 48), 16 + 8, &err));
 	assert_null(host_user_window(f->h, GUEST + 2 * PG - 8, 16, &err));
 	assert_null(host_user_window(f->h, uaddr(f->buf), 0, &err));
