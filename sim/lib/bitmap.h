@@ -71,7 +71,7 @@ void bitmap_copy_bits(unsigned long *dst, unsigned long dst_bit,
 void bitmap_or_bits(unsigned long *dst, unsigned long dst_bit,
 		    const unsigned long *src, unsigned long nbits);
 
-/* Two words an SSE2 register holds, which every x86-64 has. */
+/* Two words, one 128-bit register: SSE2 on every x86-64, NEON on arm64. */
 typedef unsigned long bitmap_pair __attribute__((vector_size(2 * sizeof(unsigned long))));
 
 /*
