@@ -278,9 +278,9 @@ static void test_shift_left_all_shifts(void **state)
 }
 
 /*
- * bitmap_shift_words() for every shift and 0..12 words (past its two-word
- * rounds and both tails): word i of dst is bits [64i - s, 64i + 64 - s) of
- * carry's top s bits followed by src, and the bits pushed out come back.
+ * bitmap_shift_words() for every shift and 0..12 words (past its rounds of
+ * four words and every tail): word i of dst is bits [64i - s, 64i + 64 - s)
+ * of carry's s bits followed by src, and the bits pushed out come back.
  * dst and src have exactly n words, so a word touched past them is caught.
  */
 static void test_shift_words_all_shifts_and_lengths(void **state)
