@@ -79,16 +79,19 @@ typedef unsigned long bitmap_pair __attribute__((vector_size(2 * sizeof(unsigned
  * returns the bits pushed out of the last word.  Word i is made of src[i]
  * and src[i - 1], so words are independent and go two to a register: half
  * the instructions of a scalar loop, whose shifts by a count in %cl that
- * alternates between s and 64 - s also cost a move each.
+ * alternates between s and 64 - s also cost a move each.  With take (src
+ * itself, or NULL), each word is cleared once read: a bitmap emptied as
+ * it is reported is read once, not once more to clear it.
  */
-static inline unsigned long bitmap_shift_words(unsigned long *restrict dst,
-					       const unsigned long *restrict src,
-					       unsigned long n, unsigned int s,
-					       unsigned long carry)
+static inline unsigned long bitmap_shift_out(unsigned long *restrict dst,
+					     const unsigned long *src, unsigned long *take,
+					     unsigned long n, unsigned int s,
+					     unsigned long carry)
 {
+	const bitmap_pair zero = { 0, 0 };
 	unsigned int r = BITS_PER_LONG - s;
 	bitmap_pair a, b, pa, pb;
-	unsigned long i;
+	unsigned long i, out;
 
 	if (!n)
 		return carry;
@@ -102,10 +105,29 @@ static inline unsigned long bitmap_shift_words(unsigned long *restrict dst,
 		b = b << s | pb >> r;
 		memcpy(dst + i, &a, sizeof(a));
 		memcpy(dst + i + 2, &b, sizeof(b));
+		/* Word i + 3 is read again, as the next round's first carry. */
+		if (take) {
+			memcpy(take + i - 1, &zero, sizeof(zero));
+			memcpy(take + i + 1, &zero, sizeof(zero));
+		}
 	}
-	for (; i < n; i++)
+	for (; i < n; i++) {
 		dst[i] = src[i] << s | src[i - 1] >> r;
-	return src[n - 1] >> r;
+		if (take)
+			take[i - 1] = 0;
+	}
+	out = src[n - 1] >> r;
+	if (take)
+		take[n - 1] = 0;
+	return out;
+}
+
+static inline unsigned long bitmap_shift_words(unsigned long *restrict dst,
+					       const unsigned long *restrict src,
+					       unsigned long n, unsigned int s,
+					       unsigned long carry)
+{
+	return bitmap_shift_out(dst, src, NULL, n, s, carry);
 }
 
 #endif /* VFIOSIM_BITMAP_H */

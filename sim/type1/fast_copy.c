@@ -13,13 +13,14 @@
  * behind (5).
  *
  * The fast copy-out walks the mappings once from the first of the range
- * (O(log n) to find it), never writes a mapping's bitmap, sets each
- * mapping's bits in the user's memory itself where they lie when the host
- * grants the range whole (host_user_window()), else assembles the user's
- * words across mappings in a bounce buffer whose runs of whole words it
- * writes out, and notes which mappings a
- * restart has to touch; a restart that would change nothing (the bitmap
- * holds just the pinned pages, fast_summary.c) is skipped.  The kernel's
+ * (O(log n) to find it), writes a mapping's bitmap only to restart it,
+ * sets each mapping's bits in the user's memory itself where they lie
+ * when the host grants the range whole (host_user_window()), else
+ * assembles the user's words across mappings in a bounce buffer whose
+ * runs of whole words it writes out, and restarts each mapping as soon as
+ * its bits are out when nothing can fail after, else notes it for after
+ * the walk; a restart that would change nothing (the bitmap holds just
+ * the pinned pages, fast_summary.c) is skipped.  The kernel's
  * copy-out, Linux 6.12's passes for comparison, is in kalg_copy.c.
  */
 #include <errno.h>
@@ -669,11 +670,12 @@ static inline void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsig
  * with, everything else shifted or copied, since a clean stretch costs a
  * write of zeros where copying it would read the bitmap too.  (Through
  * the bounce, skipping blocks was slower.)  Returns what the last word
- * shifts out.
+ * shifts out.  With take (src, writable), each stretch read is cleared
+ * while its lines are in the cache.
  */
 static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned long *src,
 				     const unsigned long *sum, uint64_t nw, unsigned int s,
-				     unsigned long carry)
+				     unsigned long carry, unsigned long *take)
 {
 	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
 
@@ -682,9 +684,12 @@ static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned
 		lo = t1_min_u64(nw, j * T1_BLOCK_WORDS);
 		hi = lo == nw ? nw : t1_min_u64(nw, t1_find_bit(sum, j, nblk, true) * T1_BLOCK_WORDS);
 		if (s)
-			carry = bitmap_shift_words(dst + k, src + k, lo - k, s, carry);
+			carry = bitmap_shift_out(dst + k, src + k, take ? take + k : NULL, lo - k, s,
+						 carry);
 		else
 			memcpy(dst + k, src + k, (lo - k) * sizeof(*dst));
+		if (take && !s)
+			memset(take + k, 0, (lo - k) * sizeof(*take));
 		if (lo < hi) {
 			dst[lo] = carry;
 			memset(dst + lo + 1, 0, (hi - lo - 1) * sizeof(*dst));
@@ -705,10 +710,11 @@ static inline bool t1_place_fits(const struct t1_out *o, uint64_t lo, uint64_t h
  * block summary is sum.  A bitmap the window overlaps (a user pointer
  * into the simulator's own memory, which only a permissive host lets
  * through) is refused before anything is written: copying a bitmap over
- * itself is no report.
+ * itself is no report.  With take (src, the window known to lie apart from
+ * it), src is cleared as it goes out.
  */
 static int t1_place_map(struct t1_out *o, const unsigned long *src, const unsigned long *sum,
-			uint64_t b, uint64_t nbits)
+			uint64_t b, uint64_t nbits, unsigned long *take)
 {
 	uint64_t a = b / BITS_PER_LONG - o->w0, z = (b + nbits - 1) / BITS_PER_LONG - o->w0;
 	uint64_t nw = BITS_TO_LONGS(nbits);
@@ -716,12 +722,12 @@ static int t1_place_map(struct t1_out *o, const unsigned long *src, const unsign
 	unsigned long *u = o->win, m = BITMAP_LAST_WORD_MASK(b + nbits), keep, carry;
 
 	if (!t1_place_fits(o, b, b + nbits) ||
-	    ((uintptr_t)src < (uintptr_t)(u + (o->win_end - o->w0)) &&
+	    (!take && (uintptr_t)src < (uintptr_t)(u + (o->win_end - o->w0)) &&
 	     (uintptr_t)u < (uintptr_t)(src + nw)))
 		return -EFAULT;
 	keep = u[z] & ~m;
 	carry = s ? u[a] & BITMAP_LAST_WORD_MASK(s) : 0;
-	carry = t1_place_blocks(u + a, src, sum, nw, s, carry);
+	carry = t1_place_blocks(u + a, src, sum, nw, s, carry, take);
 	/* The last source word's top bits spill into one more user word. */
 	if (z == a + nw)
 		u[z] = carry;
@@ -752,7 +758,33 @@ static inline int t1_place_dma(struct t1_iommu *iommu, struct t1_out *o, struct 
 	all = t1_scope_all_dirty(iommu, dma);
 	if (all || !dma->fast.marked)
 		return t1_place_const(o, b, b + nbits, all ? ~0UL : 0);
-	return t1_place_map(o, dma->bitmap, t1_summary(dma), b, nbits);
+	return t1_place_map(o, dma->bitmap, t1_summary(dma), b, nbits, NULL);
+}
+
+/*
+ * t1_place_map() and the restart together, for a mapping without pinned
+ * pages while the window lies apart from every bitmap (o->fuse): the
+ * bitmap is cleared as it goes out, while its lines are in the cache, and
+ * what the restart notes is written from the entry: nothing of the
+ * mapping is read, so no mapping's line holds the walk up.  The bitmap is
+ * then empty, which is exactly its pinned pages' bits.
+ */
+static int t1_place_take(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma_ent *e,
+			 uint64_t b)
+{
+	struct t1_fast_index *ix = &iommu->dma_index;
+	uint64_t words = (uint64_t)(e->sum - e->bitmap);
+	int ret = t1_place_map(o, e->bitmap, e->sum, b, e->nbits, e->bitmap);
+
+	if (ret)
+		return ret;
+	/* No bit lies past the mapping's (t1_fast_check()): the summary is all there is left. */
+	bitmap_zero(e->sum, (words + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS);
+	e->dma->fast.marked = false;
+	e->dma->fast.exact = true;
+	e->flags |= T1_ENT_QUIET | T1_ENT_EXACT;
+	clear_bit((unsigned long)(e - ix->ents), ix->loud);
+	return 0;
 }
 
 /* In place, at the index's page shift, a mapping with room for its bits is read from its entry. */
@@ -767,17 +799,18 @@ static inline bool t1_ent_readable(const struct t1_out *o, bool plain, const str
  * along its summary (all zeros when nothing is marked).  Then, unless a
  * restart would change nothing, restarted at once (o->fuse) or noted.
  */
-static inline int t1_place_ent(struct t1_iommu *iommu, struct t1_out *o,
-			       const struct t1_dma_ent *e, uint64_t iova, unsigned int pgshift,
-			       bool outside)
+static inline int t1_place_ent(struct t1_iommu *iommu, struct t1_out *o, struct t1_dma_ent *e,
+			       uint64_t iova, unsigned int pgshift, bool outside)
 {
 	uint64_t b = t1_shr(e->iova - iova, pgshift);
 	int ret;
 
 	if (outside && (e->flags & T1_ENT_MAPPED))
 		ret = t1_place_const(o, b, b + e->nbits, ~0UL);
+	else if (o->fuse && !(e->flags & (T1_ENT_EXACT | T1_ENT_PINNED)))
+		return t1_place_take(iommu, o, e, b);
 	else
-		ret = t1_place_map(o, e->bitmap, e->sum, b, e->nbits);
+		ret = t1_place_map(o, e->bitmap, e->sum, b, e->nbits, NULL);
 	if (ret || (e->flags & T1_ENT_EXACT))
 		return ret;
 	if (o->fuse)

@@ -42,6 +42,8 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 		f |= T1_ENT_MAPPED;
 	if (dma->fast.exact)
 		f |= T1_ENT_EXACT;
+	if (!RB_EMPTY_ROOT(&dma->pfns))
+		f |= T1_ENT_PINNED;
 	if (next && next->iova - 1 == t1_dma_last(dma) && shift < 64 &&
 	    !(dma->size & ((1ULL << shift) - 1)))
 		f |= T1_ENT_NEXT;

@@ -39,6 +39,7 @@ struct t1_dma_ent {
 					   its size is a whole number of pages */
 #define T1_ENT_EXACT	16U		/* fast.exact: a restart would change
 					   nothing (kept in step as QUIET is) */
+#define T1_ENT_PINNED	32U		/* pages pinned (kept in step as QUIET is) */
 /* What a chain's entries have in common besides being quiet. */
 #define T1_ENT_STATIC	(T1_ENT_ROOM | T1_ENT_MAPPED)
 
@@ -91,7 +92,9 @@ static inline void t1_fast_note(struct t1_iommu *iommu, struct t1_dma *dma)
 	/* A mapping not linked yet has no entry of its own. */
 	if (e->dma != dma)
 		return;
-	e->flags = (e->flags & ~T1_ENT_EXACT) | (dma->fast.exact ? T1_ENT_EXACT : 0);
+	e->flags = (e->flags & ~(T1_ENT_EXACT | T1_ENT_PINNED)) |
+		   (dma->fast.exact ? T1_ENT_EXACT : 0) |
+		   (RB_EMPTY_ROOT(&dma->pfns) ? 0 : T1_ENT_PINNED);
 	if (t1_fast_quiet(dma)) {
 		e->flags |= T1_ENT_QUIET;
 		clear_bit(dma->fast.index_pos, ix->loud);

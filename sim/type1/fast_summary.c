@@ -178,7 +178,7 @@ static int t1_exact_check(struct t1_iommu *iommu, struct t1_dma *dma, char *why,
 int t1_fast_check(struct t1_iommu *iommu, char *why, size_t len)
 {
 	struct t1_dma *dma;
-	uint64_t k, words;
+	uint64_t k, words, nbits;
 	int ret;
 
 	ret = t1_fast_index_check(iommu, why, len);
@@ -196,6 +196,20 @@ int t1_fast_check(struct t1_iommu *iommu, char *why, size_t len)
 		if (ret)
 			return ret;
 		words = t1_bitmap_words(dma->bitmap_pages);
+		/* Unmarked, the summary is empty: a report reads nothing of it. */
+		if (!dma->fast.marked &&
+		    t1_find_bit(t1_summary(dma), 0, t1_summary_bits(dma->bitmap_pages), true) <
+		    t1_summary_bits(dma->bitmap_pages))
+			return host_check_fail(why, len, "mapping 0x%llx: blocks in the summary of"
+					       " a bitmap not marked",
+					       (unsigned long long)dma->iova);
+		/* Between calls no bit lies past the mapping's pages (a report clears them all). */
+		nbits = t1_min_u64(t1_dirty_nbits(dma, t1_ffs(iommu->pgsize_bitmap)),
+				   dma->bitmap_pages);
+		if (find_next_bit(dma->bitmap, words * BITS_PER_LONG, nbits) < words * BITS_PER_LONG)
+			return host_check_fail(why, len, "mapping 0x%llx: a bit past its %llu pages",
+					       (unsigned long long)dma->iova,
+					       (unsigned long long)nbits);
 		for (k = 0; k < words; k++)
 			if (dma->bitmap[k] && !test_bit(k / T1_BLOCK_WORDS, t1_summary(dma)))
 				return host_check_fail(why, len, "mapping 0x%llx: word %llu has"

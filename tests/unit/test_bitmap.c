@@ -282,11 +282,12 @@ static void test_shift_left_all_shifts(void **state)
  * four words and every tail): word i of dst is bits [64i - s, 64i + 64 - s)
  * of carry's s bits followed by src, and the bits pushed out come back.
  * dst and src have exactly n words, so a word touched past them is caught.
+ * Then the same through bitmap_shift_out() taking src: src ends all clear.
  */
 static void test_shift_words_all_shifts_and_lengths(void **state)
 {
 	struct fixture *f = *state;
-	unsigned long n, i, *src, *dst, *want, carry, out, want_out;
+	unsigned long n, i, *src, *dst, *want, *copy, carry, out, want_out;
 	unsigned int s;
 	long k;
 
@@ -306,11 +307,25 @@ static void test_shift_words_all_shifts_and_lengths(void **state)
 						 ref_test(src, (unsigned long)k));
 			}
 			want_out = n ? want[n] : carry;
+			/* dst's words, then src's, for the second round. */
+			copy = rand_buf(f, 3, 2 * n);
+			memcpy(copy, dst, n * WBYTES);
+			memcpy(copy + n, src, n * WBYTES);
 			out = bitmap_shift_words(dst, src, n, s, carry);
 			expect_same(dst, want, n ? n : 1, "shift_words", n, s);
 			if (out != want_out)
 				fail_msg("shift_words(%lu, %u): pushed out %#lx, expected %#lx",
 					 n, s, out, want_out);
+			memcpy(dst, copy, n * WBYTES);
+			out = bitmap_shift_out(dst, copy + n, copy + n, n, s, carry);
+			expect_same(dst, want, n ? n : 1, "shift_out", n, s);
+			if (out != want_out)
+				fail_msg("shift_out(%lu, %u): pushed out %#lx, expected %#lx",
+					 n, s, out, want_out);
+			for (i = 0; i < n; i++)
+				if (copy[n + i])
+					fail_msg("shift_out(%lu, %u): word %lu of src not taken",
+						 n, s, i);
 		}
 	}
 }
