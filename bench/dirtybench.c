@@ -55,6 +55,7 @@ static struct {
 	bool full, no_kernel, small_bounce, bounced;
 	const char *only, *out;
 	int cpu;
+	unsigned int samples;		/* --samples: 0 for the matrix's own */
 	struct bench_opts bo;
 	const struct vfiosim_backend *linux_be;
 	struct result *res;
@@ -825,7 +826,7 @@ static void print_targets(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dirtybench [--full] [--cpu N] [--only TEXT] [--out DIR] [--no-kernel]"
-		" [--small-bounce] [--bounced]\n"
+		" [--small-bounce] [--bounced] [--samples N]\n"
 		"  --full          the whole matrix (default: a representative subset)\n"
 		"  --cpu N         pin to CPU N (sched_setaffinity)\n"
 		"  --only TEXT     only scenarios whose name or section contains TEXT"
@@ -833,8 +834,10 @@ static void usage(FILE *f)
 		"  --out DIR       CSV and plot data (default build/bench)\n"
 		"  --no-kernel     leave out the linux-X.Y column (the kernel tree's)\n"
 		"  --small-bounce  add the fast strategy with a %u-byte bounce buffer\n"
-		"  --bounced       add the fast strategy through its bounce, never in place\n",
-		SMALL_BOUNCE_WORDS * 8);
+		"  --bounced       add the fast strategy through its bounce, never in place\n"
+		"  --samples N     N samples a cell (1 to %u), single reports included; a noisy\n"
+		"                  machine's medians settle with more\n",
+		SMALL_BOUNCE_WORDS * 8, BENCH_MAX_SAMPLES);
 }
 
 static void parse(int argc, char **argv)
@@ -847,9 +850,12 @@ static void parse(int argc, char **argv)
 		{ "no-kernel", no_argument, NULL, 'n' },
 		{ "small-bounce", no_argument, NULL, 's' },
 		{ "bounced", no_argument, NULL, 'b' },
+		{ "samples", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -874,6 +880,15 @@ static void parse(int argc, char **argv)
 			break;
 		case 'b':
 			B.bounced = true;
+			break;
+		case 'S':
+			v = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > BENCH_MAX_SAMPLES) {
+				fprintf(stderr, "dirtybench: --samples %s: a number from 1 to %u\n",
+					optarg, BENCH_MAX_SAMPLES);
+				exit(2);
+			}
+			B.samples = (unsigned int)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -909,6 +924,8 @@ int main(int argc, char **argv)
 	B.bo.min_sample = B.full ? 0.02 : 0.005;
 	B.bo.samples = B.full ? 11 : 7;
 	B.bo.samples_each = B.full ? 9 : 5;
+	if (B.samples)
+		B.bo.samples = B.bo.samples_each = B.samples;
 	if (!B.no_kernel)
 		B.linux_be = vfiosim_backend_find("kernel");
 	if (B.linux_be) {

@@ -671,11 +671,13 @@ static inline void t1_buf_bits(struct t1_out *o, uint64_t lo, uint64_t hi, unsig
  * write of zeros where copying it would read the bitmap too.  (Through
  * the bounce, skipping blocks was slower.)  Returns what the last word
  * shifts out.  With take (src, writable), each stretch read is cleared
- * while its lines are in the cache.
+ * while its lines are in the cache.  Always inlined, so that each of the
+ * two callers below gets loops without the take test.
  */
-static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned long *src,
-				     const unsigned long *sum, uint64_t nw, unsigned int s,
-				     unsigned long carry, unsigned long *take)
+__attribute__((always_inline))
+static inline unsigned long t1_blocks_out(unsigned long *restrict dst, const unsigned long *src,
+					  const unsigned long *sum, uint64_t nw, unsigned int s,
+					  unsigned long carry, unsigned long *take)
 {
 	uint64_t nblk = (nw + T1_BLOCK_WORDS - 1) / T1_BLOCK_WORDS, k, lo, hi, j;
 
@@ -697,6 +699,20 @@ static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned
 		}
 	}
 	return carry;
+}
+
+static unsigned long t1_place_blocks(unsigned long *restrict dst, const unsigned long *src,
+				     const unsigned long *sum, uint64_t nw, unsigned int s,
+				     unsigned long carry)
+{
+	return t1_blocks_out(dst, src, sum, nw, s, carry, NULL);
+}
+
+static unsigned long t1_take_blocks(unsigned long *restrict dst, unsigned long *src,
+				    const unsigned long *sum, uint64_t nw, unsigned int s,
+				    unsigned long carry)
+{
+	return t1_blocks_out(dst, src, sum, nw, s, carry, src);
 }
 
 /* Whether user bits [lo, hi) are in the window: they are unless there is a bug. */
@@ -727,7 +743,8 @@ static int t1_place_map(struct t1_out *o, const unsigned long *src, const unsign
 		return -EFAULT;
 	keep = u[z] & ~m;
 	carry = s ? u[a] & BITMAP_LAST_WORD_MASK(s) : 0;
-	carry = t1_place_blocks(u + a, src, sum, nw, s, carry, take);
+	carry = take ? t1_take_blocks(u + a, take, sum, nw, s, carry) :
+		       t1_place_blocks(u + a, src, sum, nw, s, carry);
 	/* The last source word's top bits spill into one more user word. */
 	if (z == a + nw)
 		u[z] = carry;
