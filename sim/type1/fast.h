@@ -49,6 +49,8 @@ struct t1_fast_index {
 	unsigned int shift;		/* the page shift of its bit counts */
 	uintptr_t lo, hi;		/* the mappings' bitmaps (summaries
 					   included) lie in [lo, hi) */
+	uintptr_t apart_lo, apart_hi;	/* a window found to meet none of them
+					   (t1_fast_index_apart()) */
 	bool ok;			/* it says what a rebuild would */
 };
 

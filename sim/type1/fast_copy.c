@@ -580,11 +580,11 @@ static int t1_out_window(struct t1_out *o, uint64_t w)
  * user's bits (a user pointer into the simulator's memory, which only a
  * permissive host lets through, is the one way there).
  */
-static bool t1_out_apart(const struct t1_out *o, const struct t1_fast_index *ix)
+static bool t1_out_apart(const struct t1_out *o, struct t1_fast_index *ix)
 {
 	uintptr_t a = (uintptr_t)o->win, z = (uintptr_t)(o->win + (o->win_end - o->w0));
 
-	return z <= ix->lo || a >= ix->hi;
+	return t1_fast_index_apart(ix, a, z);
 }
 
 /* Mappings of an index walk fetched ahead of the one being copied. */

@@ -50,6 +50,12 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 	return f;
 }
 
+/* The byte after dma's bitmap, its summary included. */
+static uintptr_t t1_bitmap_end(const struct t1_dma *dma)
+{
+	return (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
+}
+
 /* The index's span of bitmaps takes in dma's. */
 static void t1_ent_span(struct t1_fast_index *ix, const struct t1_dma *dma)
 {
@@ -58,8 +64,41 @@ static void t1_ent_span(struct t1_fast_index *ix, const struct t1_dma *dma)
 	if (!dma->bitmap)
 		return;
 	ix->lo = a < ix->lo ? a : ix->lo;
-	a = (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
+	a = t1_bitmap_end(dma);
 	ix->hi = a > ix->hi ? a : ix->hi;
+}
+
+/* The first mapping of the index whose bitmap meets [a, z), else NULL. */
+static const struct t1_dma *t1_index_meets(const struct t1_fast_index *ix, uintptr_t a,
+					   uintptr_t z)
+{
+	const struct t1_dma *dma;
+	unsigned long i;
+
+	for (i = 0; i < ix->len; i++) {
+		dma = ix->ents[i].dma;
+		if (dma->bitmap && (uintptr_t)dma->bitmap < z && a < t1_bitmap_end(dma))
+			return dma;
+	}
+	return NULL;
+}
+
+/*
+ * The span answers for a window outside it.  One inside it, a buffer the
+ * heap placed among the bitmaps (the allocator reuses what an earlier
+ * container freed), is compared with each bitmap, once: a window found
+ * apart is kept until the next rebuild, and the reports after it to the
+ * same buffer are answered at once.
+ */
+bool t1_fast_index_apart(struct t1_fast_index *ix, uintptr_t a, uintptr_t z)
+{
+	if (z <= ix->lo || a >= ix->hi || (ix->apart_lo <= a && z <= ix->apart_hi))
+		return true;
+	if (t1_index_meets(ix, a, z))
+		return false;
+	ix->apart_lo = a;
+	ix->apart_hi = z;
+	return true;
 }
 
 /* Entries after v[i] linked to it end to end with the same static flags (fast_internal.h). */
@@ -101,6 +140,7 @@ struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len)
 			bitmap_zero(ix->loud, n);
 		ix->lo = UINTPTR_MAX;
 		ix->hi = 0;
+		ix->apart_lo = ix->apart_hi = 0;
 		n = 0;
 		for (dma = t1_dma_first(iommu); dma; dma = next) {
 			next = t1_dma_next(dma);
@@ -163,6 +203,12 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 				       " [%#lx, %#lx)", (unsigned long)span.lo,
 				       (unsigned long)span.hi, (unsigned long)ix->lo,
 				       (unsigned long)ix->hi);
+	if (ix->apart_lo < ix->apart_hi && (dma = (struct t1_dma *)t1_index_meets(ix, ix->apart_lo,
+										      ix->apart_hi)))
+		return host_check_fail(why, len, "index: [%#lx, %#lx), said to lie apart from the"
+				       " bitmaps, meets mapping 0x%llx's",
+				       (unsigned long)ix->apart_lo, (unsigned long)ix->apart_hi,
+				       (unsigned long long)dma->iova);
 	for (i = 0; i < ix->len; i++)
 		if (ix->ents[i].chain != t1_ent_chain(ix->ents, i, ix->len))
 			return host_check_fail(why, len, "index entry %lu: a chain of %u entries,"

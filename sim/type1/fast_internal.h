@@ -120,6 +120,8 @@ static inline bool t1_fast_restart_needed(const struct t1_dma *dma, unsigned int
 
 struct t1_dma_ent *t1_fast_index(struct t1_iommu *iommu, unsigned long *len);
 int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len);
+/* Whether no bitmap of the index (up to date) meets the bytes [a, z). */
+bool t1_fast_index_apart(struct t1_fast_index *ix, uintptr_t a, uintptr_t z);
 
 /* ------------------------------------------------- fast_summary.c */
 

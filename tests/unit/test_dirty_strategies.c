@@ -1052,6 +1052,84 @@ static void test_bitmap_over_the_model_own_loses_no_page(void **state)
 	free(u);
 }
 
+/* The byte after a mapping's bitmap and its summary. */
+static uintptr_t bitmap_end(const struct t1_dma *dma)
+{
+	return (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
+}
+
+static int by_bitmap(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)(*(struct t1_dma *const *)a)->bitmap;
+	uintptr_t y = (uintptr_t)(*(struct t1_dma *const *)b)->bitmap;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A user bitmap the heap placed among the model's bitmaps, apart from all
+ * of them (what an allocator that reuses an earlier container's memory
+ * does), still lets a report restart each mapping as its bits go out:
+ * the index tells it apart from a window that meets a bitmap, keeps the
+ * answer until it is rebuilt, and its check catches a kept answer that
+ * is wrong.
+ */
+static void test_window_among_the_bitmaps_told_apart(void **state)
+{
+	struct fx *f = *state;
+	struct t1_dma *by[8];
+	struct t1_fast_index *ix;
+	uintptr_t a = 0, z = 0, lo, hi;
+	unsigned int k, v = 1;
+	unsigned long n;
+	char why[256];
+
+	for (k = 0; k < 8; k++)
+		map_new(f, IOVA_BASE + k * 200 * f->cfg->page, 100 + k);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	assert_non_null(t1_fast_index(iommu_of(f, v), &n));
+	ix = &iommu_of(f, v)->dma_index;
+	assert_int_equal(n, 8);
+	for (k = 0; k < 8; k++)
+		by[k] = ix->ents[k].dma;
+	qsort(by, 8, sizeof(by[0]), by_bitmap);
+	/* Between two bitmaps in memory lies at least the allocator's header. */
+	for (k = 0; k + 1 < 8 && a == z; k++)
+		if (bitmap_end(by[k]) < (uintptr_t)by[k + 1]->bitmap) {
+			a = bitmap_end(by[k]);
+			z = (uintptr_t)by[k + 1]->bitmap;
+		}
+	assert_true(a < z && ix->lo < a && z < ix->hi);
+	lo = ix->apart_lo;
+	hi = ix->apart_hi;
+	/* Outside the span: answered by it, nothing kept. */
+	assert_true(t1_fast_index_apart(ix, ix->hi, ix->hi + 64));
+	assert_true(t1_fast_index_apart(ix, ix->lo - 64, ix->lo));
+	assert_true(ix->apart_lo == lo && ix->apart_hi == hi);
+	/* Meeting a bitmap by a byte, at either end or inside it. */
+	assert_false(t1_fast_index_apart(ix, a - 1, z));
+	assert_false(t1_fast_index_apart(ix, a, z + 1));
+	assert_false(t1_fast_index_apart(ix, (uintptr_t)by[0]->bitmap + 8,
+					  (uintptr_t)by[0]->bitmap + 16));
+	assert_true(ix->apart_lo == lo && ix->apart_hi == hi);
+	/* Among them, apart: kept, and any part of it answered from what was kept. */
+	assert_true(t1_fast_index_apart(ix, a, z));
+	assert_true(ix->apart_lo == a && ix->apart_hi == z);
+	assert_true(t1_fast_index_apart(ix, a + (z - a) / 2, z));
+	assert_int_equal(t1_fast_index_check(iommu_of(f, v), why, sizeof(why)), 0);
+	/* A kept answer that is wrong is caught. */
+	ix->apart_hi = z + 1;
+	assert_int_not_equal(t1_fast_index_check(iommu_of(f, v), why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "apart"));
+	ix->apart_hi = z;
+	/* A rebuild forgets it: a new bitmap may lie there. */
+	map_new(f, IOVA_BASE + 8 * 200 * f->cfg->page, 10);
+	assert_non_null(t1_fast_index(iommu_of(f, v), &n));
+	assert_int_equal(n, 9);
+	assert_true(ix->apart_lo == 0 && ix->apart_hi == 0);
+	dirty_flag(f, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+}
+
 static const struct cfg cfg_pinned = { .page = 4096, .granule = 1, .layouts = 100 };
 static const struct cfg cfg_outside = { .page = 4096, .outside = true, .granule = 1,
 					.layouts = 80 };
@@ -1084,6 +1162,7 @@ int main(void)
 		T(test_quiet_runs_from_the_index_agree, cfg_runs),
 		T(test_stretches_across_gaps_agree, cfg_gaps),
 		T(test_bitmap_over_the_model_own_loses_no_page, cfg_many),
+		T(test_window_among_the_bitmaps_told_apart, cfg_many),
 	};
 
 	seed = fx_seed("dirty strategies");
