@@ -171,6 +171,7 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 {
 	const struct t1_fast_index *ix = &iommu->dma_index;
 	struct t1_fast_index span = { .lo = UINTPTR_MAX };
+	const struct t1_dma *meets;
 	const struct t1_dma_ent *e;
 	unsigned long i = 0;
 	struct t1_dma *dma;
@@ -203,12 +204,12 @@ int t1_fast_index_check(struct t1_iommu *iommu, char *why, size_t len)
 				       " [%#lx, %#lx)", (unsigned long)span.lo,
 				       (unsigned long)span.hi, (unsigned long)ix->lo,
 				       (unsigned long)ix->hi);
-	if (ix->apart_lo < ix->apart_hi && (dma = (struct t1_dma *)t1_index_meets(ix, ix->apart_lo,
-										      ix->apart_hi)))
+	meets = ix->apart_lo < ix->apart_hi ? t1_index_meets(ix, ix->apart_lo, ix->apart_hi) : NULL;
+	if (meets)
 		return host_check_fail(why, len, "index: [%#lx, %#lx), said to lie apart from the"
 				       " bitmaps, meets mapping 0x%llx's",
 				       (unsigned long)ix->apart_lo, (unsigned long)ix->apart_hi,
-				       (unsigned long long)dma->iova);
+				       (unsigned long long)meets->iova);
 	for (i = 0; i < ix->len; i++)
 		if (ix->ents[i].chain != t1_ent_chain(ix->ents, i, ix->len))
 			return host_check_fail(why, len, "index entry %lu: a chain of %u entries,"
