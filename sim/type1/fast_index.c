@@ -50,12 +50,6 @@ static unsigned int t1_ent_flags(const struct t1_dma *dma, const struct t1_dma *
 	return f;
 }
 
-/* The byte after dma's bitmap, its summary included. */
-static uintptr_t t1_bitmap_end(const struct t1_dma *dma)
-{
-	return (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
-}
-
 /* The index's span of bitmaps takes in dma's. */
 static void t1_ent_span(struct t1_fast_index *ix, const struct t1_dma *dma)
 {

@@ -74,6 +74,12 @@ static inline unsigned long *t1_summary(const struct t1_dma *dma)
 	return dma->bitmap + t1_bitmap_words(dma->bitmap_pages);
 }
 
+/* The byte after the bitmap's allocation, its summary included. */
+static inline uintptr_t t1_bitmap_end(const struct t1_dma *dma)
+{
+	return (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
+}
+
 /* Nothing marked, nothing pinned: a report owes the mapping no read. */
 static inline bool t1_fast_quiet(const struct t1_dma *dma)
 {

@@ -1052,12 +1052,6 @@ static void test_bitmap_over_the_model_own_loses_no_page(void **state)
 	free(u);
 }
 
-/* The byte after a mapping's bitmap and its summary. */
-static uintptr_t bitmap_end(const struct t1_dma *dma)
-{
-	return (uintptr_t)(t1_summary(dma) + t1_fast_summary_words(dma->bitmap_pages));
-}
-
 static int by_bitmap(const void *a, const void *b)
 {
 	uintptr_t x = (uintptr_t)(*(struct t1_dma *const *)a)->bitmap;
@@ -1095,8 +1089,8 @@ static void test_window_among_the_bitmaps_told_apart(void **state)
 	qsort(by, 8, sizeof(by[0]), by_bitmap);
 	/* Between two bitmaps in memory lies at least the allocator's header. */
 	for (k = 0; k + 1 < 8 && a == z; k++)
-		if (bitmap_end(by[k]) < (uintptr_t)by[k + 1]->bitmap) {
-			a = bitmap_end(by[k]);
+		if (t1_bitmap_end(by[k]) < (uintptr_t)by[k + 1]->bitmap) {
+			a = t1_bitmap_end(by[k]);
 			z = (uintptr_t)by[k + 1]->bitmap;
 		}
 	assert_true(a < z && ix->lo < a && z < ix->hi);
